@@ -1,0 +1,246 @@
+//===- GraphImporter.cpp - ONNX graph to incept IR ------------------------===//
+
+#include "compiler/Import/GraphImporter.h"
+#include "compiler/Import/Importer.h"
+
+#include "dialects/Incept/InceptDialect.h"
+
+#include "onnx/defs/schema.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace incept {
+
+namespace {
+
+/// Constants up to this many elements are printed inline (a residual scale,
+/// a clip bound); larger ones are weights and live in resource blobs.
+constexpr int64_t kMaxInlineConstantElements = 16;
+
+/// Weights are packed and vectorised later; keep their blobs aligned for it.
+constexpr size_t kBlobAlignment = 64;
+
+std::string nodeDisplayName(const onnx::NodeProto &node, int index) {
+  return node.name().empty() ? "#" + std::to_string(index) : node.name();
+}
+
+/// The name of an arg or result attribute holding the ONNX tensor name.
+constexpr llvm::StringLiteral kNameAttr = "incept.name";
+
+} // namespace
+
+GraphImporter::GraphImporter(ModuleOp module, const onnx::GraphProto &graph,
+                             int64_t originalOpset, llvm::StringRef fileName)
+    : module_(module), graph_(graph), originalOpset_(originalOpset),
+      fileName_(fileName.str()), builder_(module.getContext()) {}
+
+const onnx::TensorProto *GraphImporter::lookupConstant(llvm::StringRef name) const {
+  auto it = constants_.find(name);
+  return it == constants_.end() ? nullptr : it->second;
+}
+
+void GraphImporter::defineValue(llvm::StringRef name, Value value) {
+  values_[name] = value;
+}
+
+void GraphImporter::defineConstant(llvm::StringRef name,
+                                   const onnx::TensorProto &tensor) {
+  ownedConstants_.push_back(tensor);
+  ownedConstants_.back().set_name(name.str());
+  constants_[name] = &ownedConstants_.back();
+  values_.erase(name);
+}
+
+FailureOr<Value> GraphImporter::materializeConstant(const onnx::TensorProto &tensor,
+                                                    Location loc) {
+  FailureOr<ArrayRef<char>> bytes = float32Bytes(tensor, loc);
+  if (failed(bytes))
+    return failure();
+  auto type = RankedTensorType::get(shapeOf(tensor), builder_.getF32Type());
+  ElementsAttr value;
+  if (type.getNumElements() <= kMaxInlineConstantElements) {
+    value = DenseElementsAttr::getFromRawBuffer(type, *bytes);
+  } else {
+    // The blob manager makes the key unique if two tensors share a name.
+    value = DenseResourceElementsAttr::get(
+        type, tensor.name().empty() ? "constant" : tensor.name(),
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(*bytes, kBlobAlignment));
+  }
+  return arith::ConstantOp::create(builder_, loc, cast<TypedAttr>(value))
+      .getResult();
+}
+
+FailureOr<Value> GraphImporter::lookupValue(llvm::StringRef name, Location loc) {
+  auto it = values_.find(name);
+  if (it != values_.end())
+    return it->second;
+  const onnx::TensorProto *tensor = lookupConstant(name);
+  if (!tensor)
+    return emitError(loc) << "input '" << name
+                          << "' is not produced by any node, graph input or "
+                             "initializer";
+  FailureOr<Value> value = materializeConstant(*tensor, loc);
+  if (succeeded(value))
+    values_[name] = *value;
+  return value;
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) {
+  std::string name = nodeDisplayName(node, index);
+  Location fileLoc = FileLineColLoc::get(builder_.getContext(), fileName_, 0, 0);
+  Location loc = NameLoc::get(builder_.getStringAttr(name), fileLoc);
+  std::string context = (node.name().empty() ? "node " + name
+                                             : "node '" + name + "'") +
+                        " (" + node.op_type() + ", opset " +
+                        std::to_string(originalOpset_) + "): ";
+  auto fail = [&](const llvm::Twine &message) {
+    return emitError(fileLoc) << context << message;
+  };
+
+  bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+  const onnx::OpSchema *schema =
+      defaultDomain ? onnx::OpSchemaRegistry::Schema(node.op_type(), kImportOpset,
+                                                     onnx::ONNX_DOMAIN)
+                    : nullptr;
+  OpHandler handler =
+      schema ? allOpHandlers().lookup(node.op_type(), schema->SinceVersion())
+             : nullptr;
+  if (!handler)
+    return fail(llvm::Twine("unsupported operator") +
+                (defaultDomain ? "" : " of domain '" + node.domain() + "'") +
+                "; Incept imports " + allOpHandlers().supportedOps());
+
+  // Everything the handler (or the verifier of what it built) reports gets
+  // the node's context in front.
+  SmallVector<std::string> messages;
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler capture(builder_.getContext(), [&](Diagnostic &diag) {
+      if (diag.getSeverity() == DiagnosticSeverity::Error)
+        messages.push_back(diag.str());
+      return success();
+    });
+    Block *block = builder_.getInsertionBlock();
+    Operation *last = block->empty() ? nullptr : &block->back();
+    NodeImporter importer(*this, node, loc);
+    result = handler(importer);
+    for (Operation &op : llvm::make_range(
+             last ? std::next(last->getIterator()) : block->begin(), block->end()))
+      if (succeeded(result) && failed(verify(&op)))
+        result = failure();
+  }
+  if (failed(result)) {
+    if (messages.empty())
+      messages.push_back("cannot be imported");
+    for (const std::string &message : messages)
+      (void)fail(message);
+  }
+  return result;
+}
+
+LogicalResult GraphImporter::importGraph() {
+  MLIRContext *ctx = builder_.getContext();
+  Location fileLoc = FileLineColLoc::get(ctx, fileName_, 0, 0);
+
+  for (const onnx::TensorProto &tensor : graph_.initializer())
+    constants_[tensor.name()] = &tensor;
+
+  // Graph inputs (with shapes made static by loadModel) are the arguments.
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const onnx::ValueInfoProto &input : graph_.input()) {
+    if (constants_.count(input.name()))
+      continue;
+    SmallVector<int64_t> shape;
+    for (const onnx::TensorShapeProto_Dimension &dim :
+         input.type().tensor_type().shape().dim())
+      shape.push_back(dim.dim_value());
+    argTypes.push_back(RankedTensorType::get(shape, builder_.getF32Type()));
+    argNames.push_back(input.name());
+  }
+
+  std::string funcName = graph_.name().empty() ? "main_graph" : graph_.name();
+  builder_.setInsertionPointToEnd(module_.getBody());
+  auto func = func::FuncOp::create(builder_, fileLoc, funcName,
+                                   builder_.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [index, name] : llvm::enumerate(argNames)) {
+    func.setArgAttr(index, kNameAttr, builder_.getStringAttr(name));
+    values_[name] = entry->getArgument(index);
+  }
+  builder_.setInsertionPointToEnd(entry);
+
+  for (auto [index, node] : llvm::enumerate(graph_.node()))
+    if (failed(importNode(node, index)))
+      return failure();
+
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph_.output()) {
+    FailureOr<Value> value = lookupValue(output.name(), fileLoc);
+    if (failed(value))
+      return failure();
+    // The declared shape (exporter's, or ONNX shape inference's) must be the
+    // one computed, where it is known.
+    auto type = cast<RankedTensorType>(value->getType());
+    const onnx::TensorShapeProto &declared = output.type().tensor_type().shape();
+    bool mismatch = output.type().tensor_type().has_shape() &&
+                    declared.dim_size() != type.getRank();
+    for (int d = 0; !mismatch && d < declared.dim_size(); ++d)
+      mismatch = declared.dim(d).has_dim_value() &&
+                 declared.dim(d).dim_value() != type.getDimSize(d);
+    if (mismatch) {
+      SmallVector<std::string> dims;
+      for (const onnx::TensorShapeProto_Dimension &dim : declared.dim())
+        dims.push_back(dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                           : "?");
+      return emitError(fileLoc)
+             << "graph output '" << output.name() << "' is declared as ["
+             << llvm::join(dims, ", ") << "] but the graph computes " << type;
+    }
+    results.push_back(*value);
+  }
+  func::ReturnOp::create(builder_, fileLoc, results);
+  func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [index, output] : llvm::enumerate(graph_.output()))
+    func.setResultAttr(index, kNameAttr, builder_.getStringAttr(output.name()));
+  return success();
+}
+
+void registerImportDialects(DialectRegistry &registry) {
+  registry.insert<InceptDialect, arith::ArithDialect, func::FuncDialect>();
+}
+
+OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
+                                      const LoadedModel &model,
+                                      llvm::StringRef fileName) {
+  DialectRegistry registry;
+  registerImportDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+
+  Location fileLoc = FileLineColLoc::get(&context, fileName, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  module->getOperation()->setAttr(
+      "incept.source",
+      StringAttr::get(&context, llvm::sys::path::filename(fileName)));
+  module->getOperation()->setAttr(
+      "incept.opset", IntegerAttr::get(IntegerType::get(&context, 64),
+                                       model.originalOpset));
+  GraphImporter importer(*module, model.proto->graph(), model.originalOpset,
+                         fileName);
+  if (failed(importer.importGraph()) || failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace incept

@@ -1,0 +1,71 @@
+//===- GraphImporter.h - state of one graph's import ------------*- C++ -*-===//
+//
+// Private to compiler/Import: the tables that NodeImporter reads and writes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_COMPILER_IMPORT_GRAPHIMPORTER_H
+#define INCEPT_COMPILER_IMPORT_GRAPHIMPORTER_H
+
+#include "compiler/Import/NodeImporter.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <deque>
+
+namespace incept {
+
+class GraphImporter {
+public:
+  GraphImporter(mlir::ModuleOp module, const onnx::GraphProto &graph,
+                int64_t originalOpset, llvm::StringRef fileName);
+
+  mlir::LogicalResult importGraph();
+
+  mlir::OpBuilder &builder() { return builder_; }
+
+  /// The float32 value of tensor `name`: an activation, or a constant
+  /// materialised (once) from an initializer or Constant node.
+  mlir::FailureOr<mlir::Value> lookupValue(llvm::StringRef name,
+                                           mlir::Location loc);
+  /// The initializer or Constant-node tensor `name`, or null.
+  const onnx::TensorProto *lookupConstant(llvm::StringRef name) const;
+  void defineValue(llvm::StringRef name, mlir::Value value);
+  void defineConstant(llvm::StringRef name, const onnx::TensorProto &tensor);
+
+private:
+  mlir::LogicalResult importNode(const onnx::NodeProto &node, int index);
+  mlir::FailureOr<mlir::Value> materializeConstant(const onnx::TensorProto &tensor,
+                                                   mlir::Location loc);
+
+  mlir::ModuleOp module_;
+  const onnx::GraphProto &graph_;
+  int64_t originalOpset_;
+  std::string fileName_;
+  mlir::OpBuilder builder_;
+  llvm::StringMap<mlir::Value> values_;
+  llvm::StringMap<const onnx::TensorProto *> constants_;
+  /// Tensors made from Constant nodes' attributes (value_float, value_ints…).
+  std::deque<onnx::TensorProto> ownedConstants_;
+};
+
+/// The shape of a constant tensor.
+llvm::SmallVector<int64_t> shapeOf(const onnx::TensorProto &tensor);
+
+/// The bytes of a float32 tensor, stored in raw_data or float_data, without a
+/// copy; fails with a message on other dtypes or a size that does not match
+/// the shape.
+mlir::FailureOr<llvm::ArrayRef<char>> float32Bytes(const onnx::TensorProto &tensor,
+                                                   mlir::Location loc);
+
+/// Reads a constant tensor's elements, whatever its storage (raw_data or the
+/// typed repeated fields); fails with a message on other dtypes.
+mlir::FailureOr<llvm::SmallVector<float>>
+readFloats(const onnx::TensorProto &tensor, mlir::Location loc);
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+readInts(const onnx::TensorProto &tensor, mlir::Location loc);
+
+} // namespace incept
+
+#endif // INCEPT_COMPILER_IMPORT_GRAPHIMPORTER_H

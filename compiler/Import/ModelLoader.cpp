@@ -1,0 +1,283 @@
+//===- ModelLoader.cpp - read an ONNX model and make it importable --------===//
+
+#include "compiler/Import/ModelLoader.h"
+#include "compiler/Import/OnnxLibrary.h"
+
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using llvm::Error;
+using llvm::StringRef;
+
+namespace incept {
+
+namespace {
+
+Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+bool isTextFormat(StringRef path) {
+  StringRef extension = llvm::sys::path::extension(path);
+  return extension == ".onnxtxt" || extension == ".pbtxt" || extension == ".txt";
+}
+
+/// Collects protobuf's text-format parse errors with their line and column.
+class TextErrorCollector : public google::protobuf::io::ErrorCollector {
+public:
+  void AddError(int line, int column, const std::string &message) override {
+    if (first.empty())
+      first = llvm::formatv("line {0}, column {1}: {2}", line + 1, column + 1,
+                            message);
+  }
+  std::string first;
+};
+
+Error parseModel(StringRef path, onnx::ModelProto &model) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return makeError("cannot read the model: " + buffer.getError().message());
+  StringRef bytes = (*buffer)->getBuffer();
+  if (bytes.empty())
+    return makeError("the model file is empty");
+  if (isTextFormat(path)) {
+    google::protobuf::TextFormat::Parser parser;
+    TextErrorCollector errors;
+    parser.RecordErrorsTo(&errors);
+    if (!parser.ParseFromString(std::string(bytes), &model))
+      return makeError("not a valid ONNX model in protobuf text format: " +
+                       errors.first);
+    return Error::success();
+  }
+  if (bytes.size() > static_cast<size_t>(INT_MAX))
+    return makeError("the model file is over 2 GB; store its weights as ONNX "
+                     "external data");
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return makeError("not a valid ONNX model: the protobuf does not parse "
+                     "(truncated or corrupt file?)");
+  return Error::success();
+}
+
+/// Replaces the external data of `tensor` by its bytes, read from a file
+/// inside `modelDir` only: absolute paths, `..` and links that lead outside
+/// the directory are refused.
+Error inlineExternalData(onnx::TensorProto &tensor, StringRef modelDir) {
+  std::string location;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
+    auto parseNumber = [&](uint64_t &value) -> Error {
+      if (StringRef(entry.value()).getAsInteger(10, value))
+        return makeError(llvm::formatv("tensor '{0}': external data {1} '{2}' "
+                                       "is not a number",
+                                       tensor.name(), entry.key(), entry.value()));
+      return Error::success();
+    };
+    if (entry.key() == "location") {
+      location = entry.value();
+    } else if (entry.key() == "offset") {
+      if (Error e = parseNumber(offset))
+        return e;
+    } else if (entry.key() == "length") {
+      uint64_t value;
+      if (Error e = parseNumber(value))
+        return e;
+      length = value;
+    }
+  }
+  std::string what = llvm::formatv("tensor '{0}': external data '{1}'",
+                                   tensor.name(), location);
+  if (location.empty())
+    return makeError(llvm::formatv("tensor '{0}' is stored externally but "
+                                   "names no location",
+                                   tensor.name()));
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                          llvm::sys::path::end(location)),
+                         ".."))
+    return makeError(what + " must be a relative path inside the model's "
+                            "directory (no absolute path, no '..')");
+  llvm::SmallString<256> path(modelDir);
+  llvm::sys::path::append(path, location);
+  llvm::SmallString<256> realDir, realPath;
+  if (llvm::sys::fs::real_path(modelDir, realDir) ||
+      llvm::sys::fs::real_path(path, realPath))
+    return makeError(what + " cannot be found next to the model");
+  if (!StringRef(realPath).starts_with(realDir.str().str() + "/"))
+    return makeError(what + " leads outside the model's directory through a "
+                            "symbolic link");
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+      llvm::MemoryBuffer::getFile(realPath, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!file)
+    return makeError(what + " cannot be read: " + file.getError().message());
+  uint64_t fileSize = (*file)->getBufferSize();
+  uint64_t size = length.value_or(offset <= fileSize ? fileSize - offset : 0);
+  if (offset > fileSize || size > fileSize - offset)
+    return makeError(llvm::formatv("{0}: bytes [{1}, {2}) lie past the end of "
+                                   "the {3}-byte file",
+                                   what, offset, offset + size, fileSize));
+  tensor.set_raw_data((*file)->getBufferStart() + offset, size);
+  tensor.clear_external_data();
+  tensor.set_data_location(onnx::TensorProto::DEFAULT);
+  return Error::success();
+}
+
+Error inlineAllExternalData(onnx::ModelProto &model, StringRef modelDir) {
+  for (onnx::TensorProto &tensor : *model.mutable_graph()->mutable_initializer())
+    if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
+      if (Error e = inlineExternalData(tensor, modelDir))
+        return e;
+  for (onnx::NodeProto &node : *model.mutable_graph()->mutable_node())
+    for (onnx::AttributeProto &attribute : *node.mutable_attribute())
+      if (attribute.has_t() &&
+          attribute.t().data_location() == onnx::TensorProto::EXTERNAL)
+        if (Error e = inlineExternalData(*attribute.mutable_t(), modelDir))
+          return e;
+  return Error::success();
+}
+
+std::optional<int64_t> defaultDomainOpset(const onnx::ModelProto &model) {
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      return opset.version();
+  return std::nullopt;
+}
+
+void setDefaultDomainOpset(onnx::ModelProto &model, int64_t version) {
+  for (onnx::OperatorSetIdProto &opset : *model.mutable_opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+      opset.set_version(version);
+}
+
+/// Gives every graph input a static shape: from --input-shape, from --batch
+/// for a dynamic first dimension, or from the model. Initializers listed as
+/// inputs (older exporters do that) are constants, not inputs.
+Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &options) {
+  llvm::StringSet<> initializers;
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    initializers.insert(tensor.name());
+  llvm::StringSet<> inputNames;
+  for (onnx::ValueInfoProto &input : *graph.mutable_input()) {
+    if (initializers.contains(input.name()))
+      continue;
+    inputNames.insert(input.name());
+    std::string what = "input '" + input.name() + "'";
+    if (!input.type().has_tensor_type())
+      return makeError(what + " is not a tensor");
+    onnx::TypeProto_Tensor &tensorType = *input.mutable_type()->mutable_tensor_type();
+    if (tensorType.elem_type() != onnx::TensorProto::FLOAT)
+      return makeError(llvm::formatv(
+          "{0} has dtype {1}; only float32 inputs are supported", what,
+          onnx::TensorProto::DataType_Name(
+              static_cast<onnx::TensorProto::DataType>(tensorType.elem_type()))));
+    onnx::TensorShapeProto &shape = *tensorType.mutable_shape();
+    auto given = options.inputShapes.find(input.name());
+    if (given != options.inputShapes.end()) {
+      if (tensorType.has_shape() &&
+          static_cast<size_t>(shape.dim_size()) != given->second.size())
+        return makeError(llvm::formatv("--input-shape gives {0} rank {1} but "
+                                       "the model gives it rank {2}",
+                                       what, given->second.size(), shape.dim_size()));
+      shape.clear_dim();
+      for (int64_t size : given->second)
+        shape.add_dim()->set_dim_value(size);
+    }
+    if (!tensorType.has_shape())
+      return makeError(what + " has no shape in the model; give one with "
+                              "--input-shape " + input.name() + "=AxBxCxD");
+    for (int d = 0; d < shape.dim_size(); ++d) {
+      onnx::TensorShapeProto_Dimension &dim = *shape.mutable_dim(d);
+      bool fixed = dim.has_dim_value() && dim.dim_value() > 0;
+      if (d == 0 && options.batch && given == options.inputShapes.end()) {
+        if (fixed && dim.dim_value() != *options.batch)
+          return makeError(llvm::formatv(
+              "--batch {0} contradicts {1}, whose first dimension is fixed to "
+              "{2}",
+              *options.batch, what, dim.dim_value()));
+        dim.set_dim_value(*options.batch);
+        continue;
+      }
+      if (fixed)
+        continue;
+      std::string name = dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "";
+      return makeError(llvm::formatv(
+          "{0} has a dynamic dimension {1}{2}; resolve it with {3}--input-shape "
+          "{4}=AxBxCxD",
+          what, d, name, d == 0 ? "--batch N or " : "", input.name()));
+    }
+  }
+  for (const auto &given : options.inputShapes)
+    if (!inputNames.contains(given.getKey()))
+      return makeError("--input-shape names '" + given.getKey() +
+                       "', which is not an input of the model");
+  return Error::success();
+}
+
+} // namespace
+
+std::optional<llvm::SmallVector<int64_t>> parseShape(StringRef text) {
+  llvm::SmallVector<int64_t> shape;
+  llvm::SmallVector<StringRef> parts;
+  text.split(parts, 'x');
+  for (StringRef part : parts) {
+    int64_t size;
+    if (part.getAsInteger(10, size) || size <= 0)
+      return std::nullopt;
+    shape.push_back(size);
+  }
+  return shape;
+}
+
+llvm::Expected<LoadedModel> loadModel(StringRef path,
+                                      const ModelLoadOptions &options) {
+  LoadedModel loaded;
+  loaded.proto = std::make_unique<onnx::ModelProto>();
+  onnx::ModelProto &model = *loaded.proto;
+  if (Error e = parseModel(path, model))
+    return std::move(e);
+  llvm::SmallString<256> modelDir(path);
+  llvm::sys::path::remove_filename(modelDir);
+  if (modelDir.empty())
+    modelDir = ".";
+  if (Error e = inlineAllExternalData(model, modelDir))
+    return std::move(e);
+
+  std::optional<int64_t> opset = defaultDomainOpset(model);
+  if (!opset)
+    return makeError("the model imports no opset of the default ONNX domain");
+  loaded.originalOpset = *opset;
+  if (*opset > newestKnownOpset())
+    return makeError(llvm::formatv("the model uses opset {0}; this build "
+                                   "understands opsets up to {1}",
+                                   *opset, newestKnownOpset()));
+  if (Error e = checkModel(model))
+    return std::move(e);
+  if (*opset != kImportOpset) {
+    if (Error e = convertOpset(model, kImportOpset))
+      return makeError(llvm::formatv("cannot convert the model from opset {0} "
+                                     "to {1}: {2}",
+                                     *opset, kImportOpset,
+                                     llvm::toString(std::move(e))));
+    // The converter leaves the opset_import of the input in some versions.
+    setDefaultDomainOpset(model, kImportOpset);
+  }
+  if (Error e = resolveInputShapes(*model.mutable_graph(), options))
+    return std::move(e);
+  if (Error e = inferShapes(model))
+    return std::move(e);
+  return std::move(loaded);
+}
+
+} // namespace incept

@@ -1,0 +1,53 @@
+//===- ModelLoader.h - read an ONNX model and make it importable -*- C++ -*-===//
+//
+// Everything that happens to the protobuf before it becomes IR: reading the
+// binary or text file, pulling in external data from inside the model's
+// directory, ONNX's checker, conversion to the opset the importer handles,
+// resolving dynamic input dimensions, and ONNX's shape inference.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_COMPILER_IMPORT_MODELLOADER_H
+#define INCEPT_COMPILER_IMPORT_MODELLOADER_H
+
+#include "onnx/onnx_pb.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <optional>
+
+namespace incept {
+
+/// The opset of the default ONNX domain that every model is converted to
+/// before import; the op handlers implement the operator versions of this opset.
+constexpr int kImportOpset = 17;
+
+struct ModelLoadOptions {
+  /// Size of dimension 0 of every input whose first dimension is dynamic; an
+  /// input whose first dimension is fixed to another size is an error.
+  std::optional<int64_t> batch;
+  /// Full static shapes of named inputs, overriding the model's.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+};
+
+struct LoadedModel {
+  std::unique_ptr<onnx::ModelProto> proto;
+  /// The default-domain opset the file declared (before conversion).
+  int64_t originalOpset = 0;
+};
+
+/// Reads `path` (protobuf text when it ends in .onnxtxt, .pbtxt or .txt,
+/// binary otherwise) and prepares it for import. Errors name what is wrong
+/// and, where there is one, the node.
+llvm::Expected<LoadedModel> loadModel(llvm::StringRef path,
+                                      const ModelLoadOptions &options);
+
+/// Parses a shape written as `1x3x224x224`.
+std::optional<llvm::SmallVector<int64_t>> parseShape(llvm::StringRef text);
+
+} // namespace incept
+
+#endif // INCEPT_COMPILER_IMPORT_MODELLOADER_H

@@ -1,0 +1,34 @@
+//===- OnnxLibrary.h - ONNX's checker, converter, shape inference -*- C++ -*-===//
+//
+// ONNX's C++ library reports errors by throwing; the rest of the compiler is
+// built without exceptions (as LLVM is). These wrappers are the only code that
+// calls into the library's throwing functions, and they turn every exception
+// into an llvm::Error.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_COMPILER_IMPORT_ONNXLIBRARY_H
+#define INCEPT_COMPILER_IMPORT_ONNXLIBRARY_H
+
+#include "onnx/onnx_pb.h"
+
+#include "llvm/Support/Error.h"
+
+namespace incept {
+
+/// onnx::checker::check_model.
+llvm::Error checkModel(const onnx::ModelProto &model);
+
+/// onnx::version_conversion::ConvertVersion to `opset` of the default domain.
+llvm::Error convertOpset(onnx::ModelProto &model, int opset);
+
+/// onnx::shape_inference::InferShapes in strict mode: a node whose inputs do
+/// not fit its operator is an error.
+llvm::Error inferShapes(onnx::ModelProto &model);
+
+/// The newest default-domain opset this ONNX library knows.
+int newestKnownOpset();
+
+} // namespace incept
+
+#endif // INCEPT_COMPILER_IMPORT_ONNXLIBRARY_H

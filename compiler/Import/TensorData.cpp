@@ -1,0 +1,124 @@
+//===- TensorData.cpp - read the contents of ONNX TensorProtos ------------===//
+//
+// A TensorProto keeps its elements either as little-endian raw_data or in the
+// repeated field of its dtype; every reader here accepts both and checks the
+// element count against the shape, since a truncated or hand-edited file can
+// disagree with itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/GraphImporter.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace incept {
+
+namespace {
+
+int64_t elementCount(const onnx::TensorProto &tensor) {
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims())
+    count *= dim;
+  return count;
+}
+
+std::string dtypeName(int32_t dtype) {
+  return onnx::TensorProto::DataType_Name(
+      static_cast<onnx::TensorProto::DataType>(dtype));
+}
+
+LogicalResult checkCount(const onnx::TensorProto &tensor, int64_t stored,
+                         Location loc) {
+  if (stored == elementCount(tensor))
+    return success();
+  return emitError(loc) << "tensor '" << tensor.name() << "' holds " << stored
+                        << " elements but its shape needs "
+                        << elementCount(tensor);
+}
+
+/// Decodes raw_data, or converts the repeated field, into T.
+template <typename T, typename Stored>
+FailureOr<SmallVector<T>> readElements(const onnx::TensorProto &tensor,
+                                       const google::protobuf::RepeatedField<Stored> &field,
+                                       Location loc) {
+  SmallVector<T> values;
+  if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    if (raw.size() % sizeof(Stored) != 0)
+      return emitError(loc) << "tensor '" << tensor.name() << "' has "
+                            << raw.size() << " bytes of raw data, not a "
+                            << "whole number of " << dtypeName(tensor.data_type())
+                            << " elements";
+    if (failed(checkCount(tensor, raw.size() / sizeof(Stored), loc)))
+      return failure();
+    values.resize(raw.size() / sizeof(Stored));
+    for (size_t i = 0; i < values.size(); ++i) {
+      Stored element;
+      std::memcpy(&element, raw.data() + i * sizeof(Stored), sizeof(Stored));
+      values[i] = static_cast<T>(element);
+    }
+    return values;
+  }
+  if (failed(checkCount(tensor, field.size(), loc)))
+    return failure();
+  values.assign(field.begin(), field.end());
+  return values;
+}
+
+} // namespace
+
+SmallVector<int64_t> shapeOf(const onnx::TensorProto &tensor) {
+  return SmallVector<int64_t>(tensor.dims().begin(), tensor.dims().end());
+}
+
+FailureOr<ArrayRef<char>> float32Bytes(const onnx::TensorProto &tensor,
+                                       Location loc) {
+  if (tensor.data_type() != onnx::TensorProto::FLOAT)
+    return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
+                          << dtypeName(tensor.data_type())
+                          << "; only float32 tensors are computed";
+  if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    if (raw.size() != static_cast<size_t>(elementCount(tensor)) * sizeof(float))
+      return emitError(loc) << "tensor '" << tensor.name() << "' has "
+                            << raw.size() << " bytes of raw data but its shape "
+                            << "needs " << elementCount(tensor) * sizeof(float);
+    return ArrayRef<char>(raw.data(), raw.size());
+  }
+  if (failed(checkCount(tensor, tensor.float_data_size(), loc)))
+    return failure();
+  return ArrayRef<char>(reinterpret_cast<const char *>(tensor.float_data().data()),
+                        tensor.float_data_size() * sizeof(float));
+}
+
+FailureOr<SmallVector<float>> readFloats(const onnx::TensorProto &tensor,
+                                         Location loc) {
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    return readElements<float>(tensor, tensor.float_data(), loc);
+  case onnx::TensorProto::DOUBLE:
+    return readElements<float>(tensor, tensor.double_data(), loc);
+  default:
+    return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
+                          << dtypeName(tensor.data_type())
+                          << " where a floating-point constant is needed";
+  }
+}
+
+FailureOr<SmallVector<int64_t>> readInts(const onnx::TensorProto &tensor,
+                                         Location loc) {
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::INT64:
+    return readElements<int64_t>(tensor, tensor.int64_data(), loc);
+  case onnx::TensorProto::INT32:
+    return readElements<int64_t>(tensor, tensor.int32_data(), loc);
+  default:
+    return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
+                          << dtypeName(tensor.data_type())
+                          << " where an integer constant is needed";
+  }
+}
+
+} // namespace incept

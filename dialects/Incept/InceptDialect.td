@@ -1,0 +1,73 @@
+//===- InceptDialect.td - the incept dialect ---------------*- tablegen -*-===//
+//
+// The dialect, its enums and the base class of its ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_DIALECT_TD
+#define INCEPT_DIALECT_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Incept_Dialect : Dialect {
+  let name = "incept";
+  let cppNamespace = "::incept";
+  let summary = "High-level ops of Inception-family convolutional networks";
+  let description = [{
+    One op per ONNX concept that matters for the Inception family, on statically
+    shaped `f32` tensors in NCHW layout. Ops carry ONNX's attribute conventions
+    (pads as `[top, left, bottom, right]`, weights as `OIHW`) so that import is
+    a one-to-one translation and every graph pass can be checked against the
+    ONNX semantics. The convolution carries an optional fused epilogue
+    (bias, activation, scaled residual) that graph passes fill in.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect"];
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 0;
+}
+
+def Incept_ActivationKind : I32EnumAttr<"ActivationKind",
+    "activation applied in an op's epilogue", [
+      I32EnumAttrCase<"none", 0>,
+      I32EnumAttrCase<"relu", 1>,
+      I32EnumAttrCase<"clip", 2>
+    ]> {
+  let cppNamespace = "::incept";
+  let genSpecializedAttr = 0;
+}
+
+def Incept_ActivationKindAttr : EnumAttr<Incept_Dialect, Incept_ActivationKind,
+                                         "activation"> {
+  let assemblyFormat = "$value";
+}
+
+def Incept_PadMode : I32EnumAttr<"PadMode", "how incept.pad fills the border", [
+      I32EnumAttrCase<"constant", 0>,
+      I32EnumAttrCase<"reflect", 1>,
+      I32EnumAttrCase<"edge", 2>
+    ]> {
+  let cppNamespace = "::incept";
+  let genSpecializedAttr = 0;
+}
+
+def Incept_PadModeAttr : EnumAttr<Incept_Dialect, Incept_PadMode, "pad_mode"> {
+  let assemblyFormat = "$value";
+}
+
+/// Every value the dialect computes on: a statically shaped f32 tensor.
+def Incept_Tensor : StaticShapeTensorOf<[F32]>;
+
+/// An NCHW activation or an OIHW weight.
+def Incept_Tensor4D : Type<And<[Incept_Tensor.predicate, HasAnyRankOfPred<[4]>]>,
+    "statically shaped 4-D f32 tensor", "::mlir::RankedTensorType">;
+
+/// A per-channel parameter vector.
+def Incept_Tensor1D : Type<And<[Incept_Tensor.predicate, HasAnyRankOfPred<[1]>]>,
+    "statically shaped 1-D f32 tensor", "::mlir::RankedTensorType">;
+
+class Incept_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Incept_Dialect, mnemonic, traits>;
+
+#endif // INCEPT_DIALECT_TD

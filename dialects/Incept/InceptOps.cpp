@@ -1,0 +1,420 @@
+//===- InceptOps.cpp - shape inference and verifiers of incept ops --------===//
+//
+// Each op's result shape is computed in exactly one place, its
+// inferReturnTypes; the InferTypeOpInterface verifier compares the declared
+// result type against it, so these functions are also the shape verifiers.
+// Messages say what is wrong with numbers, since the importer shows them to
+// users next to the ONNX node that produced the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Incept/InceptOps.h"
+#include "dialects/Incept/WindowShape.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace incept;
+
+namespace {
+
+RankedTensorType tensorTypeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "[";
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return text;
+}
+
+/// Checks the window attributes of a 2-D conv or pool: `kernel` (if given),
+/// two positive strides and dilations, four non-negative pads.
+LogicalResult verifyWindowAttributes(std::optional<Location> location,
+                                     ArrayRef<int64_t> kernel,
+                                     ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> pads,
+                                     ArrayRef<int64_t> dilations) {
+  auto positivePair = [&](ArrayRef<int64_t> values, StringRef name) {
+    if (values.size() == 2 && llvm::all_of(values, [](int64_t v) { return v > 0; }))
+      return success();
+    return emitOptionalError(location, name, " must be two positive values, got ",
+                             formatShape(values));
+  };
+  if (failed(positivePair(kernel, "kernel_shape")) ||
+      failed(positivePair(strides, "strides")) ||
+      failed(positivePair(dilations, "dilations")))
+    return failure();
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return emitOptionalError(location,
+                             "pads must be four non-negative values [top, left, "
+                             "bottom, right], got ",
+                             formatShape(pads));
+  return success();
+}
+
+/// The NCHW result of sliding a (kernel x kernel) window over `input`.
+FailureOr<SmallVector<int64_t>>
+inferWindowedShape(std::optional<Location> location, ArrayRef<int64_t> input,
+                   int64_t channels, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                   ArrayRef<int64_t> dilations, bool ceilMode) {
+  SmallVector<int64_t> shape = {input[0], channels, 0, 0};
+  for (int axis = 0; axis < 2; ++axis) {
+    int64_t size = windowOutputSize(input[2 + axis], kernel[axis], strides[axis],
+                                    pads[axis], pads[axis + 2], dilations[axis],
+                                    ceilMode);
+    if (size <= 0)
+      return emitOptionalError(
+          location, "a window of extent ",
+          dilatedKernelExtent(kernel[axis], dilations[axis]),
+          " does not fit in spatial dimension ", axis, " of extent ",
+          input[2 + axis], " padded by ", pads[axis], " and ", pads[axis + 2]);
+    shape[2 + axis] = size;
+  }
+  return shape;
+}
+
+/// Pools must not have windows that lie wholly in the padding: such a window
+/// has no maximum and no average.
+LogicalResult verifyPoolPadding(std::optional<Location> location,
+                                ArrayRef<int64_t> kernel, ArrayRef<int64_t> pads,
+                                ArrayRef<int64_t> dilations) {
+  for (int axis = 0; axis < 2; ++axis) {
+    int64_t extent = dilatedKernelExtent(kernel[axis], dilations[axis]);
+    if (pads[axis] >= extent || pads[axis + 2] >= extent)
+      return emitOptionalError(location, "pads ", formatShape(pads),
+                               " must be smaller than the window extent ",
+                               extent, " of spatial dimension ", axis);
+  }
+  return success();
+}
+
+/// NumPy broadcasting of two shapes.
+FailureOr<SmallVector<int64_t>> broadcastShapes(std::optional<Location> location,
+                                                ArrayRef<int64_t> lhs,
+                                                ArrayRef<int64_t> rhs) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<int64_t> shape(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t l = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t r = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (l != r && l != 1 && r != 1)
+      return emitOptionalError(location, "shapes ", formatShape(lhs), " and ",
+                               formatShape(rhs), " do not broadcast");
+    shape[i] = l == 1 ? r : l;
+  }
+  return shape;
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ConvOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
+  RankedTensorType weightType = tensorTypeOf(adaptor.getWeight());
+  ArrayRef<int64_t> input = inputType.getShape();
+  ArrayRef<int64_t> weight = weightType.getShape();
+  int64_t group = static_cast<int64_t>(adaptor.getGroup());
+  if (failed(verifyWindowAttributes(location, weight.drop_front(2),
+                                    adaptor.getStrides(), adaptor.getPads(),
+                                    adaptor.getDilations())))
+    return failure();
+  if (group < 1 || input[1] % group != 0 || weight[0] % group != 0)
+    return emitOptionalError(location, "group ", group,
+                             " must divide the input channels (", input[1],
+                             ") and the output channels (", weight[0], ")");
+  if (weight[1] * group != input[1])
+    return emitOptionalError(location, "weight ", formatShape(weight), " expects ",
+                             weight[1] * group, " input channels (group ", group,
+                             ") but the input ", formatShape(input), " has ",
+                             input[1]);
+  if (Value bias = adaptor.getBias()) {
+    ArrayRef<int64_t> biasShape = tensorTypeOf(bias).getShape();
+    if (biasShape[0] != weight[0])
+      return emitOptionalError(location, "bias has ", biasShape[0],
+                               " values but the convolution has ", weight[0],
+                               " output channels");
+  }
+  FailureOr<SmallVector<int64_t>> shape = inferWindowedShape(
+      location, input, weight[0], weight.drop_front(2), adaptor.getStrides(),
+      adaptor.getPads(), adaptor.getDilations(), /*ceilMode=*/false);
+  if (failed(shape))
+    return failure();
+  if (Value residual = adaptor.getResidual()) {
+    ArrayRef<int64_t> residualShape = tensorTypeOf(residual).getShape();
+    if (residualShape != ArrayRef<int64_t>(*shape))
+      return emitOptionalError(location, "residual ", formatShape(residualShape),
+                               " does not have the convolution's result shape ",
+                               formatShape(*shape));
+  }
+  inferred.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  bool isClip = getActivation() == ActivationKind::clip;
+  if (isClip != (getClipMin().has_value() && getClipMax().has_value()) ||
+      (!isClip && (getClipMin() || getClipMax())))
+    return emitOpError("clip_min and clip_max are required with a clip "
+                       "activation and allowed only with it");
+  if (isClip && getClipMin()->convertToFloat() > getClipMax()->convertToFloat())
+    return emitOpError("clip_min must not exceed clip_max");
+  if (!getResidual() && !getResidualScale().isExactlyValue(1.0))
+    return emitOpError("residual_scale needs a residual operand");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation and activations
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
+  int64_t channels = inputType.getDimSize(1);
+  for (auto [name, param] :
+       llvm::zip_equal(ArrayRef<StringRef>{"scale", "bias", "mean", "variance"},
+                       ArrayRef<Value>{adaptor.getScale(), adaptor.getBias(),
+                                       adaptor.getMean(), adaptor.getVariance()})) {
+    if (tensorTypeOf(param).getDimSize(0) != channels)
+      return emitOptionalError(location, name, " has ",
+                               tensorTypeOf(param).getDimSize(0),
+                               " values but the input has ", channels,
+                               " channels");
+  }
+  if (adaptor.getEpsilon().convertToFloat() < 0)
+    return emitOptionalError(location, "epsilon must not be negative");
+  inferred.push_back(inputType);
+  return success();
+}
+
+LogicalResult ClipOp::verify() {
+  if (getMin().convertToFloat() > getMax().convertToFloat())
+    return emitOpError("min must not exceed max");
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  if (static_cast<int64_t>(getAxis()) >= getInput().getType().getRank())
+    return emitOpError("axis ") << getAxis() << " is out of range for rank "
+                                << getInput().getType().getRank();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
+  if (failed(verifyWindowAttributes(location, adaptor.getKernelShape(),
+                                    adaptor.getStrides(), adaptor.getPads(),
+                                    adaptor.getDilations())) ||
+      failed(verifyPoolPadding(location, adaptor.getKernelShape(),
+                               adaptor.getPads(), adaptor.getDilations())))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = inferWindowedShape(
+      location, inputType.getShape(), inputType.getDimSize(1),
+      adaptor.getKernelShape(), adaptor.getStrides(), adaptor.getPads(),
+      adaptor.getDilations(), adaptor.getCeilMode());
+  if (failed(shape))
+    return failure();
+  inferred.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
+  return success();
+}
+
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
+  const int64_t unitDilations[] = {1, 1};
+  if (failed(verifyWindowAttributes(location, adaptor.getKernelShape(),
+                                    adaptor.getStrides(), adaptor.getPads(),
+                                    unitDilations)) ||
+      failed(verifyPoolPadding(location, adaptor.getKernelShape(),
+                               adaptor.getPads(), unitDilations)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = inferWindowedShape(
+      location, inputType.getShape(), inputType.getDimSize(1),
+      adaptor.getKernelShape(), adaptor.getStrides(), adaptor.getPads(),
+      unitDilations, adaptor.getCeilMode());
+  if (failed(shape))
+    return failure();
+  inferred.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
+  return success();
+}
+
+LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
+                                                std::optional<Location>,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &inferred) {
+  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
+  inferred.push_back(RankedTensorType::get(
+      {inputType.getDimSize(0), inputType.getDimSize(1), 1, 1},
+      inputType.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor structure
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  if (adaptor.getInputs().empty())
+    return emitOptionalError(location, "concat needs at least one input");
+  RankedTensorType first = tensorTypeOf(adaptor.getInputs().front());
+  int64_t axis = static_cast<int64_t>(adaptor.getAxis());
+  if (axis >= first.getRank())
+    return emitOptionalError(location, "axis ", axis,
+                             " is out of range for rank ", first.getRank());
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (Value input : adaptor.getInputs()) {
+    ArrayRef<int64_t> inputShape = tensorTypeOf(input).getShape();
+    bool compatible = inputShape.size() == shape.size();
+    for (size_t d = 0; compatible && d < shape.size(); ++d)
+      compatible = d == static_cast<size_t>(axis) || inputShape[d] == shape[d];
+    if (!compatible)
+      return emitOptionalError(location, "input ", formatShape(inputShape),
+                               " does not match ", formatShape(first.getShape()),
+                               " outside axis ", axis);
+    shape[axis] += inputShape[axis];
+  }
+  inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  if (getInput().getType().getNumElements() !=
+      getOutput().getType().getNumElements())
+    return emitOpError("cannot reshape ")
+           << formatShape(getInput().getType().getShape()) << " ("
+           << getInput().getType().getNumElements() << " elements) to "
+           << formatShape(getOutput().getType().getShape()) << " ("
+           << getOutput().getType().getNumElements() << " elements)";
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getOutput().getType())
+    return getInput();
+  // A chain of reshapes is one reshape of the first input.
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  int64_t rank = inputType.getRank();
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return emitOptionalError(location, "pads must have ", 2 * rank,
+                             " values (begin then end of each dimension), got ",
+                             pads.size());
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = inputType.getDimSize(d);
+    int64_t padded = size + pads[d] + pads[d + rank];
+    if (padded <= 0)
+      return emitOptionalError(location, "pads ", formatShape(pads),
+                               " leave nothing of dimension ", d, " (extent ",
+                               size, ")");
+    if (adaptor.getMode() == PadMode::reflect &&
+        (pads[d] >= size || pads[d + rank] >= size))
+      return emitOptionalError(location, "reflect padding of dimension ", d,
+                               " must be smaller than its extent ", size);
+    shape.push_back(padded);
+  }
+  inferred.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise arithmetic and the classifier
+//===----------------------------------------------------------------------===//
+
+template <typename Adaptor>
+static LogicalResult inferBroadcastType(std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  RankedTensorType lhs = tensorTypeOf(adaptor.getLhs());
+  FailureOr<SmallVector<int64_t>> shape = broadcastShapes(
+      location, lhs.getShape(), tensorTypeOf(adaptor.getRhs()).getShape());
+  if (failed(shape))
+    return failure();
+  inferred.push_back(RankedTensorType::get(*shape, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult AddOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  return inferBroadcastType(location, adaptor, inferred);
+}
+
+LogicalResult MulOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  return inferBroadcastType(location, adaptor, inferred);
+}
+
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> location,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &inferred) {
+  RankedTensorType aType = tensorTypeOf(adaptor.getA());
+  RankedTensorType bType = tensorTypeOf(adaptor.getB());
+  if (aType.getRank() != 2 || bType.getRank() != 2)
+    return emitOptionalError(location, "a and b must be matrices, got ",
+                             formatShape(aType.getShape()), " and ",
+                             formatShape(bType.getShape()));
+  int64_t m = aType.getDimSize(adaptor.getTransA() ? 1 : 0);
+  int64_t k = aType.getDimSize(adaptor.getTransA() ? 0 : 1);
+  int64_t kb = bType.getDimSize(adaptor.getTransB() ? 1 : 0);
+  int64_t n = bType.getDimSize(adaptor.getTransB() ? 0 : 1);
+  if (k != kb)
+    return emitOptionalError(location, "inner dimensions differ: op(a) is ", m,
+                             "x", k, ", op(b) is ", kb, "x", n);
+  if (Value c = adaptor.getC()) {
+    ArrayRef<int64_t> cShape = tensorTypeOf(c).getShape();
+    // c broadcasts one way only: to [M, N].
+    const int64_t target[] = {m, n};
+    bool broadcasts = cShape.size() <= 2;
+    for (size_t i = 0; broadcasts && i < cShape.size(); ++i) {
+      int64_t size = target[2 - cShape.size() + i];
+      broadcasts = cShape[i] == size || cShape[i] == 1;
+    }
+    if (!broadcasts)
+      return emitOptionalError(location, "c ", formatShape(cShape),
+                               " does not broadcast to [", m, ", ", n, "]");
+  }
+  inferred.push_back(RankedTensorType::get({m, n}, aType.getElementType()));
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Incept/InceptOps.cpp.inc"
