@@ -185,10 +185,10 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             SmallVectorImpl<Type> &inferred) {
   RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
   int64_t channels = inputType.getDimSize(1);
-  for (auto [name, param] :
-       llvm::zip_equal(ArrayRef<StringRef>{"scale", "bias", "mean", "variance"},
-                       ArrayRef<Value>{adaptor.getScale(), adaptor.getBias(),
-                                       adaptor.getMean(), adaptor.getVariance()})) {
+  const StringRef names[] = {"scale", "bias", "mean", "variance"};
+  const Value params[] = {adaptor.getScale(), adaptor.getBias(),
+                          adaptor.getMean(), adaptor.getVariance()};
+  for (auto [name, param] : llvm::zip_equal(names, params)) {
     if (tensorTypeOf(param).getDimSize(0) != channels)
       return emitOptionalError(location, name, " has ",
                                tensorTypeOf(param).getDimSize(0),

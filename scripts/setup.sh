@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what Incept needs on Debian 12, then configures and builds it.
+# Safe to re-run: installs only what is missing, and the build is incremental.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  cmake ninja-build ccache git
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libfmt-dev libgtest-dev
+  python3-torch python3-torchvision python3-onnx python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Two cores: keep the compiler cache across runs and big enough for LLVM-heavy objects.
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G}
+[ -f build/build.ninja ] || cmake -G Ninja -S . -B build
+ninja -C build
