@@ -39,10 +39,13 @@ constexpr llvm::StringLiteral kNameAttr = "incept.name";
 
 } // namespace
 
-GraphImporter::GraphImporter(ModuleOp module, const onnx::GraphProto &graph,
-                             int64_t originalOpset, llvm::StringRef fileName)
-    : module_(module), graph_(graph), originalOpset_(originalOpset),
-      fileName_(fileName.str()), builder_(module.getContext()) {}
+GraphImporter::GraphImporter(
+    ModuleOp module, const onnx::GraphProto &graph,
+    llvm::ArrayRef<onnx::ValueInfoProto> declaredOutputs, int64_t originalOpset,
+    llvm::StringRef fileName)
+    : module_(module), graph_(graph), declaredOutputs_(declaredOutputs),
+      originalOpset_(originalOpset), fileName_(fileName.str()),
+      builder_(module.getContext()) {}
 
 const onnx::TensorProto *GraphImporter::lookupConstant(llvm::StringRef name) const {
   auto it = constants_.find(name);
@@ -99,10 +102,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) 
   std::string name = nodeDisplayName(node, index);
   Location fileLoc = FileLineColLoc::get(builder_.getContext(), fileName_, 0, 0);
   Location loc = NameLoc::get(builder_.getStringAttr(name), fileLoc);
-  std::string context = (node.name().empty() ? "node " + name
-                                             : "node '" + name + "'") +
-                        " (" + node.op_type() + ", opset " +
-                        std::to_string(originalOpset_) + "): ";
+  std::string context = describeNode(node, index, originalOpset_) + ": ";
   auto fail = [&](const llvm::Twine &message) {
     return emitError(fileLoc) << context << message;
   };
@@ -154,6 +154,11 @@ LogicalResult GraphImporter::importGraph() {
 
   for (const onnx::TensorProto &tensor : graph_.initializer())
     constants_[tensor.name()] = &tensor;
+  for (const onnx::NodeProto &node : graph_.node())
+    for (const std::string &input : node.input())
+      usedNames_.insert(input);
+  for (const onnx::ValueInfoProto &output : graph_.output())
+    usedNames_.insert(output.name());
 
   // Graph inputs (with shapes made static by loadModel) are the arguments.
   SmallVector<Type> argTypes;
@@ -185,12 +190,11 @@ LogicalResult GraphImporter::importGraph() {
       return failure();
 
   SmallVector<Value> results;
-  for (const onnx::ValueInfoProto &output : graph_.output()) {
+  for (const onnx::ValueInfoProto &output : declaredOutputs_) {
     FailureOr<Value> value = lookupValue(output.name(), fileLoc);
     if (failed(value))
       return failure();
-    // The declared shape (exporter's, or ONNX shape inference's) must be the
-    // one computed, where it is known.
+    // The shape the file declares must be the one computed, where it is known.
     auto type = cast<RankedTensorType>(value->getType());
     const onnx::TensorShapeProto &declared = output.type().tensor_type().shape();
     bool mismatch = output.type().tensor_type().has_shape() &&
@@ -211,7 +215,7 @@ LogicalResult GraphImporter::importGraph() {
   }
   func::ReturnOp::create(builder_, fileLoc, results);
   func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  for (auto [index, output] : llvm::enumerate(graph_.output()))
+  for (auto [index, output] : llvm::enumerate(declaredOutputs_))
     func.setResultAttr(index, kNameAttr, builder_.getStringAttr(output.name()));
   return success();
 }
@@ -236,8 +240,8 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
   module->getOperation()->setAttr(
       "incept.opset", IntegerAttr::get(IntegerType::get(&context, 64),
                                        model.originalOpset));
-  GraphImporter importer(*module, model.proto->graph(), model.originalOpset,
-                         fileName);
+  GraphImporter importer(*module, model.proto->graph(), model.declaredOutputs,
+                         model.originalOpset, fileName);
   if (failed(importer.importGraph()) || failed(verify(*module)))
     return nullptr;
   return module;

@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <deque>
 
@@ -19,6 +20,7 @@ namespace incept {
 class GraphImporter {
 public:
   GraphImporter(mlir::ModuleOp module, const onnx::GraphProto &graph,
+                llvm::ArrayRef<onnx::ValueInfoProto> declaredOutputs,
                 int64_t originalOpset, llvm::StringRef fileName);
 
   mlir::LogicalResult importGraph();
@@ -32,6 +34,8 @@ public:
   /// The initializer or Constant-node tensor `name`, or null.
   const onnx::TensorProto *lookupConstant(llvm::StringRef name) const;
   void defineValue(llvm::StringRef name, mlir::Value value);
+  /// Whether a node or the graph's outputs read tensor `name`.
+  bool isUsed(llvm::StringRef name) const { return usedNames_.contains(name); }
   void defineConstant(llvm::StringRef name, const onnx::TensorProto &tensor);
 
 private:
@@ -41,11 +45,13 @@ private:
 
   mlir::ModuleOp module_;
   const onnx::GraphProto &graph_;
+  llvm::ArrayRef<onnx::ValueInfoProto> declaredOutputs_;
   int64_t originalOpset_;
   std::string fileName_;
   mlir::OpBuilder builder_;
   llvm::StringMap<mlir::Value> values_;
   llvm::StringMap<const onnx::TensorProto *> constants_;
+  llvm::StringSet<> usedNames_;
   /// Tensors made from Constant nodes' attributes (value_float, value_ints…).
   std::deque<onnx::TensorProto> ownedConstants_;
 };

@@ -15,6 +15,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <limits>
+
 using llvm::Error;
 using llvm::StringRef;
 
@@ -66,6 +68,78 @@ Error parseModel(StringRef path, onnx::ModelProto &model) {
   if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return makeError("not a valid ONNX model: the protobuf does not parse "
                      "(truncated or corrupt file?)");
+  return Error::success();
+}
+
+/// Bytes per element of the dtypes that can be stored as raw data, or 0.
+size_t elementBytes(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::BOOL:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+    return 1;
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
+    return 2;
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::UINT32:
+    return 4;
+  case onnx::TensorProto::DOUBLE:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::UINT64:
+    return 8;
+  default:
+    return 0;
+  }
+}
+
+/// Elements held in the typed field that `dtype` is stored in.
+int64_t typedElementCount(const onnx::TensorProto &tensor) {
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    return tensor.float_data_size();
+  case onnx::TensorProto::DOUBLE:
+    return tensor.double_data_size();
+  case onnx::TensorProto::INT64:
+    return tensor.int64_data_size();
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    return tensor.uint64_data_size();
+  case onnx::TensorProto::STRING:
+    return tensor.string_data_size();
+  default:
+    return tensor.int32_data_size();
+  }
+}
+
+/// A tensor's stored data must fit its shape and dtype: ONNX's shape inference
+/// reads constant data (Reshape shapes, Pad pads) without checking, and
+/// crashes on short data.
+Error checkTensorData(const onnx::TensorProto &tensor) {
+  int64_t expected = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0)
+      return makeError(llvm::formatv("has a negative dimension {0}", dim));
+    expected *= dim;
+  }
+  if (tensor.has_raw_data()) {
+    size_t bytes = elementBytes(tensor.data_type());
+    if (bytes && tensor.raw_data().size() != static_cast<size_t>(expected) * bytes)
+      return makeError(llvm::formatv(
+          "has {0} bytes of raw data but its shape and dtype {1} need {2}",
+          tensor.raw_data().size(),
+          onnx::TensorProto::DataType_Name(
+              static_cast<onnx::TensorProto::DataType>(tensor.data_type())),
+          expected * bytes));
+    return Error::success();
+  }
+  int64_t stored = typedElementCount(tensor);
+  if (stored != expected)
+    return makeError(llvm::formatv("holds {0} elements but its shape needs {1}",
+                                   stored, expected));
   return Error::success();
 }
 
@@ -131,6 +205,8 @@ Error inlineExternalData(onnx::TensorProto &tensor, StringRef modelDir) {
   tensor.set_raw_data((*file)->getBufferStart() + offset, size);
   tensor.clear_external_data();
   tensor.set_data_location(onnx::TensorProto::DEFAULT);
+  if (Error e = checkTensorData(tensor))
+    return makeError(what + " " + llvm::toString(std::move(e)));
   return Error::success();
 }
 
@@ -146,6 +222,88 @@ Error inlineAllExternalData(onnx::ModelProto &model, StringRef modelDir) {
         if (Error e = inlineExternalData(*attribute.mutable_t(), modelDir))
           return e;
   return Error::success();
+}
+
+/// Every tensor stored in the model: initializers and Constant node values.
+Error checkAllTensorData(const onnx::GraphProto &graph) {
+  auto check = [](const onnx::TensorProto &tensor) -> Error {
+    if (Error e = checkTensorData(tensor))
+      return makeError("tensor '" + tensor.name() + "' " +
+                       llvm::toString(std::move(e)));
+    return Error::success();
+  };
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    if (Error e = check(tensor))
+      return e;
+  for (const onnx::NodeProto &node : graph.node())
+    for (const onnx::AttributeProto &attribute : node.attribute())
+      if (attribute.has_t())
+        if (Error e = check(attribute.t()))
+          return e;
+  return Error::success();
+}
+
+/// What ONNX's checker and shape inference would report without the node's
+/// context, or would crash on: inputs that nothing defines, and non-positive
+/// strides or dilations (ONNX's conv/pool shape inference divides by them).
+Error checkNodes(const onnx::GraphProto &graph, int64_t opset) {
+  llvm::StringSet<> defined;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    defined.insert(input.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    defined.insert(tensor.name());
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.contains(input))
+        return makeError(describeNode(node, index, opset) + ": input '" + input +
+                         "' is not produced by an earlier node, a graph input "
+                         "or an initializer");
+    for (const onnx::AttributeProto &attribute : node.attribute())
+      if ((attribute.name() == "strides" || attribute.name() == "dilations") &&
+          llvm::any_of(attribute.ints(), [](int64_t v) { return v <= 0; }))
+        return makeError(llvm::formatv(
+            "{0}: {1} must be positive, got [{2}]",
+            describeNode(node, index, opset), attribute.name(),
+            llvm::join(llvm::map_range(attribute.ints(),
+                                       [](int64_t v) { return std::to_string(v); }),
+                       ", ")));
+    for (const std::string &output : node.output())
+      defined.insert(output);
+  }
+  return Error::success();
+}
+
+/// Clip before opset 11 takes its bounds as attributes whose defaults are the
+/// lowest and largest finite floats; the version converter drops absent ones,
+/// which Clip-11 reads as -inf/+inf. Spell the defaults out before converting.
+void spellOutClipDefaults(onnx::GraphProto &graph) {
+  for (onnx::NodeProto &node : *graph.mutable_node()) {
+    if (node.op_type() != "Clip" || !(node.domain().empty() || node.domain() == "ai.onnx"))
+      continue;
+    for (auto [name, value] : {std::make_pair("min", std::numeric_limits<float>::lowest()),
+                               std::make_pair("max", std::numeric_limits<float>::max())}) {
+      if (llvm::any_of(node.attribute(), [&, name = name](const onnx::AttributeProto &a) {
+            return a.name() == name;
+          }))
+        continue;
+      onnx::AttributeProto &attribute = *node.add_attribute();
+      attribute.set_name(name);
+      attribute.set_type(onnx::AttributeProto::FLOAT);
+      attribute.set_f(value);
+    }
+  }
+}
+
+/// Keeps the file's output declarations for the importer and removes every
+/// shape declaration from the graph before ONNX's shape inference.
+std::vector<onnx::ValueInfoProto> takeShapeDeclarations(onnx::GraphProto &graph) {
+  std::vector<onnx::ValueInfoProto> outputs(graph.output().begin(),
+                                            graph.output().end());
+  for (onnx::ValueInfoProto &output : *graph.mutable_output())
+    if (output.type().has_tensor_type())
+      output.mutable_type()->mutable_tensor_type()->clear_shape();
+  graph.clear_value_info();
+  return outputs;
 }
 
 std::optional<int64_t> defaultDomainOpset(const onnx::ModelProto &model) {
@@ -227,6 +385,13 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
 
 } // namespace
 
+std::string describeNode(const onnx::NodeProto &node, int index, int64_t opset) {
+  std::string name =
+      node.name().empty() ? "#" + std::to_string(index) : "'" + node.name() + "'";
+  return "node " + name + " (" + node.op_type() + ", opset " +
+         std::to_string(opset) + ")";
+}
+
 std::optional<llvm::SmallVector<int64_t>> parseShape(StringRef text) {
   llvm::SmallVector<int64_t> shape;
   llvm::SmallVector<StringRef> parts;
@@ -262,9 +427,21 @@ llvm::Expected<LoadedModel> loadModel(StringRef path,
     return makeError(llvm::formatv("the model uses opset {0}; this build "
                                    "understands opsets up to {1}",
                                    *opset, newestKnownOpset()));
+  if (Error e = checkAllTensorData(model.graph()))
+    return std::move(e);
+  if (Error e = checkNodes(model.graph(), *opset))
+    return std::move(e);
   if (Error e = checkModel(model))
     return std::move(e);
+  if (Error e = resolveInputShapes(*model.mutable_graph(), options))
+    return std::move(e);
+  loaded.declaredOutputs = takeShapeDeclarations(*model.mutable_graph());
+  // The version converter's adapters need the shapes (Softmax 12->13 does).
+  if (Error e = inferShapes(model))
+    return std::move(e);
   if (*opset != kImportOpset) {
+    if (*opset < 11)
+      spellOutClipDefaults(*model.mutable_graph());
     if (Error e = convertOpset(model, kImportOpset))
       return makeError(llvm::formatv("cannot convert the model from opset {0} "
                                      "to {1}: {2}",
@@ -273,10 +450,6 @@ llvm::Expected<LoadedModel> loadModel(StringRef path,
     // The converter leaves the opset_import of the input in some versions.
     setDefaultDomainOpset(model, kImportOpset);
   }
-  if (Error e = resolveInputShapes(*model.mutable_graph(), options))
-    return std::move(e);
-  if (Error e = inferShapes(model))
-    return std::move(e);
   return std::move(loaded);
 }
 

@@ -37,7 +37,16 @@ struct LoadedModel {
   std::unique_ptr<onnx::ModelProto> proto;
   /// The default-domain opset the file declared (before conversion).
   int64_t originalOpset = 0;
+  /// The graph outputs as the file declares them. ONNX's shape inference runs
+  /// on a copy without these declarations (its pool formula predates the
+  /// ceil-mode rule, and a clash would be reported without the node); the
+  /// importer checks what it computes against them instead.
+  std::vector<onnx::ValueInfoProto> declaredOutputs;
 };
+
+/// How diagnostics name a node: `node 'conv1' (Conv, opset 13)`, or
+/// `node #4 (Relu, opset 13)` when the node has no name.
+std::string describeNode(const onnx::NodeProto &node, int index, int64_t opset);
 
 /// Reads `path` (protobuf text when it ends in .onnxtxt, .pbtxt or .txt,
 /// binary otherwise) and prepares it for import. Errors name what is wrong

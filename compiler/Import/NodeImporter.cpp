@@ -112,10 +112,13 @@ NodeImporter::intsAttr(llvm::StringRef name) const {
 
 LogicalResult NodeImporter::setResults(ValueRange values) {
   for (int i = values.size(); i < node_.output_size(); ++i)
-    if (!node_.output(i).empty())
+    if (graph_.isUsed(node_.output(i)))
       return emitError() << "output " << i << " ('" << node_.output(i)
-                         << "') is not supported; only the first "
-                         << values.size() << " output(s) can be used";
+                         << "') is not supported; Incept computes only "
+                         << (values.size() == 1
+                                 ? std::string("the first output")
+                                 : "the first " + std::to_string(values.size()) +
+                                       " outputs");
   for (auto [name, value] : llvm::zip(node_.output(), values))
     if (!name.empty())
       graph_.defineValue(name, value);

@@ -61,7 +61,8 @@ public:
   //===--- results --------------------------------------------------------===//
 
   /// Binds the node's outputs, in order, to `values`; outputs past them must
-  /// be unused (e.g. MaxPool's Indices, Dropout's mask).
+  /// not be read by any node or graph output (e.g. MaxPool's Indices,
+  /// Dropout's mask).
   mlir::LogicalResult setResults(mlir::ValueRange values);
   /// Makes output `index` stand for the constant `tensor` (Constant nodes).
   void setConstantResult(unsigned index, const onnx::TensorProto &tensor);

@@ -22,8 +22,8 @@ llvm::Error checkModel(const onnx::ModelProto &model);
 /// onnx::version_conversion::ConvertVersion to `opset` of the default domain.
 llvm::Error convertOpset(onnx::ModelProto &model, int opset);
 
-/// onnx::shape_inference::InferShapes in strict mode: a node whose inputs do
-/// not fit its operator is an error.
+/// onnx::shape_inference::InferShapes, lenient: shapes it cannot infer stay
+/// unknown (the importer reports shape errors, with the node and the numbers).
 llvm::Error inferShapes(onnx::ModelProto &model);
 
 /// The newest default-domain opset this ONNX library knows.

@@ -114,6 +114,12 @@ FailureOr<SmallVector<int64_t>> readInts(const onnx::TensorProto &tensor,
     return readElements<int64_t>(tensor, tensor.int64_data(), loc);
   case onnx::TensorProto::INT32:
     return readElements<int64_t>(tensor, tensor.int32_data(), loc);
+  case onnx::TensorProto::BOOL:
+    // One byte each in raw_data; one int32 each in the typed field.
+    if (tensor.has_raw_data())
+      return readElements<int64_t>(
+          tensor, google::protobuf::RepeatedField<uint8_t>(), loc);
+    return readElements<int64_t>(tensor, tensor.int32_data(), loc);
   default:
     return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
                           << dtypeName(tensor.data_type())

@@ -163,8 +163,12 @@ int main(int argc, char **argv) {
         module->print(os, flags);
         return llvm::Error::success();
       })) {
-    llvm::errs() << "error: cannot write '" << outputFilename
-                 << "': " << llvm::toString(std::move(e)) << "\n";
+    // Some of LLVM's messages name the file already, some do not.
+    std::string message = llvm::toString(std::move(e));
+    llvm::StringRef reason(message);
+    reason.consume_front("'" + outputFilename + "': ");
+    llvm::errs() << "error: cannot write '" << outputFilename << "': " << reason
+                 << "\n";
     return 1;
   }
   return 0;
