@@ -1,0 +1,126 @@
+"""Inception-ResNet v1 and v2.
+
+Szegedy et al., "Inception-v4, Inception-ResNet and the Impact of Residual
+Connections on Learning", AAAI 2017. v1: stem of Figure 14, 5 x block A
+(Figure 10), Reduction-A (Figure 7, k=192 l=192 m=256 n=384), 10 x block B
+(Figure 11), Reduction-B (Figure 12), 5 x block C (Figure 13). v2: stem of
+Figure 3 as in the reference implementation (with Mixed_5b), 10 x A
+(Figure 16), Reduction-A (k=256 l=256 m=384 n=384), 20 x B (Figure 17),
+Reduction-B (Figure 18), 10 x C (Figure 19) and a final 1x1 conv to 1536.
+Each block computes relu(x + scale * up(concat(branches))) with scales 0.17
+(A), 0.10 (B), 0.20 (C); the last C block has scale 1 and no ReLU; the
+up-projection conv has a bias and no batch norm (section 3.3).
+"""
+import torch
+from torch import nn
+
+from common import ConvBNReLU as conv
+
+
+def seq(*layers):
+    return nn.Sequential(*layers)
+
+
+class Residual(nn.Module):
+    def __init__(self, branches, width, channels, scale, relu=True):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+        self.up = nn.Conv2d(width, channels, 1)
+        self.scale, self.relu = scale, relu
+
+    def forward(self, x):
+        y = self.up(torch.cat([b(x) for b in self.branches], 1)) * self.scale + x
+        return torch.relu(y) if self.relu else y
+
+
+class Concat(nn.Module):
+    def __init__(self, *branches):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x):
+        return torch.cat([b(x) for b in self.branches], 1)
+
+
+def block_a_v1():
+    return Residual([conv(256, 32, 1), seq(conv(256, 32, 1), conv(32, 32, 3, 1, 1)),
+                     seq(conv(256, 32, 1), conv(32, 32, 3, 1, 1), conv(32, 32, 3, 1, 1))],
+                    96, 256, 0.17)
+
+
+def block_b_v1():
+    return Residual([conv(896, 128, 1),
+                     seq(conv(896, 128, 1), conv(128, 128, (1, 7), 1, (0, 3)),
+                         conv(128, 128, (7, 1), 1, (3, 0)))], 256, 896, 0.10)
+
+
+def block_c_v1(last=False):
+    return Residual([conv(1792, 192, 1),
+                     seq(conv(1792, 192, 1), conv(192, 192, (1, 3), 1, (0, 1)),
+                         conv(192, 192, (3, 1), 1, (1, 0)))], 384, 1792,
+                    1.0 if last else 0.20, relu=not last)
+
+
+def block_a_v2():
+    return Residual([conv(320, 32, 1), seq(conv(320, 32, 1), conv(32, 32, 3, 1, 1)),
+                     seq(conv(320, 32, 1), conv(32, 48, 3, 1, 1), conv(48, 64, 3, 1, 1))],
+                    128, 320, 0.17)
+
+
+def block_b_v2():
+    return Residual([conv(1088, 192, 1),
+                     seq(conv(1088, 128, 1), conv(128, 160, (1, 7), 1, (0, 3)),
+                         conv(160, 192, (7, 1), 1, (3, 0)))], 384, 1088, 0.10)
+
+
+def block_c_v2(last=False):
+    return Residual([conv(2080, 192, 1),
+                     seq(conv(2080, 192, 1), conv(192, 224, (1, 3), 1, (0, 1)),
+                         conv(224, 256, (3, 1), 1, (1, 0)))], 448, 2080,
+                    1.0 if last else 0.20, relu=not last)
+
+
+class InceptionResNet(nn.Module):
+    def __init__(self, features, channels):
+        super().__init__()
+        self.features = features
+        self.fc = nn.Linear(channels, 1000)
+
+    def forward(self, x):
+        x = self.features(x)
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+def inception_resnet_v1():
+    stem = seq(conv(3, 32, 3, 2), conv(32, 32, 3), conv(32, 64, 3, 1, 1), nn.MaxPool2d(3, 2),
+               conv(64, 80, 1), conv(80, 192, 3), conv(192, 256, 3, 2))
+    reduction_a = Concat(conv(256, 384, 3, 2),
+                         seq(conv(256, 192, 1), conv(192, 192, 3, 1, 1), conv(192, 256, 3, 2)),
+                         nn.MaxPool2d(3, 2))
+    reduction_b = Concat(seq(conv(896, 256, 1), conv(256, 384, 3, 2)),
+                         seq(conv(896, 256, 1), conv(256, 256, 3, 2)),
+                         seq(conv(896, 256, 1), conv(256, 256, 3, 1, 1), conv(256, 256, 3, 2)),
+                         nn.MaxPool2d(3, 2))
+    return InceptionResNet(seq(
+        stem, *[block_a_v1() for _ in range(5)], reduction_a,
+        *[block_b_v1() for _ in range(10)], reduction_b,
+        *[block_c_v1() for _ in range(4)], block_c_v1(last=True)), 1792)
+
+
+def inception_resnet_v2():
+    stem = seq(conv(3, 32, 3, 2), conv(32, 32, 3), conv(32, 64, 3, 1, 1), nn.MaxPool2d(3, 2),
+               conv(64, 80, 1), conv(80, 192, 3), nn.MaxPool2d(3, 2),
+               Concat(conv(192, 96, 1), seq(conv(192, 48, 1), conv(48, 64, 5, 1, 2)),
+                      seq(conv(192, 64, 1), conv(64, 96, 3, 1, 1), conv(96, 96, 3, 1, 1)),
+                      seq(nn.AvgPool2d(3, 1, 1, count_include_pad=False), conv(192, 64, 1))))
+    reduction_a = Concat(conv(320, 384, 3, 2),
+                         seq(conv(320, 256, 1), conv(256, 256, 3, 1, 1), conv(256, 384, 3, 2)),
+                         nn.MaxPool2d(3, 2))
+    reduction_b = Concat(seq(conv(1088, 256, 1), conv(256, 384, 3, 2)),
+                         seq(conv(1088, 256, 1), conv(256, 288, 3, 2)),
+                         seq(conv(1088, 256, 1), conv(256, 288, 3, 1, 1), conv(288, 320, 3, 2)),
+                         nn.MaxPool2d(3, 2))
+    return InceptionResNet(seq(
+        stem, *[block_a_v2() for _ in range(10)], reduction_a,
+        *[block_b_v2() for _ in range(20)], reduction_b,
+        *[block_c_v2() for _ in range(9)], block_c_v2(last=True), conv(2080, 1536, 1)), 1536)
