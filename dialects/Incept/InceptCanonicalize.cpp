@@ -30,33 +30,31 @@ std::optional<SmallVector<int64_t, 4>> spatialConstantPadding(PadOp pad) {
   return SmallVector<int64_t, 4>{p[2], p[3], p[6], p[7]};
 }
 
-/// Adds two [top, left, bottom, right] paddings if every sum stays below the
-/// window extent (the pool verifier's rule).
+/// The pool padding that absorbs the spatial padding of `pad`, or nothing
+/// when it cannot: the pad is not a constant H/W padding, a sum would reach
+/// the window extent (the pool verifier's rule), or the output extent would
+/// change (with ceil_mode a window may start inside explicit padding but not
+/// inside a pool's own trailing padding).
 std::optional<SmallVector<int64_t, 4>>
-combinePoolPadding(ArrayRef<int64_t> outer, ArrayRef<int64_t> inner,
-                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> dilations) {
+absorbedPadding(PadOp pad, RankedTensorType poolResult, ArrayRef<int64_t> poolPads,
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> dilations, bool ceilMode) {
+  std::optional<SmallVector<int64_t, 4>> explicitPads = spatialConstantPadding(pad);
+  if (!explicitPads)
+    return std::nullopt;
   SmallVector<int64_t, 4> pads;
   for (int i = 0; i < 4; ++i) {
-    pads.push_back(outer[i] + inner[i]);
+    pads.push_back((*explicitPads)[i] + poolPads[i]);
     if (pads.back() >= dilatedKernelExtent(kernel[i % 2], dilations[i % 2]))
       return std::nullopt;
   }
-  return pads;
-}
-
-/// With ceil_mode a window may start inside explicit padding but not inside a
-/// pool's own trailing padding, so folding can change the output extent; such
-/// folds are not done.
-bool keepsOutputShape(RankedTensorType input, RankedTensorType output,
-                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                      ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
-                      bool ceilMode) {
+  RankedTensorType input = pad.getInput().getType();
   for (int axis = 0; axis < 2; ++axis)
     if (windowOutputSize(input.getDimSize(2 + axis), kernel[axis], strides[axis],
                          pads[axis], pads[axis + 2], dilations[axis],
-                         ceilMode) != output.getDimSize(2 + axis))
-      return false;
-  return true;
+                         ceilMode) != poolResult.getDimSize(2 + axis))
+      return std::nullopt;
+  return pads;
 }
 
 /// True if every element of `value` is known to be >= 0.
@@ -86,20 +84,16 @@ struct FoldZeroPadIntoAvgPool : OpRewritePattern<AvgPoolOp> {
     auto pad = pool.getInput().getDefiningOp<PadOp>();
     if (!pad || !pad.getValue().isZero())
       return failure();
-    std::optional<SmallVector<int64_t, 4>> explicitPads = spatialConstantPadding(pad);
-    if (!explicitPads)
-      return failure();
     // Explicit zeros are counted by the divisor; the pool's own padding must be
     // counted too, or be absent, for the two to merge into one count rule.
     bool poolPadded = llvm::any_of(pool.getPads(), [](int64_t p) { return p != 0; });
     if (poolPadded && !pool.getCountIncludePad())
       return failure();
     const int64_t unitDilations[] = {1, 1};
-    std::optional<SmallVector<int64_t, 4>> pads = combinePoolPadding(
-        *explicitPads, pool.getPads(), pool.getKernelShape(), unitDilations);
-    if (!pads || !keepsOutputShape(pad.getInput().getType(), pool.getType(),
-                                   pool.getKernelShape(), pool.getStrides(),
-                                   *pads, unitDilations, pool.getCeilMode()))
+    std::optional<SmallVector<int64_t, 4>> pads = absorbedPadding(
+        pad, pool.getType(), pool.getPads(), pool.getKernelShape(),
+        pool.getStrides(), unitDilations, pool.getCeilMode());
+    if (!pads)
       return failure();
     rewriter.modifyOpInPlace(pool, [&] {
       pool.getInputMutable().assign(pad.getInput());
@@ -124,15 +118,12 @@ struct FoldPadIntoMaxPool : OpRewritePattern<MaxPoolOp> {
     float value = pad.getValue().convertToFloat();
     bool neverWins = (std::isinf(value) && value < 0) ||
                      (value == 0 && isKnownNonNegative(pad.getInput()));
-    std::optional<SmallVector<int64_t, 4>> explicitPads = spatialConstantPadding(pad);
-    if (!neverWins || !explicitPads)
+    if (!neverWins)
       return failure();
-    std::optional<SmallVector<int64_t, 4>> pads =
-        combinePoolPadding(*explicitPads, pool.getPads(), pool.getKernelShape(),
-                           pool.getDilations());
-    if (!pads || !keepsOutputShape(pad.getInput().getType(), pool.getType(),
-                                   pool.getKernelShape(), pool.getStrides(),
-                                   *pads, pool.getDilations(), pool.getCeilMode()))
+    std::optional<SmallVector<int64_t, 4>> pads = absorbedPadding(
+        pad, pool.getType(), pool.getPads(), pool.getKernelShape(),
+        pool.getStrides(), pool.getDilations(), pool.getCeilMode());
+    if (!pads)
       return failure();
     rewriter.modifyOpInPlace(pool, [&] {
       pool.getInputMutable().assign(pad.getInput());

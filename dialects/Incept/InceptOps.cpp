@@ -218,47 +218,42 @@ LogicalResult SoftmaxOp::verify() {
 // Pooling
 //===----------------------------------------------------------------------===//
 
-LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
-                                          std::optional<Location> location,
-                                          Adaptor adaptor,
-                                          SmallVectorImpl<Type> &inferred) {
-  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
-  if (failed(verifyWindowAttributes(location, adaptor.getKernelShape(),
-                                    adaptor.getStrides(), adaptor.getPads(),
-                                    adaptor.getDilations())) ||
-      failed(verifyPoolPadding(location, adaptor.getKernelShape(),
-                               adaptor.getPads(), adaptor.getDilations())))
+/// Result type of a max or average pool (average pools have no dilation).
+static LogicalResult inferPoolType(std::optional<Location> location, Value input,
+                                   ArrayRef<int64_t> kernel,
+                                   ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                                   ArrayRef<int64_t> dilations, bool ceilMode,
+                                   SmallVectorImpl<Type> &inferred) {
+  RankedTensorType inputType = tensorTypeOf(input);
+  if (failed(verifyWindowAttributes(location, kernel, strides, pads, dilations)) ||
+      failed(verifyPoolPadding(location, kernel, pads, dilations)))
     return failure();
-  FailureOr<SmallVector<int64_t>> shape = inferWindowedShape(
-      location, inputType.getShape(), inputType.getDimSize(1),
-      adaptor.getKernelShape(), adaptor.getStrides(), adaptor.getPads(),
-      adaptor.getDilations(), adaptor.getCeilMode());
+  FailureOr<SmallVector<int64_t>> shape =
+      inferWindowedShape(location, inputType.getShape(), inputType.getDimSize(1),
+                         kernel, strides, pads, dilations, ceilMode);
   if (failed(shape))
     return failure();
   inferred.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
   return success();
 }
 
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  return inferPoolType(location, adaptor.getInput(), adaptor.getKernelShape(),
+                       adaptor.getStrides(), adaptor.getPads(),
+                       adaptor.getDilations(), adaptor.getCeilMode(), inferred);
+}
+
 LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> location,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
-  RankedTensorType inputType = tensorTypeOf(adaptor.getInput());
   const int64_t unitDilations[] = {1, 1};
-  if (failed(verifyWindowAttributes(location, adaptor.getKernelShape(),
-                                    adaptor.getStrides(), adaptor.getPads(),
-                                    unitDilations)) ||
-      failed(verifyPoolPadding(location, adaptor.getKernelShape(),
-                               adaptor.getPads(), unitDilations)))
-    return failure();
-  FailureOr<SmallVector<int64_t>> shape = inferWindowedShape(
-      location, inputType.getShape(), inputType.getDimSize(1),
-      adaptor.getKernelShape(), adaptor.getStrides(), adaptor.getPads(),
-      unitDilations, adaptor.getCeilMode());
-  if (failed(shape))
-    return failure();
-  inferred.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
-  return success();
+  return inferPoolType(location, adaptor.getInput(), adaptor.getKernelShape(),
+                       adaptor.getStrides(), adaptor.getPads(), unitDilations,
+                       adaptor.getCeilMode(), inferred);
 }
 
 LogicalResult GlobalAvgPoolOp::inferReturnTypes(MLIRContext *,
