@@ -6,6 +6,7 @@ seeded from the model seed and the tensor's name, and is drawn in float64, so
 any PyTorch (and NumPy >= 1.17) version rebuilds the identical model.
 """
 import collections
+import json
 import os
 import zlib
 
@@ -21,12 +22,13 @@ ALLOWED_OPS = {"Conv", "BatchNormalization", "Relu", "MaxPool", "AveragePool", "
 
 
 class ConvBNReLU(nn.Sequential):
-    """Conv (no bias) + inference BatchNorm + ReLU: the unit of BN-Inception,
-    Inception v4 and Inception-ResNet."""
+    """Conv + inference BatchNorm + ReLU: the unit of BN-Inception, Inception v4
+    and Inception-ResNet (their convs have no bias, except BN-Inception's Caffe
+    model)."""
 
-    def __init__(self, cin, cout, kernel, stride=1, padding=0, eps=1e-3):
+    def __init__(self, cin, cout, kernel, stride=1, padding=0, eps=1e-3, bias=False):
         super().__init__(
-            nn.Conv2d(cin, cout, kernel, stride, padding, bias=False),
+            nn.Conv2d(cin, cout, kernel, stride, padding, bias=bias),
             nn.BatchNorm2d(cout, eps=eps),
             nn.ReLU(inplace=False),
         )
@@ -151,8 +153,21 @@ def references(model, x):
     return out32, out64
 
 
-def up_to_date(outputs, sources):
-    """True when every output exists and is newer than every source."""
-    if not all(os.path.exists(p) for p in outputs):
+def up_to_date(outputs, sources, stamp, settings):
+    """True when every output exists and is newer than every source, and the
+    stamp file (written last) records the same settings."""
+    if not all(os.path.exists(p) for p in outputs + [stamp]):
+        return False
+    try:
+        with open(stamp) as f:
+            if json.load(f) != settings:
+                return False
+    except ValueError:
         return False
     return min(os.path.getmtime(p) for p in outputs) > max(os.path.getmtime(s) for s in sources)
+
+
+def write_stamp(stamp, settings):
+    with open(stamp, "w") as f:
+        json.dump(settings, f, indent=1, sort_keys=True)
+        f.write("\n")

@@ -1,20 +1,34 @@
 """Inception-ResNet v1 and v2.
 
-Szegedy et al., "Inception-v4, Inception-ResNet and the Impact of Residual
-Connections on Learning", AAAI 2017. v1: stem of Figure 14, 5 x block A
-(Figure 10), Reduction-A (Figure 7, k=192 l=192 m=256 n=384), 10 x block B
-(Figure 11), Reduction-B (Figure 12), 5 x block C (Figure 13). v2: stem of
-Figure 3 as in the reference implementation (with Mixed_5b), 10 x A
-(Figure 16), Reduction-A (k=256 l=256 m=384 n=384), 20 x B (Figure 17),
-Reduction-B (Figure 18), 10 x C (Figure 19) and a final 1x1 conv to 1536.
-Each block computes relu(x + scale * up(concat(branches))) with scales 0.17
-(A), 0.10 (B), 0.20 (C); the last C block has scale 1 and no ReLU; the
-up-projection conv has a bias and no batch norm (section 3.3).
+Szegedy, Ioffe, Vanhoucke and Alemi, "Inception-v4, Inception-ResNet and the
+Impact of Residual Connections on Learning", AAAI 2017 (arXiv:1602.07261).
+
+Inception-ResNet-v1 follows the paper: stem of Figure 14; 5 x Inception-ResNet-A
+(Figure 10); Reduction-A (Figure 7 with k=192, l=192, m=256, n=384, Table 1);
+10 x Inception-ResNet-B (Figure 11); Reduction-B (Figure 12); 5 x
+Inception-ResNet-C (Figure 13); the schema of Figure 15 (average pooling,
+dropout keep 0.8, 1000-way linear).
+
+Inception-ResNet-v2 follows the reference implementation (TF-slim
+`inception_resnet_v2`, and its PyTorch port by Cadene) rather than the paper
+where they differ, since that is the network everyone runs: its stem is not
+Figure 3's but conv 3x3/2 32, 3x3 32, 3x3 64, max pool, 1x1 80, 3x3 192, max
+pool and an Inception-A-like "Mixed_5b" block (96 | 48->5x5 64 | 64->3x3 96->3x3
+96 | avg pool->64) giving 320 channels; then 10 x block A (Figure 16, 320
+channels), Reduction-A (k=256, l=256, m=384, n=384), 20 x block B (Figure 17),
+Reduction-B (Figure 18), 10 x block C (Figure 19) and a final 1x1 conv to 1536
+channels. (Figure 15 of the paper says 5/10/5 blocks for both versions.)
+
+Every conv is followed by batch norm (eps 1e-3) and ReLU, except the residual
+up-projection: a 1x1 conv with bias and no batch norm (section 3.2). Each block
+computes relu(x + scale * up(concat(branches))) with the reference scales 0.17
+(A), 0.10 (B), 0.20 (C) (section 3.3 asks for 0.1 to 0.3); as in the reference
+implementations the last C block has scale 1.0 and no ReLU.
 """
 import torch
 from torch import nn
 
-from common import ConvBNReLU as conv
+from common import ConvBNReLU as conv, global_pool_flatten
 
 
 def seq(*layers):
@@ -84,11 +98,11 @@ class InceptionResNet(nn.Module):
     def __init__(self, features, channels):
         super().__init__()
         self.features = features
+        self.dropout = nn.Dropout(0.2)  # keep probability 0.8
         self.fc = nn.Linear(channels, 1000)
 
     def forward(self, x):
-        x = self.features(x)
-        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+        return self.fc(self.dropout(global_pool_flatten(self.features(x))))
 
 
 def inception_resnet_v1():

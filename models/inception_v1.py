@@ -1,16 +1,24 @@
-"""The original GoogLeNet (Inception v1).
+"""The original GoogLeNet (Inception v1), 2014.
 
-Szegedy et al., "Going deeper with convolutions", CVPR 2015, Table 1 and
-Figure 3: no batch normalisation, conv biases, local response normalisation
-after the first max pool and after conv2 (size 5, alpha 1e-4, beta 0.75, k 1
-as in Caffe's bvlc_googlenet), true 5x5 branches, ceil-mode max pools, and the
-two auxiliary classifiers after 4a and 4d (5x5/3 average pool, 1x1 conv 128,
-FC 1024, dropout 0.7, FC 1000), returned as extra outputs `aux1`, `aux2`.
+Szegedy et al., "Going deeper with convolutions", CVPR 2015 (arXiv:1409.4842):
+Table 1 for the layers and channel counts, Figure 2(b) for the Inception
+module (1x1 | 1x1->3x3 | 1x1->5x5 | 3x3 max pool->1x1), section 5 for the two
+auxiliary classifiers. Details the paper leaves open follow Caffe's
+bvlc_googlenet, the authors' released model:
+- no batch normalisation; every conv has a bias and is followed by ReLU;
+- local response normalisation (size 5, alpha 1e-4, beta 0.75, k 1) after the
+  first max pool and after conv2 (the 3x3), exported as one ONNX LRN node;
+- true 5x5 convs in the Inception modules (torchvision's googlenet uses 3x3);
+- 3x3 max pools in ceil mode (stride 2, and stride 1 pad 1 in the modules);
+- auxiliary classifiers on 4a and 4d: 5x5/3 average pool (4x4 output), 1x1
+  conv 128 + ReLU, FC 1024 + ReLU, dropout 0.7, FC 1000. In eval mode they are
+  returned as extra outputs: forward gives (output, aux1, aux2);
+- 7x7 global average pooling, dropout 0.4, FC 1000 (logits; no softmax).
 """
 import torch
 from torch import nn
 
-from common import ConvReLU
+from common import ConvReLU, global_pool_flatten
 from lrn import LRN
 
 
@@ -29,7 +37,9 @@ class Inception(nn.Module):
 class AuxClassifier(nn.Module):
     def __init__(self, cin):
         super().__init__()
-        self.pool = nn.AvgPool2d(5, 3)
+        # No padding, so count_include_pad changes nothing; False keeps torch
+        # from exporting a zero Pad in front of the AveragePool.
+        self.pool = nn.AvgPool2d(5, 3, count_include_pad=False)
         self.conv = ConvReLU(cin, 128, 1)
         self.fc1 = nn.Linear(128 * 4 * 4, 1024)
         self.fc2 = nn.Linear(1024, 1000)
@@ -70,5 +80,4 @@ class InceptionV1(nn.Module):
         x = self.i4d(self.i4c(self.i4b(x)))
         aux2 = self.aux2(x)
         x = self.i5b(self.i5a(self.pool4(self.i4e(x))))
-        x = torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
-        return self.fc(self.dropout(x)), aux1, aux2
+        return self.fc(self.dropout(global_pool_flatten(x))), aux1, aux2

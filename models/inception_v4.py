@@ -1,16 +1,24 @@
-"""Inception v4.
+"""Inception-v4.
 
-Szegedy et al., "Inception-v4, Inception-ResNet and the Impact of Residual
-Connections on Learning", AAAI 2017: stem (Figure 3), 4 x Inception-A
-(Figure 4), Reduction-A (Figure 7, k=192 l=224 m=256 n=384), 7 x Inception-B
-(Figure 5), Reduction-B (Figure 8), 3 x Inception-C (Figure 6). Average-pool
-branches do not count the padding, as in the reference implementations. Each
-Inception-C block joins its split 1x3/3x1 branches in its one concatenation.
+Szegedy, Ioffe, Vanhoucke and Alemi, "Inception-v4, Inception-ResNet and the
+Impact of Residual Connections on Learning", AAAI 2017 (arXiv:1602.07261),
+Figure 9: stem (Figure 3), 4 x Inception-A (Figure 4), Reduction-A (Figure 7,
+k=192 l=224 m=256 n=384, Table 1), 7 x Inception-B (Figure 5), Reduction-B
+(Figure 8), 3 x Inception-C (Figure 6), average pooling, dropout (keep 0.8),
+1000-way linear. Every conv is followed by batch norm (eps 1e-3) and ReLU.
+
+As in the reference implementations (TF-slim `inception_v4`, Cadene's PyTorch
+port), average-pool branches do not count the padding
+(`nn.AvgPool2d(3, 1, 1, count_include_pad=False)`), and the order of the
+factorised 1xn/nx1 convs follows the reference code (stem: 1x7 then 7x1;
+Inception-B deep branch: 7x1 192, 1x7 224, 7x1 224, 1x7 256; Inception-C deep
+branch: 3x1 448, 1x3 512) where the figures draw another order. The order
+changes no tensor shape and no op count.
 """
 import torch
 from torch import nn
 
-from common import ConvBNReLU as conv
+from common import ConvBNReLU as conv, global_pool_flatten
 
 
 def avg_pool():
@@ -107,8 +115,8 @@ class InceptionV4(nn.Module):
         self.features = nn.Sequential(
             Stem(), *[InceptionA() for _ in range(4)], ReductionA(),
             *[InceptionB() for _ in range(7)], ReductionB(), *[InceptionC() for _ in range(3)])
+        self.dropout = nn.Dropout(0.2)  # keep probability 0.8
         self.fc = nn.Linear(1536, 1000)
 
     def forward(self, x):
-        x = self.features(x)
-        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+        return self.fc(self.dropout(global_pool_flatten(self.features(x))))
