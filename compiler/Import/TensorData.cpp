@@ -38,10 +38,11 @@ LogicalResult checkCount(const onnx::TensorProto &tensor, int64_t stored,
                         << elementCount(tensor);
 }
 
-/// Decodes raw_data, or converts the repeated field, into T.
-template <typename T, typename Stored>
+/// Decodes raw_data, where each element is a `Stored`, or converts the
+/// repeated field, into T.
+template <typename T, typename Stored, typename Field>
 FailureOr<SmallVector<T>> readElements(const onnx::TensorProto &tensor,
-                                       const google::protobuf::RepeatedField<Stored> &field,
+                                       const google::protobuf::RepeatedField<Field> &field,
                                        Location loc) {
   SmallVector<T> values;
   if (tensor.has_raw_data()) {
@@ -97,9 +98,9 @@ FailureOr<SmallVector<float>> readFloats(const onnx::TensorProto &tensor,
                                          Location loc) {
   switch (tensor.data_type()) {
   case onnx::TensorProto::FLOAT:
-    return readElements<float>(tensor, tensor.float_data(), loc);
+    return readElements<float, float>(tensor, tensor.float_data(), loc);
   case onnx::TensorProto::DOUBLE:
-    return readElements<float>(tensor, tensor.double_data(), loc);
+    return readElements<float, double>(tensor, tensor.double_data(), loc);
   default:
     return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
                           << dtypeName(tensor.data_type())
@@ -111,15 +112,12 @@ FailureOr<SmallVector<int64_t>> readInts(const onnx::TensorProto &tensor,
                                          Location loc) {
   switch (tensor.data_type()) {
   case onnx::TensorProto::INT64:
-    return readElements<int64_t>(tensor, tensor.int64_data(), loc);
+    return readElements<int64_t, int64_t>(tensor, tensor.int64_data(), loc);
   case onnx::TensorProto::INT32:
-    return readElements<int64_t>(tensor, tensor.int32_data(), loc);
+    return readElements<int64_t, int32_t>(tensor, tensor.int32_data(), loc);
   case onnx::TensorProto::BOOL:
     // One byte each in raw_data; one int32 each in the typed field.
-    if (tensor.has_raw_data())
-      return readElements<int64_t>(
-          tensor, google::protobuf::RepeatedField<uint8_t>(), loc);
-    return readElements<int64_t>(tensor, tensor.int32_data(), loc);
+    return readElements<int64_t, uint8_t>(tensor, tensor.int32_data(), loc);
   default:
     return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
                           << dtypeName(tensor.data_type())
