@@ -56,41 +56,30 @@ class Concat(nn.Module):
         return torch.cat([b(x) for b in self.branches], 1)
 
 
-def block_a_v1():
-    return Residual([conv(256, 32, 1), seq(conv(256, 32, 1), conv(32, 32, 3, 1, 1)),
-                     seq(conv(256, 32, 1), conv(32, 32, 3, 1, 1), conv(32, 32, 3, 1, 1))],
-                    96, 256, 0.17)
+# v1 and v2 share each block's topology (Figures 10-13 and 16-19) and differ in
+# widths: `channels` is the block's input and output, `tower` the
+# (reduce, middle, out) widths of its deepest branch.
+
+def block_a(channels, tower):
+    reduce, middle, out = tower
+    return Residual([conv(channels, 32, 1), seq(conv(channels, 32, 1), conv(32, 32, 3, 1, 1)),
+                     seq(conv(channels, reduce, 1), conv(reduce, middle, 3, 1, 1),
+                         conv(middle, out, 3, 1, 1))],
+                    64 + out, channels, 0.17)
 
 
-def block_b_v1():
-    return Residual([conv(896, 128, 1),
-                     seq(conv(896, 128, 1), conv(128, 128, (1, 7), 1, (0, 3)),
-                         conv(128, 128, (7, 1), 1, (3, 0)))], 256, 896, 0.10)
+def block_b(channels, plain, tower):
+    reduce, middle, out = tower
+    return Residual([conv(channels, plain, 1),
+                     seq(conv(channels, reduce, 1), conv(reduce, middle, (1, 7), 1, (0, 3)),
+                         conv(middle, out, (7, 1), 1, (3, 0)))], plain + out, channels, 0.10)
 
 
-def block_c_v1(last=False):
-    return Residual([conv(1792, 192, 1),
-                     seq(conv(1792, 192, 1), conv(192, 192, (1, 3), 1, (0, 1)),
-                         conv(192, 192, (3, 1), 1, (1, 0)))], 384, 1792,
-                    1.0 if last else 0.20, relu=not last)
-
-
-def block_a_v2():
-    return Residual([conv(320, 32, 1), seq(conv(320, 32, 1), conv(32, 32, 3, 1, 1)),
-                     seq(conv(320, 32, 1), conv(32, 48, 3, 1, 1), conv(48, 64, 3, 1, 1))],
-                    128, 320, 0.17)
-
-
-def block_b_v2():
-    return Residual([conv(1088, 192, 1),
-                     seq(conv(1088, 128, 1), conv(128, 160, (1, 7), 1, (0, 3)),
-                         conv(160, 192, (7, 1), 1, (3, 0)))], 384, 1088, 0.10)
-
-
-def block_c_v2(last=False):
-    return Residual([conv(2080, 192, 1),
-                     seq(conv(2080, 192, 1), conv(192, 224, (1, 3), 1, (0, 1)),
-                         conv(224, 256, (3, 1), 1, (1, 0)))], 448, 2080,
+def block_c(channels, tower, last=False):
+    reduce, middle, out = tower
+    return Residual([conv(channels, 192, 1),
+                     seq(conv(channels, reduce, 1), conv(reduce, middle, (1, 3), 1, (0, 1)),
+                         conv(middle, out, (3, 1), 1, (1, 0)))], 192 + out, channels,
                     1.0 if last else 0.20, relu=not last)
 
 
@@ -116,9 +105,9 @@ def inception_resnet_v1():
                          seq(conv(896, 256, 1), conv(256, 256, 3, 1, 1), conv(256, 256, 3, 2)),
                          nn.MaxPool2d(3, 2))
     return InceptionResNet(seq(
-        stem, *[block_a_v1() for _ in range(5)], reduction_a,
-        *[block_b_v1() for _ in range(10)], reduction_b,
-        *[block_c_v1() for _ in range(4)], block_c_v1(last=True)), 1792)
+        stem, *[block_a(256, (32, 32, 32)) for _ in range(5)], reduction_a,
+        *[block_b(896, 128, (128, 128, 128)) for _ in range(10)], reduction_b,
+        *[block_c(1792, (192, 192, 192), last=i == 4) for i in range(5)]), 1792)
 
 
 def inception_resnet_v2():
@@ -135,6 +124,7 @@ def inception_resnet_v2():
                          seq(conv(1088, 256, 1), conv(256, 288, 3, 1, 1), conv(288, 320, 3, 2)),
                          nn.MaxPool2d(3, 2))
     return InceptionResNet(seq(
-        stem, *[block_a_v2() for _ in range(10)], reduction_a,
-        *[block_b_v2() for _ in range(20)], reduction_b,
-        *[block_c_v2() for _ in range(9)], block_c_v2(last=True), conv(2080, 1536, 1)), 1536)
+        stem, *[block_a(320, (32, 48, 64)) for _ in range(10)], reduction_a,
+        *[block_b(1088, 192, (128, 160, 192)) for _ in range(20)], reduction_b,
+        *[block_c(2080, (192, 224, 256), last=i == 9) for i in range(10)],
+        conv(2080, 1536, 1)), 1536)
