@@ -30,10 +30,6 @@ constexpr int64_t kMaxInlineConstantElements = 16;
 /// Weights are packed and vectorised later; keep their blobs aligned for it.
 constexpr size_t kBlobAlignment = 64;
 
-std::string nodeDisplayName(const onnx::NodeProto &node, int index) {
-  return node.name().empty() ? "#" + std::to_string(index) : node.name();
-}
-
 /// The name of an arg or result attribute holding the ONNX tensor name.
 constexpr llvm::StringLiteral kNameAttr = "incept.name";
 
@@ -99,7 +95,7 @@ FailureOr<Value> GraphImporter::lookupValue(llvm::StringRef name, Location loc) 
 }
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) {
-  std::string name = nodeDisplayName(node, index);
+  std::string name = nodeName(node, index);
   Location fileLoc = FileLineColLoc::get(builder_.getContext(), fileName_, 0, 0);
   Location loc = NameLoc::get(builder_.getStringAttr(name), fileLoc);
   std::string context = describeNode(node, index, originalOpset_) + ": ";

@@ -385,9 +385,13 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
 
 } // namespace
 
+std::string nodeName(const onnx::NodeProto &node, int index) {
+  return node.name().empty() ? "#" + std::to_string(index) : node.name();
+}
+
 std::string describeNode(const onnx::NodeProto &node, int index, int64_t opset) {
-  std::string name =
-      node.name().empty() ? "#" + std::to_string(index) : "'" + node.name() + "'";
+  std::string name = node.name().empty() ? nodeName(node, index)
+                                         : "'" + node.name() + "'";
   return "node " + name + " (" + node.op_type() + ", opset " +
          std::to_string(opset) + ")";
 }

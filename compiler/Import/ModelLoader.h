@@ -44,6 +44,9 @@ struct LoadedModel {
   std::vector<onnx::ValueInfoProto> declaredOutputs;
 };
 
+/// A node's name, or `#4` for the unnamed fifth node of the graph.
+std::string nodeName(const onnx::NodeProto &node, int index);
+
 /// How diagnostics name a node: `node 'conv1' (Conv, opset 13)`, or
 /// `node #4 (Relu, opset 13)` when the node has no name.
 std::string describeNode(const onnx::NodeProto &node, int index, int64_t opset);

@@ -25,7 +25,6 @@ def Incept_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect"];
   let useDefaultAttributePrinterParser = 1;
-  let hasConstantMaterializer = 0;
 }
 
 def Incept_ActivationKind : I32EnumAttr<"ActivationKind",
