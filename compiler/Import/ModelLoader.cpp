@@ -383,6 +383,60 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
   return Error::success();
 }
 
+/// Turns each bound graph input into an initializer holding its file's tensor.
+Error bindInputs(onnx::GraphProto &graph, const ModelLoadOptions &options) {
+  for (const auto &binding : options.boundInputs) {
+    StringRef name = binding.getKey();
+    auto *inputs = graph.mutable_input();
+    auto input = llvm::find_if(*inputs, [&](const onnx::ValueInfoProto &info) {
+      return info.name() == name;
+    });
+    if (input == inputs->end())
+      return makeError("--bind-input names '" + name +
+                       "', which is not an input of the model");
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+        llvm::MemoryBuffer::getFile(binding.getValue(), /*IsText=*/false);
+    if (!file)
+      return makeError("cannot read '" + binding.getValue() +
+                       "' for --bind-input " + name + ": " +
+                       file.getError().message());
+    onnx::TensorProto tensor;
+    if (!tensor.ParseFromArray((*file)->getBufferStart(),
+                               static_cast<int>((*file)->getBufferSize())))
+      return makeError("'" + binding.getValue() +
+                       "' is not an ONNX TensorProto (--bind-input " + name + ")");
+    tensor.set_name(name.str());
+    *graph.add_initializer() = std::move(tensor);
+    inputs->erase(input);
+  }
+  return Error::success();
+}
+
+/// Keeps only the requested graph outputs, in the order given.
+Error selectOutputs(onnx::GraphProto &graph, const ModelLoadOptions &options) {
+  if (options.keptOutputs.empty())
+    return Error::success();
+  std::vector<onnx::ValueInfoProto> kept;
+  for (const std::string &name : options.keptOutputs) {
+    auto output = llvm::find_if(graph.output(), [&](const onnx::ValueInfoProto &info) {
+      return info.name() == name;
+    });
+    if (output == graph.output().end()) {
+      std::vector<std::string> names;
+      for (const onnx::ValueInfoProto &info : graph.output())
+        names.push_back("'" + info.name() + "'");
+      return makeError("--output names '" + name +
+                       "', which is not an output of the model (it has " +
+                       llvm::join(names, ", ") + ")");
+    }
+    kept.push_back(*output);
+  }
+  graph.clear_output();
+  for (onnx::ValueInfoProto &output : kept)
+    *graph.add_output() = std::move(output);
+  return Error::success();
+}
+
 } // namespace
 
 std::string nodeName(const onnx::NodeProto &node, int index) {
@@ -421,6 +475,10 @@ llvm::Expected<LoadedModel> loadModel(StringRef path,
   if (modelDir.empty())
     modelDir = ".";
   if (Error e = inlineAllExternalData(model, modelDir))
+    return std::move(e);
+  if (Error e = bindInputs(*model.mutable_graph(), options))
+    return std::move(e);
+  if (Error e = selectOutputs(*model.mutable_graph(), options))
     return std::move(e);
 
   std::optional<int64_t> opset = defaultDomainOpset(model);

@@ -31,6 +31,13 @@ struct ModelLoadOptions {
   std::optional<int64_t> batch;
   /// Full static shapes of named inputs, overriding the model's.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs frozen to the TensorProto in a file (NAME → path): they
+  /// become initializers, as for the ONNX node tests whose Reshape shape or
+  /// Clip bounds are inputs.
+  llvm::StringMap<std::string> boundInputs;
+  /// The graph outputs to keep, in this order; empty keeps all. The rest of
+  /// the graph that only they used (an auxiliary classifier) is pruned.
+  std::vector<std::string> keptOutputs;
 };
 
 struct LoadedModel {

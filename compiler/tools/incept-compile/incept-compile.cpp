@@ -1,27 +1,36 @@
 //===- incept-compile.cpp - the Incept compiler driver --------------------===//
 //
 // Builds its pipeline stage by stage up to the one --emit asks for (as Toy's
-// chapter 7 driver does): load the ONNX model, import it to the incept
-// dialect, canonicalise, and write the result. Every output is written to a
+// chapter 7 driver does): import the ONNX model to the incept dialect, lower
+// it to linalg, to buffers in a planned arena, to the LLVM dialect, to LLVM
+// IR, to machine code, and link that with a generated C wrapper into a
+// shared library or an object plus a header. Every output is written to a
 // temporary file and renamed, so an error never leaves a partial file.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen/Linking.h"
+#include "compiler/Codegen/ModelInterface.h"
+#include "compiler/Codegen/ObjectEmission.h"
 #include "compiler/Import/Importer.h"
 #include "compiler/Import/ModelLoader.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/MapVector.h"
-#include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/ADT/Statistic.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -29,21 +38,39 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class EmitKind { Incept };
+/// The stages, in pipeline order: --emit=X stops after X.
+enum class EmitKind { Incept, Fused, Linalg, LLVMMLIR, LLVMIR, Asm, Obj, Lib, Header };
 
 cl::OptionCategory category("incept-compile options");
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
                                    cl::desc("<model.onnx | model.onnxtxt>"),
                                    cl::cat(category));
-cl::opt<std::string> outputFilename("o", cl::desc("Output file ('-' for stdout)"),
-                                    cl::value_desc("filename"), cl::init("-"),
-                                    cl::cat(category));
+cl::opt<std::string> outputFilename(
+    "o", cl::desc("Output file ('-' for stdout); its extension picks --emit "
+                  "(.so lib, .o obj, .s asm, .ll llvm-ir, .h header, .mlir incept)"),
+    cl::value_desc("filename"), cl::init("-"), cl::cat(category));
 cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to produce"), cl::init(EmitKind::Incept),
-    cl::values(clEnumValN(EmitKind::Incept, "incept",
-                          "the model imported into the incept dialect")),
+    "emit", cl::desc("What to produce"),
+    cl::values(
+        clEnumValN(EmitKind::Incept, "incept", "the model imported into the incept dialect"),
+        clEnumValN(EmitKind::Fused, "fused", "after the graph optimisations"),
+        clEnumValN(EmitKind::Linalg, "linalg", "lowered to linalg on tensors"),
+        clEnumValN(EmitKind::LLVMMLIR, "llvm-mlir", "lowered to MLIR's LLVM dialect"),
+        clEnumValN(EmitKind::LLVMIR, "llvm-ir", "LLVM IR, optimised"),
+        clEnumValN(EmitKind::Asm, "asm", "assembly"),
+        clEnumValN(EmitKind::Obj, "obj", "a relocatable object with the C API, plus its header"),
+        clEnumValN(EmitKind::Lib, "lib", "a shared library with the C API, plus its header"),
+        clEnumValN(EmitKind::Header, "header", "the C header alone")),
     cl::cat(category));
+cl::opt<std::string> modelName("name",
+                               cl::desc("C symbol prefix (default: from the file name)"),
+                               cl::value_desc("N"), cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 3)"),
+                           cl::Prefix, cl::init(3), cl::cat(category));
+cl::opt<std::string> march("march", cl::desc("Target CPU (default: the host's)"),
+                           cl::value_desc("cpu"), cl::init("native"),
+                           cl::cat(category));
 cl::opt<int64_t> batch("batch",
                        cl::desc("Size of every input's dynamic first dimension"),
                        cl::value_desc("N"), cl::cat(category));
@@ -51,6 +78,13 @@ cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of a named input (repeatable)"),
                 cl::value_desc("NAME=AxBxCxD"), cl::cat(category));
+cl::list<std::string> keptOutputs(
+    "output", cl::desc("Keep only this graph output (repeatable); the rest is pruned"),
+    cl::value_desc("NAME"), cl::cat(category));
+cl::list<std::string> boundInputs(
+    "bind-input",
+    cl::desc("Freeze a graph input to the tensor in an ONNX TensorProto file"),
+    cl::value_desc("NAME=FILE.pb"), cl::cat(category));
 
 /// Prints `error: <file>: <message>`: the node's name is in the message (the
 /// importer puts it there) and ONNX files have no line numbers to show.
@@ -91,28 +125,254 @@ void printOpCounts(ModuleOp module, llvm::raw_ostream &os) {
     os << llvm::formatv("  {0,-24} {1,6}\n", name, count);
 }
 
-incept::ModelLoadOptions loadOptions(bool &ok) {
-  incept::ModelLoadOptions options;
+bool fail(const llvm::Twine &message) {
+  llvm::errs() << "error: " << message << "\n";
+  return false;
+}
+
+bool parseOptions(incept::ModelLoadOptions &options) {
+  bool ok = true;
   if (batch.getNumOccurrences()) {
-    if (batch <= 0) {
-      llvm::errs() << "error: --batch must be positive, got " << batch << "\n";
-      ok = false;
-    }
+    if (batch <= 0)
+      ok = fail("--batch must be positive, got " + llvm::Twine(batch));
     options.batch = batch;
   }
   for (const std::string &spec : inputShapes) {
     auto [name, shapeText] = llvm::StringRef(spec).rsplit('=');
     std::optional<llvm::SmallVector<int64_t>> shape = incept::parseShape(shapeText);
     if (name.empty() || shapeText.empty() || !shape) {
-      llvm::errs() << "error: --input-shape expects NAME=AxBxCxD with positive "
-                      "sizes, got '"
-                   << spec << "'\n";
-      ok = false;
+      ok = fail("--input-shape expects NAME=AxBxCxD with positive sizes, got '" +
+                spec + "'");
       continue;
     }
     options.inputShapes[name] = *shape;
   }
-  return options;
+  for (const std::string &spec : boundInputs) {
+    auto [name, path] = llvm::StringRef(spec).rsplit('=');
+    if (name.empty() || path.empty()) {
+      ok = fail("--bind-input expects NAME=FILE.pb, got '" + spec + "'");
+      continue;
+    }
+    options.boundInputs[name] = path.str();
+  }
+  options.keptOutputs.assign(keptOutputs.begin(), keptOutputs.end());
+  if (optLevel > 3)
+    ok = fail("-O" + llvm::Twine(optLevel) + ": the levels are 0 to 3");
+  return ok;
+}
+
+/// --emit from the output's extension when not given.
+bool resolveEmitKind() {
+  if (!emitKind.getNumOccurrences())
+    emitKind = llvm::StringSwitch<EmitKind>(
+                   llvm::sys::path::extension(outputFilename))
+                   .Case(".so", EmitKind::Lib)
+                   .Case(".o", EmitKind::Obj)
+                   .Case(".s", EmitKind::Asm)
+                   .Case(".ll", EmitKind::LLVMIR)
+                   .Case(".h", EmitKind::Header)
+                   .Default(EmitKind::Incept);
+  if ((emitKind == EmitKind::Lib || emitKind == EmitKind::Obj) &&
+      outputFilename == "-")
+    return fail("--emit=lib and obj need an output file (-o)");
+  return true;
+}
+
+/// Fails early, before any work, when the output cannot be written there.
+bool checkOutputDirectory(llvm::StringRef path) {
+  if (path == "-")
+    return true;
+  llvm::StringRef directory = llvm::sys::path::parent_path(path);
+  if (directory.empty())
+    directory = ".";
+  if (!llvm::sys::fs::is_directory(directory))
+    return fail("cannot write '" + path + "': directory '" + directory +
+                "' does not exist");
+  return true;
+}
+
+std::string headerPath() {
+  if (emitKind == EmitKind::Header)
+    return outputFilename;
+  llvm::SmallString<256> path(outputFilename);
+  llvm::sys::path::replace_extension(path, ".h");
+  return path.str().str();
+}
+
+/// Writes text through a temporary file (or to stdout for '-').
+bool writeText(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+        print(os);
+        return llvm::Error::success();
+      })) {
+    // Some of LLVM's messages name the file already, some do not.
+    std::string message = llvm::toString(std::move(e));
+    llvm::StringRef reason(message);
+    reason.consume_front("'" + path.str() + "': ");
+    return fail("cannot write '" + path + "': " + reason);
+  }
+  return true;
+}
+
+bool runPasses(ModuleOp module, llvm::function_ref<void(OpPassManager &)> build) {
+  PassManager pm(module->getContext());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return false;
+  build(pm);
+  return succeeded(pm.run(module));
+}
+
+bool printModule(ModuleOp module) {
+  return writeText(outputFilename, [&](llvm::raw_ostream &os) { module->print(os); });
+}
+
+int compile(int argc, char **argv) {
+  incept::ModelLoadOptions options;
+  if (!parseOptions(options) || !resolveEmitKind() ||
+      !checkOutputDirectory(outputFilename))
+    return 1;
+  std::string name = modelName.getNumOccurrences()
+                         ? modelName.getValue()
+                         : incept::toCIdentifier(
+                               llvm::sys::path::stem(inputFilename), "model");
+  if (name != incept::toCIdentifier(name, "model"))
+    return fail("--name '" + name + "' is not a C identifier"), 1;
+
+  llvm::Expected<incept::LoadedModel> model = incept::loadModel(inputFilename, options);
+  if (!model) {
+    llvm::errs() << "error: " << inputFilename << ": "
+                 << llvm::toString(model.takeError()) << "\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  incept::registerLoweringDialects(registry);
+  MLIRContext context(registry);
+  context.getDiagEngine().registerHandler(printDiagnostic);
+  OwningOpRef<ModuleOp> module =
+      incept::importOnnxModel(context, *model, inputFilename);
+  if (!module)
+    return 1;
+  model->proto.reset(); // the weights now live in the module's blobs
+
+  incept::LoweringOptions lowering;
+  lowering.optLevel = optLevel;
+  if (!runPasses(*module, [](OpPassManager &pm) {
+        pm.addPass(createCanonicalizerPass());
+      }))
+    return 1;
+  // `--stats` is LLVM's own flag (it cannot be registered twice); for this
+  // tool it also means the op counts of the imported graph, on stderr.
+  if (llvm::AreStatisticsEnabled())
+    printOpCounts(*module, llvm::errs());
+  if (emitKind == EmitKind::Incept || emitKind == EmitKind::Fused)
+    return printModule(*module) ? 0 : 1;
+
+  // The model's one function becomes <name>_forward; its interface is read
+  // now, while its types are still tensors with their ONNX names.
+  auto funcs = module->getOps<func::FuncOp>();
+  if (std::distance(funcs.begin(), funcs.end()) != 1)
+    return fail("expected the imported model to be one function"), 1;
+  func::FuncOp func = *funcs.begin();
+  incept::ModelInterface interface = incept::readModelInterface(
+      func, name, llvm::sys::path::filename(inputFilename));
+  interface.compilerVersion = INCEPT_VERSION;
+  func.setSymName(interface.forwardSymbol());
+
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      incept::createTargetMachine(march == "native" ? "" : march.getValue(), optLevel);
+  if (!machine)
+    return fail(llvm::toString(machine.takeError())), 1;
+  interface.target = incept::describeTarget(**machine);
+
+  if (!runPasses(*module, [&](OpPassManager &pm) {
+        incept::buildLowerToLinalgPipeline(pm, lowering);
+      }))
+    return 1;
+  if (emitKind == EmitKind::Linalg)
+    return printModule(*module) ? 0 : 1;
+
+  if (!runPasses(*module, [&](OpPassManager &pm) {
+        incept::buildBufferizePipeline(pm, lowering);
+        incept::buildLowerToLLVMPipeline(pm, lowering);
+      }))
+    return 1;
+  for (Operation &op : module->getBody()->getOperations())
+    if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kScratchBytesAttr))
+      interface.scratchBytes = bytes.getInt();
+  if (emitKind == EmitKind::LLVMMLIR)
+    return printModule(*module) ? 0 : 1;
+
+  if (emitKind == EmitKind::Header || emitKind == EmitKind::Obj ||
+      emitKind == EmitKind::Lib) {
+    if (!checkOutputDirectory(headerPath()))
+      return 1;
+  }
+  if (emitKind == EmitKind::Header)
+    return writeText(headerPath(), [&](llvm::raw_ostream &os) {
+             os << incept::generateHeader(interface);
+           })
+               ? 0
+               : 1;
+
+  llvm::LLVMContext llvmContext;
+  llvm::Expected<std::unique_ptr<llvm::Module>> llvmModule =
+      incept::translateAndOptimize(*module, llvmContext, **machine, optLevel);
+  if (!llvmModule)
+    return fail(llvm::toString(llvmModule.takeError())), 1;
+  module = nullptr; // the LLVM module holds the weights now
+  if (emitKind == EmitKind::LLVMIR)
+    return writeText(outputFilename, [&](llvm::raw_ostream &os) {
+             (*llvmModule)->print(os, nullptr);
+           })
+               ? 0
+               : 1;
+
+  if (emitKind == EmitKind::Asm) {
+    std::string assembly;
+    {
+      llvm::raw_string_ostream os(assembly);
+      llvm::buffer_ostream buffered(os);
+      if (llvm::Error e = incept::emitMachineCode(**llvmModule, **machine,
+                                                  /*assembly=*/true, buffered))
+        return fail(llvm::toString(std::move(e))), 1;
+    }
+    return writeText(outputFilename, [&](llvm::raw_ostream &os) { os << assembly; })
+               ? 0
+               : 1;
+  }
+
+  // obj and lib: the model's code, the wrapper, and the header.
+  llvm::Expected<incept::Toolchain> toolchain =
+      incept::findToolchain(argv[0], reinterpret_cast<void *>(&compile));
+  if (!toolchain)
+    return fail(llvm::toString(toolchain.takeError())), 1;
+  llvm::SmallString<128> modelObject;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("incept-model", "o", modelObject))
+    return fail("cannot create a temporary file: " + ec.message()), 1;
+  llvm::FileRemover removeModelObject(modelObject);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(modelObject, ec);
+    if (ec)
+      return fail("cannot write '" + modelObject + "': " + ec.message()), 1;
+    if (llvm::Error e = incept::emitMachineCode(**llvmModule, **machine,
+                                                /*assembly=*/false, os))
+      return fail(llvm::toString(std::move(e))), 1;
+  }
+  llvmModule->reset();
+  if (llvm::Error e = incept::linkModel(
+          *toolchain, modelObject, incept::generateWrapperSource(interface),
+          emitKind == EmitKind::Lib, outputFilename))
+    return fail(llvm::toString(std::move(e))), 1;
+  if (!writeText(headerPath(), [&](llvm::raw_ostream &os) {
+        os << incept::generateHeader(interface);
+      })) {
+    llvm::sys::fs::remove(outputFilename);
+    return 1;
+  }
+  return 0;
 }
 
 } // namespace
@@ -122,54 +382,10 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  // The pipelines are built from upstream passes by name.
+  incept::registerInceptPassesAndPipelines();
   cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
   cl::ParseCommandLineOptions(argc, argv,
                               "Incept: compile Inception-family ONNX models\n");
-
-  bool ok = true;
-  incept::ModelLoadOptions options = loadOptions(ok);
-  if (!ok)
-    return 1;
-
-  llvm::Expected<incept::LoadedModel> model = incept::loadModel(inputFilename, options);
-  if (!model) {
-    llvm::errs() << "error: " << inputFilename << ": "
-                 << llvm::toString(model.takeError()) << "\n";
-    return 1;
-  }
-
-  MLIRContext context;
-  context.getDiagEngine().registerHandler(printDiagnostic);
-  OwningOpRef<ModuleOp> module =
-      incept::importOnnxModel(context, *model, inputFilename);
-  if (!module)
-    return 1;
-  model->proto.reset(); // the weights now live in the module's blobs
-
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return 1;
-  pm.addPass(createCanonicalizerPass());
-  if (failed(pm.run(*module)))
-    return 1;
-
-  // `--stats` is LLVM's own flag (it cannot be registered twice); for this
-  // tool it also means the op counts of the result, on stderr.
-  if (llvm::AreStatisticsEnabled())
-    printOpCounts(*module, llvm::errs());
-
-  OpPrintingFlags flags;
-  if (llvm::Error e = llvm::writeToOutput(outputFilename, [&](llvm::raw_ostream &os) {
-        module->print(os, flags);
-        return llvm::Error::success();
-      })) {
-    // Some of LLVM's messages name the file already, some do not.
-    std::string message = llvm::toString(std::move(e));
-    llvm::StringRef reason(message);
-    reason.consume_front("'" + outputFilename + "': ");
-    llvm::errs() << "error: cannot write '" << outputFilename << "': " << reason
-                 << "\n";
-    return 1;
-  }
-  return 0;
+  return compile(argc, argv);
 }

@@ -1,0 +1,151 @@
+//===- Linking.cpp - the model object plus its wrapper, as .so or .o ------===//
+//
+// The wrapper is C generated from the model's interface; compiling it with
+// the C compiler LLVM was built with and letting that driver link is the
+// least surprising way to get a correct shared object on any Linux.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/Linking.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace incept {
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Runs `program` with `args`; on failure the error carries its stderr.
+llvm::Error run(llvm::StringRef program, llvm::ArrayRef<std::string> args) {
+  llvm::SmallString<128> errorFile;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("incept-cc", "txt", errorFile))
+    return makeError("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeErrors(errorFile);
+  std::vector<llvm::StringRef> argv = {program};
+  for (const std::string &arg : args)
+    argv.push_back(arg);
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, std::nullopt,
+                                                llvm::StringRef(errorFile)};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, 0,
+                                     0, &message);
+  if (rc == 0)
+    return llvm::Error::success();
+  std::string output;
+  if (auto buffer = llvm::MemoryBuffer::getFile(errorFile))
+    output = (*buffer)->getBuffer().str();
+  return makeError(program + " failed" + (message.empty() ? "" : ": " + message) +
+                   (output.empty() ? "" : "\n" + output));
+}
+
+std::string compileTimePath(const char *path) { return path ? path : ""; }
+
+} // namespace
+
+llvm::Expected<Toolchain> findToolchain(const char *argv0, void *mainAddress) {
+  Toolchain toolchain;
+  if (const char *cc = std::getenv("INCEPT_CC"); cc && *cc)
+    toolchain.cCompiler = cc;
+  else if (llvm::sys::fs::can_execute(INCEPT_C_COMPILER))
+    toolchain.cCompiler = INCEPT_C_COMPILER;
+  else if (auto found = llvm::sys::findProgramByName("clang-22"))
+    toolchain.cCompiler = *found;
+  else if (auto found = llvm::sys::findProgramByName("cc"))
+    toolchain.cCompiler = *found;
+  else
+    return makeError("no C compiler found (set INCEPT_CC)");
+
+  // An installed layout first: <prefix>/bin/incept-compile.
+  std::string exe = llvm::sys::fs::getMainExecutable(argv0, mainAddress);
+  llvm::SmallString<256> prefix(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  llvm::SmallString<256> include(prefix), library(prefix);
+  llvm::sys::path::append(include, "include");
+  llvm::sys::path::append(library, "lib", "libincept_runtime.a");
+  llvm::SmallString<256> header(include);
+  llvm::sys::path::append(header, "incept", "runtime.h");
+  if (llvm::sys::fs::exists(header) && llvm::sys::fs::exists(library)) {
+    toolchain.runtimeIncludeDir = include.str().str();
+    toolchain.runtimeLibrary = library.str().str();
+    return toolchain;
+  }
+  toolchain.runtimeIncludeDir = compileTimePath(INCEPT_RUNTIME_INCLUDE_DIR);
+  toolchain.runtimeLibrary = compileTimePath(INCEPT_RUNTIME_LIBRARY);
+  if (!llvm::sys::fs::exists(toolchain.runtimeLibrary))
+    return makeError("the Incept runtime library is missing (looked in " +
+                     library + " and " + toolchain.runtimeLibrary + ")");
+  return toolchain;
+}
+
+llvm::Error writeAtomically(llvm::StringRef output,
+                            llvm::function_ref<llvm::Error(llvm::StringRef)> write) {
+  llvm::SmallString<256> temporary;
+  int fd;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(
+          output + "-%%%%%%.tmp", fd, temporary))
+    return makeError("cannot write '" + output + "': " + ec.message());
+  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  llvm::FileRemover removeTemporary(temporary);
+  if (llvm::Error e = write(temporary))
+    return e;
+  if (std::error_code ec = llvm::sys::fs::rename(temporary, output))
+    return makeError("cannot write '" + output + "': " + ec.message());
+  removeTemporary.releaseFile();
+  return llvm::Error::success();
+}
+
+llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
+                      llvm::StringRef wrapperSource, bool shared,
+                      llvm::StringRef output) {
+  llvm::SmallString<128> wrapperFile, wrapperObject;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("incept-wrapper", "c", wrapperFile))
+    return makeError("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeWrapper(wrapperFile);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(wrapperFile, ec);
+    if (ec)
+      return makeError("cannot write '" + wrapperFile + "': " + ec.message());
+    os << wrapperSource;
+  }
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "incept-wrapper", "o", wrapperObject))
+    return makeError("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeWrapperObject(wrapperObject);
+  std::vector<std::string> compile = {
+      "-c", "-std=c11", "-O2", "-fPIC", "-fvisibility=hidden",
+      "-I" + toolchain.runtimeIncludeDir, wrapperFile.str().str(), "-o",
+      wrapperObject.str().str()};
+  if (shared)
+    compile.insert(compile.begin(), "-DINCEPT_SHARED");
+  if (llvm::Error e = run(toolchain.cCompiler, compile))
+    return e;
+
+  return writeAtomically(output, [&](llvm::StringRef temporary) {
+    std::vector<std::string> link;
+    if (shared)
+      // The runtime goes inside, hidden: two models in one process each use
+      // their own copy, and the library needs nothing but libc and libm.
+      link = {"-shared", "-o", temporary.str(), modelObject.str(),
+              wrapperObject.str().str(), toolchain.runtimeLibrary,
+              "-Wl,--exclude-libs,ALL", "-lm"};
+    else
+      link = {"-r", "-nostdlib", "-o", temporary.str(), modelObject.str(),
+              wrapperObject.str().str()};
+    return run(toolchain.cCompiler, link);
+  });
+}
+
+} // namespace incept

@@ -1,0 +1,37 @@
+//===- Linking.h - the model object plus its wrapper, as .so or .o -*- C++ -*-===//
+
+#ifndef INCEPT_COMPILER_CODEGEN_LINKING_H
+#define INCEPT_COMPILER_CODEGEN_LINKING_H
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace incept {
+
+/// Where the C compiler and the runtime are: next to an installed
+/// incept-compile (bin/../include, bin/../lib), else in the build tree it was
+/// built in. `INCEPT_CC` overrides the compiler.
+struct Toolchain {
+  std::string cCompiler;
+  std::string runtimeIncludeDir;
+  std::string runtimeLibrary;
+};
+llvm::Expected<Toolchain> findToolchain(const char *argv0, void *mainAddress);
+
+/// Compiles the wrapper and links it with the model's object file into a
+/// self-contained shared library (runtime included, only the API exported)
+/// or into one relocatable object (that needs the runtime at link time).
+/// Writes `output` atomically.
+llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
+                      llvm::StringRef wrapperSource, bool shared,
+                      llvm::StringRef output);
+
+/// Writes `output` by calling `write` on a temporary file next to it and
+/// renaming: an error never leaves a partial file.
+llvm::Error writeAtomically(llvm::StringRef output,
+                            llvm::function_ref<llvm::Error(llvm::StringRef)> write);
+
+} // namespace incept
+
+#endif // INCEPT_COMPILER_CODEGEN_LINKING_H

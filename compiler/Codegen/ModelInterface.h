@@ -1,0 +1,55 @@
+//===- ModelInterface.h - what a compiled model shows its callers -*- C++ -*-===//
+//
+// The inputs and outputs of the entry function (ONNX names, shapes, dtypes),
+// read from the incept-level function before lowering erases the tensor
+// types; the C wrapper, the header and the generic description come from it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_COMPILER_CODEGEN_MODELINTERFACE_H
+#define INCEPT_COMPILER_CODEGEN_MODELINTERFACE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <string>
+#include <vector>
+
+namespace incept {
+
+struct TensorInterface {
+  std::string name;       // the ONNX name
+  std::string identifier; // a C identifier made from it, unique in the model
+  std::vector<int64_t> shape;
+  int64_t numElements() const;
+};
+
+struct ModelInterface {
+  std::string name;           // --name: the C symbol prefix
+  std::string source;         // the ONNX file name
+  std::string target;         // triple and CPU
+  std::string compilerVersion;
+  std::vector<TensorInterface> inputs, outputs;
+  uint64_t scratchBytes = 0;  // filled in once the arena is planned
+
+  std::string forwardSymbol() const { return name + "_forward"; }
+};
+
+/// Reads the interface of `func`, the imported model's only function.
+ModelInterface readModelInterface(mlir::func::FuncOp func,
+                                  llvm::StringRef name, llvm::StringRef source);
+
+/// `text` as a C identifier: other characters become '_', a leading digit
+/// gets a '_' in front, and an empty name becomes `fallback`.
+std::string toCIdentifier(llvm::StringRef text, llvm::StringRef fallback);
+
+/// The C source of the wrapper that implements the typed and the generic API
+/// over `<name>_forward` (compiled with -DINCEPT_SHARED for a shared library,
+/// which then also exports the generic entry point).
+std::string generateWrapperSource(const ModelInterface &model);
+
+/// The model's header: the typed API and its constants.
+std::string generateHeader(const ModelInterface &model);
+
+} // namespace incept
+
+#endif // INCEPT_COMPILER_CODEGEN_MODELINTERFACE_H

@@ -1,0 +1,120 @@
+//===- ObjectEmission.cpp - LLVM dialect to LLVM IR, assembly, objects -----===//
+//
+// In process, with LLVM's own middle end: the same IR through the back end
+// alone runs several times slower (../shared/toolchain.md), and writing a
+// model's weights out as text for clang to reparse would cost more than the
+// compilation itself.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/ObjectEmission.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+namespace incept {
+
+namespace {
+llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+} // namespace
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(llvm::StringRef cpu, unsigned optLevel) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return makeError("no LLVM target for " + triple.str() + ": " + error);
+
+  std::string cpuName = cpu.str(), features;
+  if (cpu.empty() || cpu == "native") {
+    cpuName = llvm::sys::getHostCPUName().str();
+    llvm::SubtargetFeatures featureList;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      featureList.AddFeature(feature.getKey(), feature.getValue());
+    features = featureList.getString();
+  }
+  // An unknown --march would silently compile for a generic CPU; refuse it.
+  const llvm::MCSubtargetInfo *probe =
+      target->createMCSubtargetInfo(triple, cpuName, "");
+  bool known = probe && probe->isCPUStringValid(cpuName);
+  delete probe;
+  if (!known)
+    return makeError("--march: '" + cpuName + "' is not a CPU LLVM knows for " +
+                     triple.str());
+
+  llvm::CodeGenOptLevel level = optLevel == 0   ? llvm::CodeGenOptLevel::None
+                                : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                : optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                                : llvm::CodeGenOptLevel::Aggressive;
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpuName, features, options, llvm::Reloc::PIC_, std::nullopt,
+      level));
+  if (!machine)
+    return makeError("cannot create a target machine for " + triple.str());
+  return std::move(machine);
+}
+
+std::string describeTarget(const llvm::TargetMachine &machine) {
+  return machine.getTargetTriple().str() + " cpu=" +
+         machine.getTargetCPU().str();
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
+                     llvm::TargetMachine &machine, unsigned optLevel) {
+  mlir::DialectRegistry registry;
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+  module->getContext()->appendDialectRegistry(registry);
+
+  // The incept.* attributes (ONNX names, the arena size) have been read by
+  // now and mean nothing to LLVM, which would warn about each.
+  module.walk([](mlir::LLVM::LLVMFuncOp func) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, mlir::StringAttr::get(func.getContext(), "incept.name"));
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, mlir::StringAttr::get(func.getContext(), "incept.name"));
+    for (mlir::NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
+      if (attr.getName().strref().starts_with("incept."))
+        func->removeDiscardableAttr(attr.getName());
+  });
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return makeError("cannot translate the LLVM dialect to LLVM IR");
+  llvmModule->setDataLayout(machine.createDataLayout());
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  auto optimize = mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
+                                                  &machine);
+  if (llvm::Error e = optimize(llvmModule.get()))
+    return std::move(e);
+  return std::move(llvmModule);
+}
+
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                            bool assembly, llvm::raw_pwrite_stream &os) {
+  llvm::legacy::PassManager passes;
+  if (machine.addPassesToEmitFile(passes, os, nullptr,
+                                  assembly ? llvm::CodeGenFileType::AssemblyFile
+                                           : llvm::CodeGenFileType::ObjectFile))
+    return makeError("the target cannot emit this kind of file");
+  passes.run(module);
+  return llvm::Error::success();
+}
+
+} // namespace incept

@@ -1,0 +1,340 @@
+//===- incept-run.cpp - run a compiled Incept model on tensor files -------===//
+//
+// Loads any library Incept compiled (through its generic entry point, as any
+// host would), feeds it inputs from .npy or .pb files, and can write its
+// outputs, compare them with reference outputs, and time it:
+//
+//   incept-run model.so --input x.npy --output y.npy
+//   incept-run model.so --input x.pb --compare ref.npy --tolerance-mode=max-rel
+//   incept-run model.so --input x.npy --repeat 100 --warmup 10
+//   incept-run model.so --info
+//
+// Every file is read and checked against the model's description before the
+// model runs, so a wrong shape or dtype is an error naming both, never a
+// buffer overrun inside the model. Exit status: 0 on success, 1 on any error
+// or failed comparison.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Comparison.h"
+#include "ModelLibrary.h"
+#include "TensorFile.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+using namespace incept;
+using namespace llvm;
+
+namespace {
+
+cl::OptionCategory category("incept-run options");
+
+cl::opt<std::string> libraryPath(cl::Positional, cl::Required,
+                                 cl::desc("<model.so>"), cl::cat(category));
+cl::list<std::string>
+    inputFiles("input",
+               cl::desc("An input tensor, .npy or .pb; one per model input, "
+                        "in the model's order"),
+               cl::value_desc("file"), cl::cat(category));
+cl::list<std::string>
+    outputFiles("output",
+                cl::desc("Where to write an output, .npy or .pb; in the "
+                         "model's output order, the first ones only if fewer"),
+                cl::value_desc("file"), cl::cat(category));
+cl::list<std::string> compareFiles(
+    "compare",
+    cl::desc("A reference output, .npy (float32 or float64) or .pb; in the "
+             "model's output order, the first ones only if fewer"),
+    cl::value_desc("file"), cl::cat(category));
+cl::opt<ToleranceMode> toleranceMode(
+    "tolerance-mode", cl::desc("When an output matches its reference"),
+    cl::init(ToleranceMode::AllClose),
+    cl::values(clEnumValN(ToleranceMode::AllClose, "allclose",
+                          "every element: |y-ref| <= atol + rtol*|ref| "
+                          "(numpy.allclose)"),
+               clEnumValN(ToleranceMode::MaxRel, "max-rel",
+                          "max|y-ref| <= rtol*max|ref| (atol unused)")),
+    cl::cat(category));
+cl::opt<double> relativeTolerance("rtol", cl::desc("Relative tolerance"),
+                                  cl::init(1e-4), cl::cat(category));
+cl::opt<double>
+    absoluteTolerance("atol", cl::desc("Absolute tolerance (allclose mode)"),
+                      cl::init(1e-5), cl::cat(category));
+cl::opt<unsigned>
+    showErrors("show-errors",
+               cl::desc("How many of the largest errors to print per output"),
+               cl::value_desc("N"), cl::init(5), cl::cat(category));
+cl::opt<unsigned> repeat("repeat",
+                         cl::desc("Time N runs and print their latency"),
+                         cl::value_desc("N"), cl::init(0), cl::cat(category));
+cl::opt<unsigned> warmup("warmup",
+                         cl::desc("Untimed runs before the timed ones"),
+                         cl::value_desc("W"), cl::init(1), cl::cat(category));
+cl::opt<bool> info("info", cl::desc("Print the model's description"),
+                   cl::cat(category));
+
+int fail(Error error) {
+  errs() << "error: " << toString(std::move(error)) << "\n";
+  return 1;
+}
+
+Error checkOptions() {
+  for (auto [name, value] : {std::pair("--rtol", relativeTolerance.getValue()),
+                             std::pair("--atol", absoluteTolerance.getValue())})
+    if (!std::isfinite(value) || value < 0)
+      return createStringError(
+          formatv("{0} must be a non-negative number, got {1}", name, value)
+              .str());
+  if (repeat.getNumOccurrences() && repeat == 0)
+    return createStringError("--repeat must be positive");
+  for (const std::string &path : outputFiles)
+    if (Error error = checkTensorFileName(path))
+      return error;
+  return Error::success();
+}
+
+std::string listTensors(ArrayRef<incept_tensor_info> tensors) {
+  std::string text;
+  for (const incept_tensor_info &tensor : tensors)
+    text += (text.empty() ? "" : ", ") + describeTensor(tensor);
+  return text.empty() ? "none" : text;
+}
+
+/// A float buffer aligned like the runtime's arenas, since compiled code may
+/// use aligned vector loads and stores on its inputs and outputs.
+class AlignedBuffer {
+public:
+  explicit AlignedBuffer(int64_t numElements) : size(numElements) {
+    size_t bytes =
+        alignTo(std::max<uint64_t>(numElements * sizeof(float), 1), kAlignment);
+    data.reset(static_cast<float *>(std::aligned_alloc(kAlignment, bytes)));
+    if (!data)
+      report_bad_alloc_error("cannot allocate a tensor buffer");
+  }
+  float *get() const { return data.get(); }
+  ArrayRef<float> elements() const { return {data.get(), size}; }
+
+private:
+  static constexpr size_t kAlignment = 64;
+  struct Free {
+    void operator()(float *pointer) const { std::free(pointer); }
+  };
+  std::unique_ptr<float, Free> data;
+  size_t size;
+};
+
+/// Checks a tensor file against the model's description of the tensor.
+Error checkAgainst(StringRef path, const Tensor &tensor,
+                   const incept_tensor_info &expected, StringRef kind,
+                   bool allowFloat64) {
+  if (tensor.elementType != ElementType::Float32 &&
+      !(allowFloat64 && tensor.elementType == ElementType::Float64))
+    return createStringError(
+        formatv("{0}: dtype {1} does not match {2} '{3}' of the model: float32",
+                path, elementTypeName(tensor.elementType), kind, expected.name)
+            .str());
+  if (ArrayRef<int64_t>(tensor.shape) != shapeOf(expected))
+    return createStringError(
+        formatv("{0}: shape {1} does not match {2} '{3}' of the model: {4}",
+                path, formatShape(tensor.shape), kind, expected.name,
+                formatShape(shapeOf(expected)))
+            .str());
+  return Error::success();
+}
+
+Expected<std::vector<AlignedBuffer>> readInputs(const ModelLibrary &library) {
+  ArrayRef<incept_tensor_info> expected = library.inputs();
+  if (inputFiles.size() != expected.size())
+    return createStringError(
+        formatv("{0}: the model takes {1} input{2} ({3}), but {4} --input "
+                "file{5} given",
+                library.path(), expected.size(),
+                expected.size() == 1 ? "" : "s", listTensors(expected),
+                inputFiles.size(), inputFiles.size() == 1 ? " was" : "s were")
+            .str());
+  std::vector<AlignedBuffer> inputs;
+  for (auto [path, info] : llvm::zip_equal(inputFiles, expected)) {
+    Expected<Tensor> tensor = readTensorFile(path);
+    if (!tensor)
+      return tensor.takeError();
+    if (Error error = checkAgainst(path, *tensor, info, "input",
+                                   /*allowFloat64=*/false))
+      return std::move(error);
+    inputs.emplace_back(info.num_elements);
+    llvm::copy(tensor->float32, inputs.back().get());
+  }
+  return inputs;
+}
+
+Error checkOutputCount(const ModelLibrary &library, StringRef option,
+                       size_t count) {
+  if (count <= library.outputs().size())
+    return Error::success();
+  return createStringError(
+      formatv("{0}: {1} {2} files given, but the model has {3} output{4} ({5})",
+              library.path(), count, option, library.outputs().size(),
+              library.outputs().size() == 1 ? "" : "s",
+              listTensors(library.outputs()))
+          .str());
+}
+
+Expected<std::vector<Tensor>> readReferences(const ModelLibrary &library) {
+  if (Error error = checkOutputCount(library, "--compare", compareFiles.size()))
+    return std::move(error);
+  std::vector<Tensor> references;
+  for (auto [path, info] : llvm::zip_first(compareFiles, library.outputs())) {
+    Expected<Tensor> tensor = readTensorFile(path);
+    if (!tensor)
+      return tensor.takeError();
+    if (Error error = checkAgainst(path, *tensor, info, "output",
+                                   /*allowFloat64=*/true))
+      return std::move(error);
+    references.push_back(std::move(*tensor));
+  }
+  return references;
+}
+
+Error statusError(StringRef path, StringRef function, incept_status status) {
+  return createStringError(formatv("{0}: {1}() failed with status {2}: {3}",
+                                   path, function, static_cast<int>(status),
+                                   incept_status_string(status))
+                               .str());
+}
+
+/// Runs the model once, or `warmup` times and then `repeat` timed times;
+/// returns the timed runs' latencies in milliseconds.
+Expected<std::vector<double>> runModel(const ModelLibrary &library,
+                                       ArrayRef<const void *> inputs,
+                                       ArrayRef<void *> outputs) {
+  const incept_model &model = library.model();
+  incept_context *context = nullptr;
+  if (incept_status status = model.create(&context))
+    return statusError(library.path(), "create", status);
+  llvm::scope_exit destroy([&] { model.destroy(context); });
+
+  auto runOnce = [&]() -> Error {
+    if (incept_status status =
+            model.run(context, inputs.data(), outputs.data()))
+      return statusError(library.path(), "run", status);
+    return Error::success();
+  };
+  std::vector<double> latencies;
+  if (!repeat) {
+    if (Error error = runOnce())
+      return std::move(error);
+    return latencies;
+  }
+  for (unsigned i = 0; i < warmup; ++i)
+    if (Error error = runOnce())
+      return std::move(error);
+  for (unsigned i = 0; i < repeat; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (Error error = runOnce())
+      return std::move(error);
+    std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    latencies.push_back(elapsed.count());
+  }
+  return latencies;
+}
+
+void printLatency(std::vector<double> latencies, raw_ostream &os) {
+  llvm::sort(latencies);
+  size_t n = latencies.size();
+  double median =
+      n % 2 ? latencies[n / 2] : (latencies[n / 2 - 1] + latencies[n / 2]) / 2;
+  os << format("latency: median %.3f ms, min %.3f ms, max %.3f ms over %zu "
+               "run%s\n",
+               median, latencies.front(), latencies.back(), n,
+               n == 1 ? "" : "s");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  // Not the General category: libLLVM registers hundreds of codegen options
+  // there, none of which mean anything to this tool.
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv, "Incept: run a compiled model on .npy/.pb tensor files\n");
+  if (Error error = checkOptions())
+    return fail(std::move(error));
+
+  Expected<std::unique_ptr<ModelLibrary>> library =
+      ModelLibrary::open(libraryPath);
+  if (!library)
+    return fail(library.takeError());
+  const ModelLibrary &model = **library;
+  if (info) {
+    printModelInfo(model, outs());
+    bool onlyInfo = inputFiles.empty() && outputFiles.empty() &&
+                    compareFiles.empty() && !repeat.getNumOccurrences();
+    if (onlyInfo)
+      return 0;
+  }
+
+  // Everything is read and checked before the model runs: a bad reference
+  // found after a long run would waste it.
+  Expected<std::vector<AlignedBuffer>> inputs = readInputs(model);
+  if (!inputs)
+    return fail(inputs.takeError());
+  if (Error error = checkOutputCount(model, "--output", outputFiles.size()))
+    return fail(std::move(error));
+  Expected<std::vector<Tensor>> references = readReferences(model);
+  if (!references)
+    return fail(references.takeError());
+
+  std::vector<AlignedBuffer> outputs;
+  for (const incept_tensor_info &output : model.outputs()) {
+    outputs.emplace_back(output.num_elements);
+    // An element the model never writes then fails every comparison.
+    std::fill_n(outputs.back().get(), output.num_elements,
+                std::numeric_limits<float>::quiet_NaN());
+  }
+  SmallVector<const void *> inputPointers;
+  for (const AlignedBuffer &input : *inputs)
+    inputPointers.push_back(input.get());
+  SmallVector<void *> outputPointers;
+  for (const AlignedBuffer &output : outputs)
+    outputPointers.push_back(output.get());
+
+  Expected<std::vector<double>> latencies =
+      runModel(model, inputPointers, outputPointers);
+  if (!latencies)
+    return fail(latencies.takeError());
+  if (!latencies->empty())
+    printLatency(std::move(*latencies), outs());
+
+  for (auto [path, info, output] :
+       llvm::zip_first(outputFiles, model.outputs(), outputs)) {
+    Tensor tensor;
+    tensor.shape.assign(shapeOf(info).begin(), shapeOf(info).end());
+    tensor.float32.assign(output.elements().begin(), output.elements().end());
+    if (Error error = writeTensorFile(path, info.name, tensor))
+      return fail(std::move(error));
+  }
+
+  Tolerance tolerance{toleranceMode, relativeTolerance, absoluteTolerance};
+  bool allPass = true;
+  for (auto [reference, info, output] :
+       llvm::zip_first(*references, model.outputs(), outputs)) {
+    Comparison comparison = compareWithReference(output.elements(), reference,
+                                                 tolerance, showErrors);
+    printComparison(outs(), info.name, shapeOf(info), comparison, tolerance);
+    allPass &= comparison.pass;
+  }
+  return allPass ? 0 : 1;
+}

@@ -1,0 +1,118 @@
+//===- LinalgBuilders.cpp - small builders the incept lowerings share ------===//
+
+#include "passes/Lowering/LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+
+namespace incept {
+
+AffineMap broadcastMap(RankedTensorType inputType, RankedTensorType resultType) {
+  MLIRContext *context = inputType.getContext();
+  int64_t rank = resultType.getRank();
+  int64_t offset = rank - inputType.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < inputType.getRank(); ++d) {
+    bool broadcast = inputType.getDimSize(d) == 1 &&
+                     resultType.getDimSize(d + offset) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
+                              : getAffineDimExpr(d + offset, context));
+  }
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
+AffineMap channelMap(MLIRContext *context, unsigned rank) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(1, context));
+}
+
+AffineMap dropAxisMap(MLIRContext *context, unsigned rank, unsigned axis) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < rank; ++d)
+    if (d != axis)
+      exprs.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
+Value buildFloat(OpBuilder &builder, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(builder, loc, type,
+                                   builder.getFloatAttr(type, value));
+}
+
+Value buildElementwise(OpBuilder &builder, Location loc,
+                       RankedTensorType resultType, ValueRange inputs,
+                       ScalarBody body, ArrayRef<AffineMap> inputMaps) {
+  SmallVector<AffineMap> maps;
+  for (auto [index, input] : llvm::enumerate(inputs))
+    maps.push_back(index < inputMaps.size()
+                       ? inputMaps[index]
+                       : broadcastMap(cast<RankedTensorType>(input.getType()),
+                                      resultType));
+  maps.push_back(builder.getMultiDimIdentityMap(resultType.getRank()));
+  Value init = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      builder, loc, resultType, inputs, init, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value result = body(b, l, args.drop_back());
+        linalg::YieldOp::create(b, l, result);
+      });
+  return generic.getResult(0);
+}
+
+Value buildFilled(OpBuilder &builder, Location loc, RankedTensorType type,
+                  double value) {
+  Value empty = tensor::EmptyOp::create(builder, loc, type.getShape(),
+                                        type.getElementType());
+  Value scalar = buildFloat(builder, loc, type.getElementType(), value);
+  return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
+}
+
+Value buildAxisReduction(OpBuilder &builder, Location loc, Value input,
+                         unsigned axis, double initial, ScalarBody combine) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  unsigned rank = inputType.getRank();
+  SmallVector<int64_t> shape;
+  for (unsigned d = 0; d < rank; ++d)
+    if (d != axis)
+      shape.push_back(inputType.getDimSize(d));
+  auto resultType = RankedTensorType::get(shape, inputType.getElementType());
+  Value init = buildFilled(builder, loc, resultType, initial);
+  SmallVector<AffineMap> maps = {
+      builder.getMultiDimIdentityMap(rank),
+      dropAxisMap(builder.getContext(), rank, axis)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators[axis] = utils::IteratorType::reduction;
+  auto generic = linalg::GenericOp::create(
+      builder, loc, resultType, input, init, maps, iterators,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(b, l, combine(b, l, args));
+      });
+  return generic.getResult(0);
+}
+
+Value buildSpatialPad(OpBuilder &builder, Location loc, Value input,
+                      int64_t top, int64_t left, int64_t bottom, int64_t right,
+                      double value) {
+  if (top == 0 && left == 0 && bottom == 0 && right == 0)
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> low = {0, 0, top, left}, high = {0, 0, bottom, right};
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] += top + bottom;
+  shape[3] += left + right;
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  Value padValue = buildFloat(builder, loc, type.getElementType(), value);
+  return tensor::PadOp::create(
+      builder, loc, resultType, input,
+      getAsIndexOpFoldResult(builder.getContext(), low),
+      getAsIndexOpFoldResult(builder.getContext(), high), padValue);
+}
+
+} // namespace incept

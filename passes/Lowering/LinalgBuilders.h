@@ -1,0 +1,67 @@
+//===- LinalgBuilders.h - small builders the incept lowerings share -*- C++ -*-===//
+//
+// Every op family's lowering to linalg is written with these few helpers, so
+// that each family file says only what is particular to it, and a faster
+// lowering of one family (blocked layouts, micro-kernels) can replace that
+// file's patterns without touching the others.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_PASSES_LOWERING_LINALGBUILDERS_H
+#define INCEPT_PASSES_LOWERING_LINALGBUILDERS_H
+
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace incept {
+
+/// The body of an elementwise op: the scalar of every input, in order.
+using ScalarBody = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// The map that reads `inputType` in an iteration space of `resultType`'s
+/// shape under NumPy broadcasting: dimensions align on the right, and a size-1
+/// dimension facing a larger one is read at index 0.
+mlir::AffineMap broadcastMap(mlir::RankedTensorType inputType,
+                             mlir::RankedTensorType resultType);
+
+/// The map that reads a per-channel vector (dimension 1 of NCHW) in an
+/// iteration space of rank `rank`.
+mlir::AffineMap channelMap(mlir::MLIRContext *context, unsigned rank);
+
+/// `linalg.generic` over `resultType`'s shape: result[i] = body(inputs...).
+/// Inputs are read through `inputMaps` when given, else `broadcastMap`.
+mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::RankedTensorType resultType,
+                             mlir::ValueRange inputs, ScalarBody body,
+                             llvm::ArrayRef<mlir::AffineMap> inputMaps = {});
+
+/// A tensor of `type` with every element `value`.
+mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::RankedTensorType type, double value);
+
+/// Reduces `input` along `axis` with `combine` starting from `initial`; the
+/// result drops that dimension.
+mlir::Value buildAxisReduction(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::Value input, unsigned axis, double initial,
+                               ScalarBody combine);
+
+/// The map from an iteration space of rank `rank` to the same space without
+/// dimension `axis` (to read what `buildAxisReduction` produced).
+mlir::AffineMap dropAxisMap(mlir::MLIRContext *context, unsigned rank,
+                            unsigned axis);
+
+/// `tensor.pad` of an NCHW tensor's two spatial dimensions with `value`;
+/// `input` itself when every amount is zero.
+mlir::Value buildSpatialPad(mlir::OpBuilder &builder, mlir::Location loc,
+                            mlir::Value input, int64_t top, int64_t left,
+                            int64_t bottom, int64_t right, double value);
+
+/// A float constant of `type` (f32 here).
+mlir::Value buildFloat(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::Type type, double value);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_LOWERING_LINALGBUILDERS_H

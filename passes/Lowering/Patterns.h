@@ -1,0 +1,33 @@
+//===- Patterns.h - incept → linalg patterns, one family at a time -*- C++ -*-===//
+//
+// Each op family of the dialect has its own file and populate function, so
+// that a faster lowering (a blocked-layout conv, a vectorised pool) can take
+// over one family with a pattern of higher benefit, or replace the file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_PASSES_LOWERING_PATTERNS_H
+#define INCEPT_PASSES_LOWERING_PATTERNS_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace incept {
+
+/// conv (groups, strides, pads, dilations, the fused epilogue); with
+/// `planeLoops`, ungrouped convolutions iterate whole output planes innermost.
+void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                  bool planeLoops);
+/// max_pool, avg_pool, global_avg_pool.
+void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// batch_norm, lrn.
+void populateNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// relu, clip, add, mul.
+void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// concat, reshape, pad.
+void populateStructureToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// gemm, softmax.
+void populateClassifierToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_LOWERING_PATTERNS_H

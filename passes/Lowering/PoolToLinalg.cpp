@@ -1,0 +1,184 @@
+//===- PoolToLinalg.cpp - incept pools to linalg ---------------------------===//
+//
+// Pools read a padded input: padding with -inf for max (so it never wins) or
+// 0 for sums, plus, in ceil mode, the rows and columns the last window reaches
+// past the declared padding. An average divides each window's sum by the
+// number of positions that count — a per-position constant computed here,
+// since it depends only on the shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Lowering/LinalgBuilders.h"
+#include "passes/Lowering/Patterns.h"
+
+#include "dialects/Incept/InceptOps.h"
+#include "dialects/Incept/WindowShape.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace incept {
+namespace {
+
+/// The spatial padding a pool reads: the declared pads, widened at the end so
+/// that the last (ceil-mode) window lies inside the padded input.
+struct PoolPadding {
+  int64_t top, left, bottom, right;
+};
+
+PoolPadding poolPadding(RankedTensorType inputType, RankedTensorType resultType,
+                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  int64_t end[2];
+  for (int d = 0; d < 2; ++d) {
+    int64_t reach = (resultType.getDimSize(d + 2) - 1) * strides[d] +
+                    dilatedKernelExtent(kernel[d], dilations[d]);
+    int64_t padded = inputType.getDimSize(d + 2) + pads[d] + pads[d + 2];
+    end[d] = pads[d + 2] + std::max<int64_t>(0, reach - padded);
+  }
+  return {pads[0], pads[1], end[0], end[1]};
+}
+
+/// linalg's pooling ops take the window as a shape-only operand.
+Value windowOperand(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
+                    Type elementType) {
+  return tensor::EmptyOp::create(b, loc, kernel, elementType);
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    PoolPadding p = poolPadding(inputType, resultType, op.getKernelShape(),
+                                op.getStrides(), op.getPads(), op.getDilations());
+    double lowest = -std::numeric_limits<double>::infinity();
+    Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), p.top,
+                                  p.left, p.bottom, p.right, lowest);
+    Value init = buildFilled(rewriter, loc, resultType, lowest);
+    Value pool =
+        linalg::PoolingNchwMaxOp::create(
+            rewriter, loc, TypeRange{resultType},
+            ValueRange{input, windowOperand(rewriter, loc, op.getKernelShape(),
+                                            resultType.getElementType())},
+            ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
+            rewriter.getI64TensorAttr(op.getDilations()))
+            .getResult(0);
+    rewriter.replaceOp(op, pool);
+    return success();
+  }
+};
+
+/// The divisor of every output position of an average pool: how many of its
+/// window's positions lie in the input, or with `count_include_pad` in the
+/// declared padded input (never in the ceil-mode extension).
+DenseElementsAttr averageDivisors(AvgPoolOp op, RankedTensorType inputType,
+                                  RankedTensorType resultType) {
+  ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                    pads = op.getPads();
+  int64_t outH = resultType.getDimSize(2), outW = resultType.getDimSize(3);
+  auto countAlong = [&](int d, int64_t out) {
+    int64_t low = op.getCountIncludePad() ? -pads[d] : 0;
+    int64_t high = inputType.getDimSize(d + 2) +
+                   (op.getCountIncludePad() ? pads[d + 2] : 0);
+    int64_t start = out * strides[d] - pads[d];
+    return std::max<int64_t>(
+        0, std::min(start + kernel[d], high) - std::max(start, low));
+  };
+  SmallVector<float> divisors;
+  divisors.reserve(outH * outW);
+  for (int64_t h = 0; h < outH; ++h)
+    for (int64_t w = 0; w < outW; ++w)
+      divisors.push_back(float(countAlong(0, h) * countAlong(1, w)));
+  auto type = RankedTensorType::get({outH, outW}, resultType.getElementType());
+  return DenseElementsAttr::get(type, ArrayRef<float>(divisors));
+}
+
+struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    SmallVector<int64_t> dilations = {1, 1};
+    PoolPadding p = poolPadding(inputType, resultType, op.getKernelShape(),
+                                op.getStrides(), op.getPads(), dilations);
+    Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), p.top,
+                                  p.left, p.bottom, p.right, 0.0);
+    Value init = buildFilled(rewriter, loc, resultType, 0.0);
+    Value sum =
+        linalg::PoolingNchwSumOp::create(
+            rewriter, loc, TypeRange{resultType},
+            ValueRange{input, windowOperand(rewriter, loc, op.getKernelShape(),
+                                            resultType.getElementType())},
+            ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
+            rewriter.getI64TensorAttr(dilations))
+            .getResult(0);
+    Value divisors = arith::ConstantOp::create(
+        rewriter, loc, averageDivisors(op, inputType, resultType));
+    AffineMap spatial = AffineMap::get(
+        4, 0, {rewriter.getAffineDimExpr(2), rewriter.getAffineDimExpr(3)},
+        getContext());
+    Value average = buildElementwise(
+        rewriter, loc, resultType, {sum, divisors},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(b, l, args[0], args[1]);
+        },
+        {rewriter.getMultiDimIdentityMap(4), spatial});
+    rewriter.replaceOp(op, average);
+    return success();
+  }
+};
+
+struct GlobalAvgPoolLowering : OpConversionPattern<GlobalAvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GlobalAvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    auto add = [](OpBuilder &b, Location l, ValueRange args) -> Value {
+      return arith::AddFOp::create(b, l, args[0], args[1]);
+    };
+    // Sum over W, then over H: N,C,H,W → N,C,H → N,C.
+    Value sum = buildAxisReduction(rewriter, loc, adaptor.getInput(), 3, 0.0, add);
+    sum = buildAxisReduction(rewriter, loc, sum, 2, 0.0, add);
+    double count = double(inputType.getDimSize(2) * inputType.getDimSize(3));
+    auto planeType = RankedTensorType::get(
+        {resultType.getDimSize(0), resultType.getDimSize(1)},
+        resultType.getElementType());
+    Value mean = buildElementwise(
+        rewriter, loc, planeType, sum,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(
+              b, l, args[0], buildFloat(b, l, args[0].getType(), count));
+        });
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, mean,
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+    return success();
+  }
+};
+
+} // namespace
+
+void populatePoolToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<MaxPoolLowering, AvgPoolLowering, GlobalAvgPoolLowering>(
+      patterns.getContext());
+}
+
+} // namespace incept

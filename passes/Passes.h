@@ -1,0 +1,50 @@
+//===- Passes.h - Incept's passes and pipelines ------------------*- C++ -*-===//
+
+#ifndef INCEPT_PASSES_PASSES_H
+#define INCEPT_PASSES_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace incept {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// The function attribute that holds the planned arena size in bytes.
+inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
+
+/// How much optimisation the lowering pipelines do (-O0..-O3).
+struct LoweringOptions {
+  unsigned optLevel = 0;
+};
+
+/// incept → linalg on tensors.
+void buildLowerToLinalgPipeline(mlir::OpPassManager &pm,
+                                const LoweringOptions &options);
+/// tensors → buffers with results as out-parameters, then the arena plan.
+void buildBufferizePipeline(mlir::OpPassManager &pm,
+                            const LoweringOptions &options);
+/// linalg on buffers → LLVM dialect, through scf loops.
+void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                              const LoweringOptions &options);
+
+/// Registers every pass and the named pipelines (`incept-lower-to-linalg`,
+/// `incept-bufferize`, `incept-lower-to-llvm`) for incept-opt.
+void registerInceptPassesAndPipelines();
+
+/// The dialects the pipelines create or consume, for contexts that parse or
+/// run them.
+void registerLoweringDialects(mlir::DialectRegistry &registry);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_PASSES_H

@@ -1,0 +1,90 @@
+//===- Pipelines.cpp - the lowering pipelines, stage by stage --------------===//
+//
+// Each stage is a named pipeline that incept-opt can run alone and that
+// incept-compile strings together up to what --emit asks for. The stages use
+// upstream MLIR passes by their registered names, in the order this toolchain
+// needs (../shared/toolchain.md: cse before canonicalize after bufferization,
+// ub-to-llvm, explicit conversions rather than convert-to-llvm).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+namespace incept {
+namespace {
+
+/// Adds a textual pipeline of registered upstream passes; the text is ours,
+/// so a parse failure is a bug, not a user error.
+void addPipeline(OpPassManager &pm, llvm::StringRef text) {
+  std::string error;
+  llvm::raw_string_ostream errorStream(error);
+  if (failed(parsePassPipeline(text, pm, errorStream)))
+    llvm::report_fatal_error(llvm::Twine("bad built-in pipeline: ") + error);
+}
+
+} // namespace
+
+void buildLowerToLinalgPipeline(OpPassManager &pm,
+                                const LoweringOptions &options) {
+  ConvertInceptToLinalgOptions convert;
+  convert.planeLoops = options.optLevel > 0;
+  pm.addPass(createConvertInceptToLinalg(convert));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &) {
+  // Function results become caller-owned out-parameters (the run() API's
+  // output buffers), and the buffers that produce them are those parameters.
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                  "cse,canonicalize");
+  pm.addPass(createPlanArena());
+}
+
+void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &) {
+  // Bare pointers for statically shaped memrefs: the entry point takes the
+  // arena and one float pointer per input and output, as the C wrapper calls.
+  pm.addPass(createLowerCopies());
+  addPipeline(pm, "convert-linalg-to-loops,"
+                  "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+                  "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+                  "finalize-memref-to-llvm,"
+                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                  "convert-cf-to-llvm,convert-ub-to-llvm,"
+                  "reconcile-unrealized-casts,canonicalize,cse");
+}
+
+void registerLoweringDialects(DialectRegistry &registry) {
+  // Bufferization and the LLVM conversions find their op models through
+  // dialect extensions; registering them all keeps every stage runnable alone.
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+}
+
+void registerInceptPassesAndPipelines() {
+  registerAllPasses();
+  registerInceptPasses();
+  PassPipelineRegistration<>(
+      "incept-lower-to-linalg", "incept → linalg on tensors",
+      [](OpPassManager &pm) { buildLowerToLinalgPipeline(pm, {}); });
+  PassPipelineRegistration<>(
+      "incept-bufferize",
+      "tensors → buffers, results as out-parameters, the arena planned",
+      [](OpPassManager &pm) { buildBufferizePipeline(pm, {}); });
+  PassPipelineRegistration<>(
+      "incept-lower-to-llvm", "linalg on buffers → the LLVM dialect",
+      [](OpPassManager &pm) { buildLowerToLLVMPipeline(pm, {}); });
+}
+
+} // namespace incept

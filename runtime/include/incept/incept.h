@@ -1,0 +1,87 @@
+/*===- incept.h - the ABI of every library Incept compiles ------*- C -*-===*
+ *
+ * A compiled model exposes two things:
+ *   - a typed API in its own header (<name>_create / <name>_run /
+ *     <name>_destroy and its shapes as constants), for programs that link it;
+ *   - in a shared library, one generic entry point, `incept_model_v1`, that
+ *     returns an `incept_model` describing the model and holding pointers to
+ *     the same functions, so that any host can dlopen any compiled model.
+ *
+ * Both follow the same rules: every call returns an `incept_status`, never
+ * aborts; a context owns all the scratch memory of one inference, so two
+ * contexts of one model can run in two threads at once; inputs and outputs
+ * are caller-owned, dense, row-major buffers.
+ *
+ * ABI versioning: `INCEPT_ABI_VERSION` grows when this header changes in a
+ * way an old host could misread; fields are only ever appended, and
+ * `struct_size` tells a host how many of them a library has.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef INCEPT_INCEPT_H
+#define INCEPT_INCEPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define INCEPT_ABI_VERSION 1
+/* The generic entry point of a shared library, for dlsym. */
+#define INCEPT_MODEL_ENTRY_POINT "incept_model_v1"
+
+typedef enum incept_status {
+  INCEPT_OK = 0,
+  INCEPT_ERROR_INVALID_ARGUMENT = 1, /* a null or misaligned pointer, a bad index */
+  INCEPT_ERROR_OUT_OF_MEMORY = 2,    /* the context's arena could not be allocated */
+  INCEPT_ERROR_ABI_MISMATCH = 3,     /* a host and a library disagree on the ABI */
+  INCEPT_ERROR_INTERNAL = 4,
+} incept_status;
+
+/* Element types, numbered as ONNX's TensorProto.DataType. */
+typedef enum incept_dtype {
+  INCEPT_DTYPE_FLOAT32 = 1,
+} incept_dtype;
+
+typedef struct incept_tensor_info {
+  const char *name;     /* the ONNX graph's name for the tensor */
+  int32_t dtype;        /* an incept_dtype */
+  int32_t rank;
+  const int64_t *shape; /* `rank` sizes, all static */
+  int64_t num_elements;
+} incept_tensor_info;
+
+typedef struct incept_context incept_context;
+
+typedef struct incept_model {
+  uint32_t abi_version;  /* INCEPT_ABI_VERSION of the compiler */
+  uint32_t struct_size;  /* sizeof(incept_model) as the library knows it */
+  const char *name;      /* --name, the symbol prefix of the typed API */
+  const char *source;    /* the ONNX file it was compiled from */
+  const char *target;    /* e.g. "x86_64-unknown-linux-gnu cpu=skylake-avx512" */
+  const char *compiler_version;
+  int32_t num_inputs;
+  int32_t num_outputs;
+  const incept_tensor_info *inputs;
+  const incept_tensor_info *outputs;
+  uint64_t scratch_bytes; /* what one context allocates for activations */
+
+  incept_status (*create)(incept_context **context);
+  /* inputs[i] and outputs[i] point to buffers of inputs[i].num_elements and
+   * outputs[i].num_elements elements of their dtype. */
+  incept_status (*run)(incept_context *context, const void *const *inputs,
+                       void *const *outputs);
+  void (*destroy)(incept_context *context);
+} incept_model;
+
+typedef const incept_model *(*incept_model_entry_fn)(void);
+
+/* A constant English sentence for a status; never null. */
+const char *incept_status_string(incept_status status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INCEPT_INCEPT_H */

@@ -1,0 +1,207 @@
+// RUN: incept-opt %s --convert-incept-to-linalg --split-input-file | FileCheck %s
+// RUN: incept-opt %s --convert-incept-to-linalg=plane-loops --split-input-file | FileCheck %s --check-prefix=PLANE
+
+// A conv with asymmetric pads, strides, dilations, a bias and a fused
+// residual epilogue: pad, bias-initialised accumulator, named conv, epilogue.
+// CHECK-LABEL: func.func @conv
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 2] high[0, 0, 3, 0]
+// CHECK: linalg.generic {{.*}}ins(%{{.*}} : tensor<8xf32>)
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK: linalg.generic
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// PLANE-LABEL: func.func @conv
+// PLANE: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel", "parallel"]}
+// PLANE-NOT: linalg.conv_2d
+func.func @conv(%x: tensor<1x4x9x8xf32>, %w: tensor<8x4x3x3xf32>, %b: tensor<8xf32>,
+                %r: tensor<1x8x6x3xf32>) -> tensor<1x8x6x3xf32> {
+  %y = incept.conv %x, %w bias %b residual %r {strides = array<i64: 2, 2>,
+         pads = array<i64: 1, 2, 3, 0>, dilations = array<i64: 1, 2>,
+         activation = #incept<activation relu>, residual_scale = 0.5 : f32}
+       : (tensor<1x4x9x8xf32>, tensor<8x4x3x3xf32>, tensor<8xf32>, tensor<1x8x6x3xf32>) -> tensor<1x8x6x3xf32>
+  return %y : tensor<1x8x6x3xf32>
+}
+
+// -----
+
+// Groups go through the NGCHW form.
+// CHECK-LABEL: func.func @grouped_conv
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] {{.*}} : tensor<1x4x5x5xf32> into tensor<1x2x2x5x5xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] {{.*}} : tensor<6x2x3x3xf32> into tensor<2x3x2x3x3xf32>
+// CHECK: linalg.conv_2d_ngchw_gfchw
+// CHECK: tensor.collapse_shape
+// PLANE-LABEL: func.func @grouped_conv
+// PLANE: linalg.conv_2d_ngchw_gfchw
+func.func @grouped_conv(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
+  %y = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+         dilations = array<i64: 1, 1>, group = 2 : i64}
+       : (tensor<1x4x5x5xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32>
+  return %y : tensor<1x6x3x3xf32>
+}
+
+// -----
+
+// A ceil-mode max pool pads with -inf, also past the declared padding where
+// the last window reaches.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: %[[NEG:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: tensor.yield %[[NEG]]
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+func.func @max_pool(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32> {
+  %y = incept.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+         pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true}
+       : (tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Average pools divide by per-position counts: without count_include_pad the
+// corners of a padded 3x3 window over 3x3 count 4, the edges 6, the centre 9.
+// CHECK-LABEL: func.func @avg_pool_exclude_pad
+// CHECK: linalg.pooling_nchw_sum
+// CHECK: arith.constant dense<{{\[}}[4.000000e+00, 6.000000e+00, 4.000000e+00], [6.000000e+00, 9.000000e+00, 6.000000e+00], [4.000000e+00, 6.000000e+00, 4.000000e+00]]> : tensor<3x3xf32>
+// CHECK: arith.divf
+func.func @avg_pool_exclude_pad(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> {
+  %y = incept.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>,
+         pads = array<i64: 1, 1, 1, 1>}
+       : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
+  return %y : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// With count_include_pad every window counts 9, except what a ceil-mode
+// window reaches past the padding: 3x3 input, pads 1 before, none after,
+// stride 2, ceil → the second window covers rows 1..3 of which row 3 is past.
+// CHECK-LABEL: func.func @avg_pool_include_pad_ceil
+// CHECK: arith.constant dense<{{\[}}[9.000000e+00, 6.000000e+00], [6.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+func.func @avg_pool_include_pad_ceil(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32> {
+  %y = incept.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+         pads = array<i64: 1, 1, 0, 0>, ceil_mode = true, count_include_pad = true}
+       : (tensor<1x1x3x3xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @global_avg_pool
+// CHECK-COUNT-2: iterator_types = ["parallel", "parallel", {{.*}}"reduction"{{.*}}]
+// CHECK: arith.divf
+// CHECK: tensor.expand_shape {{.*}} : tensor<1x8xf32> into tensor<1x8x1x1xf32>
+func.func @global_avg_pool(%x: tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32> {
+  %y = incept.global_avg_pool %x : (tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32>
+  return %y : tensor<1x8x1x1xf32>
+}
+
+// -----
+
+// LRN sums squares over a channel window: the channel axis is zero-padded by
+// the window's reach and a fifth, reduction dimension walks the window.
+// CHECK: #[[$WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d4, d2, d3)>
+// CHECK-LABEL: func.func @lrn
+// CHECK: tensor.pad %{{.*}} low[0, 2, 0, 0] high[0, 2, 0, 0]
+// CHECK: linalg.generic {indexing_maps = [#[[$WINDOW]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: math.powf
+func.func @lrn(%x: tensor<1x8x3x3xf32>) -> tensor<1x8x3x3xf32> {
+  %y = incept.lrn %x {size = 5 : i64, alpha = 1.0e-04 : f32, beta = 7.5e-01 : f32, bias = 1.0 : f32} : tensor<1x8x3x3xf32>
+  return %y : tensor<1x8x3x3xf32>
+}
+
+// -----
+
+// CHECK: #[[$CHANNEL:.*]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @batch_norm
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$CHANNEL]], #[[$CHANNEL]], #[[$CHANNEL]], #[[$CHANNEL]], #{{.*}}]
+// CHECK: math.sqrt
+func.func @batch_norm(%x: tensor<1x4x2x2xf32>, %s: tensor<4xf32>, %b: tensor<4xf32>,
+                      %m: tensor<4xf32>, %v: tensor<4xf32>) -> tensor<1x4x2x2xf32> {
+  %y = incept.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-03 : f32}
+       : (tensor<1x4x2x2xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<1x4x2x2xf32>
+  return %y : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// NumPy broadcasting: a size-1 dimension facing a larger one reads index 0,
+// missing leading dimensions are not read.
+// CHECK: #[[$BCAST:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+// CHECK-LABEL: func.func @elementwise
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[$BCAST]], #{{.*}}]
+// CHECK: arith.addf
+// CHECK: arith.mulf
+// CHECK: arith.maximumf
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+func.func @elementwise(%x: tensor<1x3x4x4xf32>, %c: tensor<3x1x1xf32>) -> tensor<1x3x4x4xf32> {
+  %a = incept.add %x, %c : (tensor<1x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<1x3x4x4xf32>
+  %m = incept.mul %a, %x : (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %r = incept.relu %m : tensor<1x3x4x4xf32>
+  %y = incept.clip %r {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @concat_reshape
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x5x2x2xf32>
+// CHECK: %[[FIRST:.*]] = tensor.insert_slice %{{.*}} into %[[EMPTY]][0, 0, 0, 0] [1, 2, 2, 2] [1, 1, 1, 1]
+// CHECK: %[[BOTH:.*]] = tensor.insert_slice %{{.*}} into %[[FIRST]][0, 2, 0, 0] [1, 3, 2, 2] [1, 1, 1, 1]
+// CHECK: tensor.collapse_shape %[[BOTH]] {{\[}}[0, 1, 2, 3]] : tensor<1x5x2x2xf32> into tensor<20xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1]] output_shape [1, 20] : tensor<20xf32> into tensor<1x20xf32>
+func.func @concat_reshape(%a: tensor<1x2x2x2xf32>, %b: tensor<1x3x2x2xf32>) -> tensor<1x20xf32> {
+  %c = incept.concat %a, %b {axis = 1 : i64} : (tensor<1x2x2x2xf32>, tensor<1x3x2x2xf32>) -> tensor<1x5x2x2xf32>
+  %y = incept.reshape %c : tensor<1x5x2x2xf32> -> tensor<1x20xf32>
+  return %y : tensor<1x20xf32>
+}
+
+// -----
+
+// Negative pads crop first; constant mode is tensor.pad; edge and reflect
+// compute each element's source index.
+// CHECK-LABEL: func.func @pad
+// CHECK: tensor.extract_slice %{{.*}}[0, 1] [3, 3] [1, 1] : tensor<3x4xf32> to tensor<3x3xf32>
+// CHECK: tensor.pad %{{.*}} low[1, 0] high[0, 2]
+// CHECK: linalg.generic
+// CHECK: linalg.index
+// CHECK: arith.minsi
+// CHECK: tensor.extract
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+func.func @pad(%x: tensor<3x4xf32>) -> (tensor<4x5xf32>, tensor<5x6xf32>, tensor<5x6xf32>) {
+  %c = incept.pad %x {pads = array<i64: 1, -1, 0, 2>, value = 1.5 : f32} : (tensor<3x4xf32>) -> tensor<4x5xf32>
+  %e = incept.pad %x {pads = array<i64: 1, 1, 1, 1>, mode = #incept<pad_mode edge>} : (tensor<3x4xf32>) -> tensor<5x6xf32>
+  %r = incept.pad %x {pads = array<i64: 1, 1, 1, 1>, mode = #incept<pad_mode reflect>} : (tensor<3x4xf32>) -> tensor<5x6xf32>
+  return %c, %e, %r : tensor<4x5xf32>, tensor<5x6xf32>, tensor<5x6xf32>
+}
+
+// -----
+
+// Gemm's transposes are in the maps; alpha and beta in one epilogue.
+// CHECK: #[[$A_T:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK: #[[$B_T:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @gemm
+// CHECK: linalg.generic {indexing_maps = [#[[$A_T]], #[[$B_T]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: arith.constant 2.500000e-01 : f32
+// CHECK: arith.constant 2.000000e+00 : f32
+func.func @gemm(%a: tensor<8x2xf32>, %b: tensor<5x8xf32>, %c: tensor<5xf32>) -> tensor<2x5xf32> {
+  %y = incept.gemm %a, %b, %c {trans_a = true, trans_b = true, alpha = 0.25 : f32, beta = 2.0 : f32}
+       : (tensor<8x2xf32>, tensor<5x8xf32>, tensor<5xf32>) -> tensor<2x5xf32>
+  return %y : tensor<2x5xf32>
+}
+
+// -----
+
+// Softmax on a middle axis: max and sum reduce that axis only.
+// CHECK-LABEL: func.func @softmax
+// CHECK: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %y = incept.softmax %x {axis = 1 : i64} : tensor<2x3x4xf32>
+  return %y : tensor<2x3x4xf32>
+}
