@@ -56,6 +56,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &) {
   // Bare pointers for statically shaped memrefs: the entry point takes the
   // arena and one float pointer per input and output, as the C wrapper calls.
   pm.addPass(createLowerCopies());
+  pm.addPass(createOutlineKernels());
   addPipeline(pm, "convert-linalg-to-loops,"
                   "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
                   "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"

@@ -14,6 +14,10 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
@@ -27,6 +31,54 @@ namespace {
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
+/// A weight whose bytes go into the LLVM module after translation.
+struct DeferredWeight {
+  std::string name;
+  llvm::ArrayRef<char> bytes; // owned by the MLIR module's resource blob
+};
+
+/// Takes the dense resource blobs off the weight globals (which then
+/// translate as zero-initialised). Translated as they are, every element
+/// would become an LLVM constant of its own: gigabytes and minutes for
+/// Inception-ResNet v2's 55 M weights, instead of one copy of the bytes.
+std::vector<DeferredWeight> deferWeights(mlir::ModuleOp module) {
+  std::vector<DeferredWeight> weights;
+  module.walk([&](mlir::LLVM::GlobalOp global) {
+    auto value = llvm::dyn_cast_or_null<mlir::DenseResourceElementsAttr>(
+        global.getValueOrNull());
+    if (!value)
+      return;
+    mlir::AsmResourceBlob *blob = value.getRawHandle().getBlob();
+    if (!blob)
+      return;
+    weights.push_back({global.getSymName().str(), blob->getData()});
+    global.setValueAttr(mlir::LLVM::ZeroAttr::get(module.getContext()));
+  });
+  return weights;
+}
+
+/// Gives each deferred weight its bytes: a new constant global of raw bytes
+/// (emitted as one block by the assembler) replaces the zero-initialised one.
+void attachWeights(llvm::Module &module, llvm::ArrayRef<DeferredWeight> weights) {
+  llvm::Type *byte = llvm::Type::getInt8Ty(module.getContext());
+  for (const DeferredWeight &weight : weights) {
+    llvm::GlobalVariable *placeholder = module.getGlobalVariable(weight.name, true);
+    if (!placeholder)
+      continue;
+    llvm::Constant *bytes = llvm::ConstantDataArray::getRaw(
+        llvm::StringRef(weight.bytes.data(), weight.bytes.size()),
+        weight.bytes.size(), byte);
+    auto *global = new llvm::GlobalVariable(
+        module, bytes->getType(), /*isConstant=*/true, placeholder->getLinkage(),
+        bytes, weight.name + ".bytes");
+    global->setAlignment(std::max(placeholder->getAlign().valueOrOne(), llvm::Align(64)));
+    global->setUnnamedAddr(placeholder->getUnnamedAddr());
+    placeholder->replaceAllUsesWith(global);
+    global->takeName(placeholder);
+    placeholder->eraseFromParent();
+  }
+}
+
 } // namespace
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
@@ -93,10 +145,12 @@ translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
       if (attr.getName().strref().starts_with("incept."))
         func->removeDiscardableAttr(attr.getName());
   });
+  std::vector<DeferredWeight> weights = deferWeights(module);
   std::unique_ptr<llvm::Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     return makeError("cannot translate the LLVM dialect to LLVM IR");
+  attachWeights(*llvmModule, weights);
   llvmModule->setDataLayout(machine.createDataLayout());
   llvmModule->setTargetTriple(machine.getTargetTriple());
   auto optimize = mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,

@@ -18,11 +18,13 @@
 // BUFFERS-NOT: memref<1x12x8x8xf32>{{$}}
 
 // The entry point takes bare pointers: arena, inputs, outputs; weights are
-// globals; nothing is called.
+// globals; it calls one internal kernel per loop nest and nothing external.
 // LLVM: llvm.mlir.global private constant @{{.*}}(dense_resource<weight> : tensor<8x4x3x3xf32>)
 // LLVM-LABEL: llvm.func @block(%{{.*}}: !llvm.ptr {incept.name = "arena"}, %{{.*}}: !llvm.ptr {incept.name = "x"}, %{{.*}}: !llvm.ptr {incept.name = "y"})
-// LLVM-NOT: llvm.call
+// LLVM-NOT: llvm.call @{{[^b]}}
+// LLVM: llvm.call @block_0
 // LLVM: llvm.return
+// LLVM: llvm.func internal @block_0{{.*}}passthrough = ["noinline"]
 func.func @block(%x: tensor<1x4x8x8xf32> {incept.name = "x"}) -> (tensor<1x12x8x8xf32> {incept.name = "y"}) {
   %w = arith.constant dense_resource<weight> : tensor<8x4x3x3xf32>
   %c = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
