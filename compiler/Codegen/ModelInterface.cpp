@@ -18,6 +18,53 @@ int64_t TensorInterface::numElements() const {
   return count;
 }
 
+namespace {
+
+struct DtypeInfo {
+  int32_t dtype;
+  const char *enumerator;
+  const char *cType;
+};
+
+/// incept_dtype of runtime/include/incept/incept.h.
+constexpr DtypeInfo kDtypes[] = {
+    {1, "INCEPT_DTYPE_FLOAT32", "float"},   {2, "INCEPT_DTYPE_UINT8", "uint8_t"},
+    {3, "INCEPT_DTYPE_INT8", "int8_t"},     {6, "INCEPT_DTYPE_INT32", "int32_t"},
+    {7, "INCEPT_DTYPE_INT64", "int64_t"},   {9, "INCEPT_DTYPE_BOOL", "uint8_t"},
+};
+
+const DtypeInfo &dtypeInfo(int32_t dtype) {
+  for (const DtypeInfo &info : kDtypes)
+    if (info.dtype == dtype)
+      return info;
+  llvm_unreachable("a dtype the importer does not produce");
+}
+
+/// The incept_dtype of an element type of the incept dialect.
+int32_t dtypeOf(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isInteger(1))
+    return 9;
+  if (type.isUnsignedInteger(8))
+    return 2;
+  if (type.isInteger(8))
+    return 3;
+  if (type.isInteger(32))
+    return 6;
+  if (type.isInteger(64))
+    return 7;
+  llvm_unreachable("an element type the importer does not produce");
+}
+
+} // namespace
+
+std::string TensorInterface::dtypeEnumerator() const {
+  return dtypeInfo(dtype).enumerator;
+}
+
+std::string TensorInterface::cType() const { return dtypeInfo(dtype).cType; }
+
 std::string toCIdentifier(llvm::StringRef text, llvm::StringRef fallback) {
   std::string identifier;
   for (char c : text)
@@ -41,6 +88,7 @@ TensorInterface readTensor(Type type, DictionaryAttr attrs, llvm::StringRef fall
     tensor.name = fallback.str();
   auto shaped = cast<ShapedType>(type);
   tensor.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
+  tensor.dtype = dtypeOf(shaped.getElementType());
   // Parameter names in the typed API: unique, and never a C keyword clash
   // with the context parameter.
   std::string base = toCIdentifier(tensor.name, fallback);
@@ -80,9 +128,9 @@ std::string upper(llvm::StringRef text) { return llvm::StringRef(text).upper(); 
 std::string runParameters(const ModelInterface &model) {
   std::string params = model.name + "_context *context";
   for (const TensorInterface &input : model.inputs)
-    params += ", const float *" + input.identifier;
+    params += ", const " + input.cType() + " *" + input.identifier;
   for (const TensorInterface &output : model.outputs)
-    params += ", float *" + output.identifier;
+    params += ", " + output.cType() + " *" + output.identifier;
   return params;
 }
 
@@ -124,6 +172,7 @@ std::string generateHeader(const ModelInterface &model) {
       std::string prefix = macro + "_" + kind + std::to_string(index);
       os << "/* " << tensor.identifier << " */\n"
          << "#define " << prefix << "_NAME " << quoted(tensor.name) << "\n"
+         << "#define " << prefix << "_DTYPE " << tensor.dtypeEnumerator() << "\n"
          << "#define " << prefix << "_RANK " << tensor.shape.size() << "\n"
          << "#define " << prefix << "_SHAPE " << shapeList(tensor) << "\n"
          << "#define " << prefix << "_NUM_ELEMENTS " << tensor.numElements()
@@ -137,7 +186,8 @@ std::string generateHeader(const ModelInterface &model) {
      << " * one per thread. */\n"
      << "incept_status " << model.name << "_create(" << model.name
      << "_context **context);\n"
-     << "/* Inputs and outputs are caller-owned, dense, row-major float32. */\n"
+     << "/* Inputs and outputs are caller-owned, dense, row-major buffers of\n"
+     << " * their dtype (<NAME>_INPUTi_DTYPE; a bool is one byte, 0 or 1). */\n"
      << "incept_status " << model.name << "_run(" << runParameters(model) << ");\n"
      << "void " << model.name << "_destroy(" << model.name << "_context *context);\n"
      << "/* The description the generic entry point returns. */\n"
@@ -173,7 +223,7 @@ std::string generateWrapperSource(const ModelInterface &model) {
     os << "static const incept_tensor_info " << kind << "s["
        << std::max<size_t>(1, tensors.size()) << "] = {\n";
     for (auto [index, tensor] : llvm::enumerate(tensors))
-      os << "  {" << quoted(tensor.name) << ", INCEPT_DTYPE_FLOAT32, "
+      os << "  {" << quoted(tensor.name) << ", " << tensor.dtypeEnumerator() << ", "
          << tensor.shape.size() << ", " << kind << "_shape" << index << ", "
          << tensor.numElements() << "},\n";
     os << "};\n";
@@ -216,9 +266,9 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  if (!inputs || !outputs)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
      << "  return " << n << "_run(context";
   for (size_t i = 0; i < model.inputs.size(); ++i)
-    os << ", (const float *)inputs[" << i << "]";
+    os << ", (const " << model.inputs[i].cType() << " *)inputs[" << i << "]";
   for (size_t i = 0; i < model.outputs.size(); ++i)
-    os << ", (float *)outputs[" << i << "]";
+    os << ", (" << model.outputs[i].cType() << " *)outputs[" << i << "]";
   os << ");\n}\n\n"
      << "#ifdef INCEPT_SHARED\n"
      << "/* The generic entry point: one per shared library. */\n"

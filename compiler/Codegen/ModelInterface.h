@@ -20,7 +20,12 @@ struct TensorInterface {
   std::string name;       // the ONNX name
   std::string identifier; // a C identifier made from it, unique in the model
   std::vector<int64_t> shape;
+  int32_t dtype = 1;        // an incept_dtype (ONNX's TensorProto numbering)
   int64_t numElements() const;
+  /// The enumerator of incept_dtype ("INCEPT_DTYPE_UINT8").
+  std::string dtypeEnumerator() const;
+  /// The C element type of its buffer ("uint8_t"; bool is uint8_t too).
+  std::string cType() const;
 };
 
 struct ModelInterface {

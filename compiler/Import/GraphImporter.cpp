@@ -62,12 +62,17 @@ void GraphImporter::defineConstant(llvm::StringRef name,
 
 FailureOr<Value> GraphImporter::materializeConstant(const onnx::TensorProto &tensor,
                                                     Location loc) {
-  FailureOr<ArrayRef<char>> bytes = float32Bytes(tensor, loc);
+  FailureOr<std::vector<char>> bytes = elementBytesOf(tensor, loc);
   if (failed(bytes))
     return failure();
-  auto type = RankedTensorType::get(shapeOf(tensor), builder_.getF32Type());
+  Type elementType = elementTypeOf(tensor.data_type(), builder_.getContext());
+  auto type = RankedTensorType::get(shapeOf(tensor), elementType);
   ElementsAttr value;
-  if (type.getNumElements() <= kMaxInlineConstantElements) {
+  if (elementType.isInteger(1)) {
+    // MLIR packs i1 elements into bits; build them one by one.
+    SmallVector<bool> bits(bytes->begin(), bytes->end());
+    value = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else if (type.getNumElements() <= kMaxInlineConstantElements) {
     value = DenseElementsAttr::getFromRawBuffer(type, *bytes);
   } else {
     // The blob manager makes the key unique if two tensors share a name.
@@ -166,7 +171,10 @@ LogicalResult GraphImporter::importGraph() {
     for (const onnx::TensorShapeProto_Dimension &dim :
          input.type().tensor_type().shape().dim())
       shape.push_back(dim.dim_value());
-    argTypes.push_back(RankedTensorType::get(shape, builder_.getF32Type()));
+    // loadModel accepted only the dtypes elementTypeOf knows.
+    Type elementType =
+        elementTypeOf(input.type().tensor_type().elem_type(), ctx);
+    argTypes.push_back(RankedTensorType::get(shape, elementType));
     argNames.push_back(input.name());
   }
 
@@ -198,6 +206,13 @@ LogicalResult GraphImporter::importGraph() {
     for (int d = 0; !mismatch && d < declared.dim_size(); ++d)
       mismatch = declared.dim(d).has_dim_value() &&
                  declared.dim(d).dim_value() != type.getDimSize(d);
+    int32_t declaredDtype = output.type().tensor_type().elem_type();
+    if (declaredDtype != onnx::TensorProto::UNDEFINED &&
+        elementTypeOf(declaredDtype, ctx) != type.getElementType())
+      return emitError(fileLoc)
+             << "graph output '" << output.name() << "' is declared as "
+             << dtypeName(declaredDtype) << " but the graph computes "
+             << dtypeNameOf(type.getElementType());
     if (mismatch) {
       SmallVector<std::string> dims;
       for (const onnx::TensorShapeProto_Dimension &dim : declared.dim())

@@ -27,7 +27,7 @@ public:
 
   mlir::OpBuilder &builder() { return builder_; }
 
-  /// The float32 value of tensor `name`: an activation, or a constant
+  /// The value of tensor `name`: an activation, or a constant
   /// materialised (once) from an initializer or Constant node.
   mlir::FailureOr<mlir::Value> lookupValue(llvm::StringRef name,
                                            mlir::Location loc);
@@ -56,6 +56,17 @@ private:
   std::deque<onnx::TensorProto> ownedConstants_;
 };
 
+/// The element type Incept computes ONNX dtype `dtype` in: f32 for FLOAT,
+/// i8, ui8, i32, i64 for INT8, UINT8, INT32, INT64, and i1 for BOOL; a null
+/// type for every other dtype.
+mlir::Type elementTypeOf(int32_t dtype, mlir::MLIRContext *context);
+/// Whether elementTypeOf knows `dtype`.
+bool isSupportedDtype(int32_t dtype);
+/// ONNX's name of a dtype ("UINT8").
+std::string dtypeName(int32_t dtype);
+/// The ONNX name of the dtype of element type `type` ("UINT8").
+std::string dtypeNameOf(mlir::Type type);
+
 /// The shape of a constant tensor.
 llvm::SmallVector<int64_t> shapeOf(const onnx::TensorProto &tensor);
 
@@ -64,6 +75,11 @@ llvm::SmallVector<int64_t> shapeOf(const onnx::TensorProto &tensor);
 /// the shape.
 mlir::FailureOr<llvm::ArrayRef<char>> float32Bytes(const onnx::TensorProto &tensor,
                                                    mlir::Location loc);
+
+/// The little-endian bytes of a tensor of a supported dtype (one byte per
+/// element for BOOL, INT8 and UINT8), from raw_data or its typed field.
+mlir::FailureOr<std::vector<char>> elementBytesOf(const onnx::TensorProto &tensor,
+                                                  mlir::Location loc);
 
 /// Reads a constant tensor's elements, whatever its storage (raw_data or the
 /// typed repeated fields); fails with a message on other dtypes.

@@ -34,7 +34,7 @@ FailureOr<float> clipBound(NodeImporter &node, unsigned index, float fallback) {
 }
 
 LogicalResult importClip(NodeImporter &node) {
-  FailureOr<Value> input = node.input(0);
+  FailureOr<Value> input = node.anyInput(0);
   FailureOr<float> min =
       clipBound(node, 1, -std::numeric_limits<float>::infinity());
   FailureOr<float> max = clipBound(node, 2, std::numeric_limits<float>::infinity());
@@ -47,8 +47,8 @@ LogicalResult importClip(NodeImporter &node) {
 
 template <typename OpTy>
 LogicalResult importBroadcastBinary(NodeImporter &node) {
-  FailureOr<Value> lhs = node.input(0);
-  FailureOr<Value> rhs = node.input(1);
+  FailureOr<Value> lhs = node.anyInput(0);
+  FailureOr<Value> rhs = node.anyInput(1);
   if (failed(lhs) || failed(rhs))
     return failure();
   FailureOr<Value> result = node.buildInferred<OpTy>(*lhs, *rhs);

@@ -1,6 +1,7 @@
 //===- ModelLoader.cpp - read an ONNX model and make it importable --------===//
 
 #include "compiler/Import/ModelLoader.h"
+#include "compiler/Import/GraphImporter.h"
 #include "compiler/Import/OnnxLibrary.h"
 
 #include "google/protobuf/io/tokenizer.h"
@@ -335,9 +336,11 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
     if (!input.type().has_tensor_type())
       return makeError(what + " is not a tensor");
     onnx::TypeProto_Tensor &tensorType = *input.mutable_type()->mutable_tensor_type();
-    if (tensorType.elem_type() != onnx::TensorProto::FLOAT)
+    if (!isSupportedDtype(tensorType.elem_type()))
       return makeError(llvm::formatv(
-          "{0} has dtype {1}; only float32 inputs are supported", what,
+          "{0} has dtype {1}; Incept supports float32 inputs, and int8, "
+          "uint8, int32, int64 and bool inputs of the ops defined on them",
+          what,
           onnx::TensorProto::DataType_Name(
               static_cast<onnx::TensorProto::DataType>(tensorType.elem_type()))));
     onnx::TensorShapeProto &shape = *tensorType.mutable_shape();

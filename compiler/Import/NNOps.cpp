@@ -17,8 +17,10 @@ struct Window {
   SmallVector<int64_t> kernel, strides, pads, dilations;
 };
 
-FailureOr<Value> fourDimensionalInput(NodeImporter &node, unsigned index) {
-  FailureOr<Value> input = node.input(index);
+FailureOr<Value> fourDimensionalInput(NodeImporter &node, unsigned index,
+                                      bool anyElementType = false) {
+  FailureOr<Value> input =
+      anyElementType ? node.anyInput(index) : node.input(index);
   if (failed(input))
     return failure();
   auto type = cast<RankedTensorType>(input->getType());
@@ -126,7 +128,8 @@ LogicalResult importBatchNormalization(NodeImporter &node) {
 }
 
 LogicalResult importMaxPool(NodeImporter &node) {
-  FailureOr<Value> input = fourDimensionalInput(node, 0);
+  FailureOr<Value> input =
+      fourDimensionalInput(node, 0, /*anyElementType=*/true);
   if (failed(input))
     return failure();
   if (node.intAttr("storage_order", 0) != 0)

@@ -33,10 +33,18 @@ FailureOr<Value> NodeImporter::input(unsigned index) {
   FailureOr<Value> value = graph_.lookupValue(node_.input(index), loc_);
   if (failed(value))
     return failure();
-  if (!cast<RankedTensorType>(value->getType()).getElementType().isF32())
-    return emitError() << "input '" << node_.input(index)
-                       << "' must be a float32 tensor";
+  Type elementType = cast<RankedTensorType>(value->getType()).getElementType();
+  if (!elementType.isF32())
+    return emitError() << "input '" << node_.input(index) << "' has dtype "
+                       << dtypeNameOf(elementType) << "; " << node_.op_type()
+                       << " is supported on float32 tensors only";
   return value;
+}
+
+FailureOr<Value> NodeImporter::anyInput(unsigned index) {
+  if (!hasInput(index))
+    return emitError() << "input " << index << " is required";
+  return graph_.lookupValue(node_.input(index), loc_);
 }
 
 FailureOr<Value> NodeImporter::optionalInput(unsigned index) {

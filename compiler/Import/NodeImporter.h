@@ -41,6 +41,10 @@ public:
   bool hasInput(unsigned index) const;
   /// Input `index` as a float32 tensor value (activation or constant).
   mlir::FailureOr<mlir::Value> input(unsigned index);
+  /// Input `index` as a tensor of any element type Incept computes on
+  /// (float32, int8, uint8, int32, int64, bool), for the ops ONNX defines on
+  /// integers; the op's verifier then decides which of them it takes.
+  mlir::FailureOr<mlir::Value> anyInput(unsigned index);
   /// Like input(), but a null Value when the optional input is absent.
   mlir::FailureOr<mlir::Value> optionalInput(unsigned index);
   /// The initializer or Constant-node tensor behind input `index`, or null.

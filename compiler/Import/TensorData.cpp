@@ -9,6 +9,8 @@
 
 #include "compiler/Import/GraphImporter.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <cstring>
 
 using namespace mlir;
@@ -22,11 +24,6 @@ int64_t elementCount(const onnx::TensorProto &tensor) {
   for (int64_t dim : tensor.dims())
     count *= dim;
   return count;
-}
-
-std::string dtypeName(int32_t dtype) {
-  return onnx::TensorProto::DataType_Name(
-      static_cast<onnx::TensorProto::DataType>(dtype));
 }
 
 LogicalResult checkCount(const onnx::TensorProto &tensor, int64_t stored,
@@ -68,7 +65,119 @@ FailureOr<SmallVector<T>> readElements(const onnx::TensorProto &tensor,
   return values;
 }
 
+/// Appends `value`'s low `bytes` bytes, little-endian.
+void appendLittleEndian(std::vector<char> &out, uint64_t value, size_t bytes) {
+  for (size_t i = 0; i < bytes; ++i)
+    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
 } // namespace
+
+std::string dtypeName(int32_t dtype) {
+  if (!onnx::TensorProto::DataType_IsValid(dtype))
+    return std::to_string(dtype);
+  return onnx::TensorProto::DataType_Name(
+      static_cast<onnx::TensorProto::DataType>(dtype));
+}
+
+Type elementTypeOf(int32_t dtype, MLIRContext *context) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+    return Float32Type::get(context);
+  case onnx::TensorProto::INT8:
+    return IntegerType::get(context, 8);
+  case onnx::TensorProto::UINT8:
+    return IntegerType::get(context, 8, IntegerType::Unsigned);
+  case onnx::TensorProto::INT32:
+    return IntegerType::get(context, 32);
+  case onnx::TensorProto::INT64:
+    return IntegerType::get(context, 64);
+  case onnx::TensorProto::BOOL:
+    return IntegerType::get(context, 1);
+  default:
+    return Type();
+  }
+}
+
+bool isSupportedDtype(int32_t dtype) {
+  switch (dtype) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::BOOL:
+    return true;
+  default:
+    return false;
+  }
+}
+
+std::string dtypeNameOf(Type type) {
+  if (type.isF32())
+    return "FLOAT";
+  if (type.isInteger(1))
+    return "BOOL";
+  if (type.isUnsignedInteger(8))
+    return "UINT8";
+  if (type.isSignlessInteger(8))
+    return "INT8";
+  if (type.isSignlessInteger(32))
+    return "INT32";
+  if (type.isSignlessInteger(64))
+    return "INT64";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+FailureOr<std::vector<char>> elementBytesOf(const onnx::TensorProto &tensor,
+                                            Location loc) {
+  size_t width;
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::BOOL:
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+    width = 1;
+    break;
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::INT32:
+    width = 4;
+    break;
+  case onnx::TensorProto::INT64:
+    width = 8;
+    break;
+  default:
+    return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
+                          << dtypeName(tensor.data_type())
+                          << ", which Incept does not compute on";
+  }
+  std::vector<char> bytes;
+  if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    if (raw.size() != static_cast<size_t>(elementCount(tensor)) * width)
+      return emitError(loc) << "tensor '" << tensor.name() << "' has "
+                            << raw.size() << " bytes of raw data but its shape "
+                            << "needs " << elementCount(tensor) * width;
+    bytes.assign(raw.begin(), raw.end());
+    return bytes;
+  }
+  if (tensor.data_type() == onnx::TensorProto::FLOAT) {
+    FailureOr<ArrayRef<char>> raw = float32Bytes(tensor, loc);
+    if (failed(raw))
+      return failure();
+    bytes.assign(raw->begin(), raw->end());
+    return bytes;
+  }
+  // Integers and bools are kept one per element in int32_data or int64_data.
+  FailureOr<SmallVector<int64_t>> values = readInts(tensor, loc);
+  if (failed(values))
+    return failure();
+  for (int64_t value : *values)
+    appendLittleEndian(bytes, static_cast<uint64_t>(value), width);
+  return bytes;
+}
 
 SmallVector<int64_t> shapeOf(const onnx::TensorProto &tensor) {
   return SmallVector<int64_t>(tensor.dims().begin(), tensor.dims().end());
@@ -101,6 +210,16 @@ FailureOr<SmallVector<float>> readFloats(const onnx::TensorProto &tensor,
     return readElements<float, float>(tensor, tensor.float_data(), loc);
   case onnx::TensorProto::DOUBLE:
     return readElements<float, double>(tensor, tensor.double_data(), loc);
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::INT64: {
+    // Integer bounds and pad values (Clip and Pad on integer tensors).
+    FailureOr<SmallVector<int64_t>> ints = readInts(tensor, loc);
+    if (failed(ints))
+      return failure();
+    return SmallVector<float>(ints->begin(), ints->end());
+  }
   default:
     return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
                           << dtypeName(tensor.data_type())
@@ -115,6 +234,10 @@ FailureOr<SmallVector<int64_t>> readInts(const onnx::TensorProto &tensor,
     return readElements<int64_t, int64_t>(tensor, tensor.int64_data(), loc);
   case onnx::TensorProto::INT32:
     return readElements<int64_t, int32_t>(tensor, tensor.int32_data(), loc);
+  case onnx::TensorProto::INT8:
+    return readElements<int64_t, int8_t>(tensor, tensor.int32_data(), loc);
+  case onnx::TensorProto::UINT8:
+    return readElements<int64_t, uint8_t>(tensor, tensor.int32_data(), loc);
   case onnx::TensorProto::BOOL:
     // One byte each in raw_data; one int32 each in the typed field.
     return readElements<int64_t, uint8_t>(tensor, tensor.int32_data(), loc);

@@ -4,6 +4,8 @@
 
 #include "dialects/Incept/InceptOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include "llvm/ADT/STLExtras.h"
 
 #include <numeric>
@@ -22,7 +24,7 @@ int64_t product(ArrayRef<int64_t> dims) {
 LogicalResult importConcat(NodeImporter &node) {
   SmallVector<Value> inputs;
   for (int i = 0; i < node.node().input_size(); ++i) {
-    FailureOr<Value> input = node.input(i);
+    FailureOr<Value> input = node.anyInput(i);
     if (failed(input))
       return failure();
     inputs.push_back(*input);
@@ -53,7 +55,7 @@ LogicalResult reshapeTo(NodeImporter &node, Value input, ArrayRef<int64_t> shape
 }
 
 LogicalResult importReshape(NodeImporter &node) {
-  FailureOr<Value> input = node.input(0);
+  FailureOr<Value> input = node.anyInput(0);
   FailureOr<SmallVector<int64_t>> requested = node.constantInts(1);
   if (failed(input) || failed(requested))
     return failure();
@@ -91,7 +93,7 @@ LogicalResult importReshape(NodeImporter &node) {
 }
 
 LogicalResult importFlatten(NodeImporter &node) {
-  FailureOr<Value> input = node.input(0);
+  FailureOr<Value> input = node.anyInput(0);
   if (failed(input))
     return failure();
   ArrayRef<int64_t> dims = cast<RankedTensorType>(input->getType()).getShape();
@@ -107,7 +109,7 @@ LogicalResult importFlatten(NodeImporter &node) {
 }
 
 LogicalResult importPad(NodeImporter &node) {
-  FailureOr<Value> input = node.input(0);
+  FailureOr<Value> input = node.anyInput(0);
   FailureOr<SmallVector<int64_t>> pads = node.constantInts(1);
   if (failed(input) || failed(pads))
     return failure();
@@ -139,10 +141,24 @@ LogicalResult forwardInput(NodeImporter &node) {
     node.setConstantResult(0, *constant);
     return success();
   }
-  FailureOr<Value> input = node.input(0);
+  FailureOr<Value> input = node.anyInput(0);
   if (failed(input))
     return failure();
   return node.setResults(*input);
+}
+
+/// Dropout's mask in inference: every element kept, a constant all-true bool
+/// tensor of the input's shape.
+LogicalResult defineKeepAllMask(NodeImporter &node) {
+  FailureOr<Value> input = node.anyInput(0);
+  if (failed(input))
+    return failure();
+  auto type = RankedTensorType::get(
+      cast<RankedTensorType>(input->getType()).getShape(),
+      node.builder().getI1Type());
+  Value mask = arith::ConstantOp::create(
+      node.builder(), node.loc(), DenseElementsAttr::get(type, true));
+  return node.setResults({*input, mask});
 }
 
 LogicalResult importIdentity(NodeImporter &node) {
@@ -158,6 +174,8 @@ LogicalResult importDropout(NodeImporter &node) {
       return node.emitError() << "training_mode is not supported; Incept "
                                  "compiles inference graphs";
   }
+  if (node.node().output_size() > 1 && !node.node().output(1).empty())
+    return defineKeepAllMask(node);
   return forwardInput(node);
 }
 

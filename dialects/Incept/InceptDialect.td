@@ -17,7 +17,9 @@ def Incept_Dialect : Dialect {
   let summary = "High-level ops of Inception-family convolutional networks";
   let description = [{
     One op per ONNX concept that matters for the Inception family, on statically
-    shaped `f32` tensors in NCHW layout. Ops carry ONNX's attribute conventions
+    shaped `f32` tensors in NCHW layout (the elementwise, pooling and
+    structural ops also take the integer tensors ONNX defines them on: `i8`,
+    `ui8`, `i32`, `i64` and `i1`). Ops carry ONNX's attribute conventions
     (pads as `[top, left, bottom, right]`, weights as `OIHW`) so that import is
     a one-to-one translation and every graph pass can be checked against the
     ONNX semantics. The convolution carries an optional fused epilogue
@@ -57,6 +59,20 @@ def Incept_PadModeAttr : EnumAttr<Incept_Dialect, Incept_PadMode, "pad_mode"> {
 
 /// Every value the dialect computes on: a statically shaped f32 tensor.
 def Incept_Tensor : StaticShapeTensorOf<[F32]>;
+
+/// The element types of the ops that ONNX also defines on integers (Add, Mul,
+/// Clip, MaxPool, Pad and the structural ops): f32, and the integer dtypes
+/// `i8` (int8), `ui8` (uint8), `i32` (int32), `i64` (int64) and `i1` (bool,
+/// stored one byte per element at the ABI). Only uint8 carries its
+/// signedness in the type (`ui8`), since max, min and the integer minimum
+/// depend on it; the lowering turns `ui8` into signless `i8` and picks the
+/// unsigned arith ops for it.
+def Incept_AnyTensor : StaticShapeTensorOf<[F32, I1, I8, UI8, I32, I64]>;
+
+/// An NCHW tensor of any of those element types.
+def Incept_AnyTensor4D : Type<And<[Incept_AnyTensor.predicate, HasAnyRankOfPred<[4]>]>,
+    "statically shaped 4-D tensor of f32, i1, i8, ui8, i32 or i64",
+    "::mlir::RankedTensorType">;
 
 /// An NCHW activation or an OIHW weight.
 def Incept_Tensor4D : Type<And<[Incept_Tensor.predicate, HasAnyRankOfPred<[4]>]>,

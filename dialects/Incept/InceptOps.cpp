@@ -15,6 +15,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace incept;
 
@@ -201,9 +203,37 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+/// On an integer tensor, a scalar attribute (a clip bound, a pad value) must
+/// be an integer that the element type holds, or, where `allowInfinity`, an
+/// infinity standing for the type's limit.
+static LogicalResult verifyIntegerScalar(Operation *op, llvm::StringRef what,
+                                         Type elementType, APFloat value,
+                                         bool allowInfinity) {
+  auto integer = dyn_cast<IntegerType>(elementType);
+  if (!integer)
+    return success();
+  if (allowInfinity && value.isInfinity())
+    return success();
+  double v = value.convertToDouble();
+  unsigned width = integer.getWidth();
+  bool isUnsigned = integer.isUnsigned() || width == 1;
+  double low = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
+  double high = isUnsigned ? std::ldexp(1.0, width) - 1 : std::ldexp(1.0, width - 1) - 1;
+  if (!value.isFinite() || v != std::trunc(v) || v < low || v > high)
+    return op->emitOpError() << what << " " << v << " is not a value of the element type "
+                             << elementType;
+  return success();
+}
+
 LogicalResult ClipOp::verify() {
   if (getMin().convertToFloat() > getMax().convertToFloat())
     return emitOpError("min must not exceed max");
+  Type element = getInput().getType().getElementType();
+  if (element.isInteger(1))
+    return emitOpError("is not defined on bool (i1) tensors");
+  if (failed(verifyIntegerScalar(*this, "min", element, getMin(), true)) ||
+      failed(verifyIntegerScalar(*this, "max", element, getMax(), true)))
+    return failure();
   return success();
 }
 
@@ -294,6 +324,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
                                " does not match ", formatShape(first.getShape()),
                                " outside axis ", axis);
     shape[axis] += inputShape[axis];
+    if (tensorTypeOf(input).getElementType() != first.getElementType())
+      return emitOptionalError(location, "inputs must have one element type, got ",
+                               first.getElementType(), " and ",
+                               tensorTypeOf(input).getElementType());
   }
   inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();
@@ -349,6 +383,11 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   return success();
 }
 
+LogicalResult PadOp::verify() {
+  return verifyIntegerScalar(*this, "value", getInput().getType().getElementType(),
+                             getValue(), /*allowInfinity=*/false);
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise arithmetic and the classifier
 //===----------------------------------------------------------------------===//
@@ -358,6 +397,10 @@ static LogicalResult inferBroadcastType(std::optional<Location> location,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &inferred) {
   RankedTensorType lhs = tensorTypeOf(adaptor.getLhs());
+  Type rhsElement = tensorTypeOf(adaptor.getRhs()).getElementType();
+  if (lhs.getElementType() != rhsElement)
+    return emitOptionalError(location, "operands must have one element type, got ",
+                             lhs.getElementType(), " and ", rhsElement);
   FailureOr<SmallVector<int64_t>> shape = broadcastShapes(
       location, lhs.getShape(), tensorTypeOf(adaptor.getRhs()).getShape());
   if (failed(shape))

@@ -131,14 +131,16 @@ def Incept_ReluOp : Incept_Op<"relu", [Pure, SameOperandsAndResultType]> {
 def Incept_ClipOp : Incept_Op<"clip", [Pure, SameOperandsAndResultType]> {
   let summary = "elementwise min(max(x, min), max)";
   let description = [{
-    ONNX `Clip`; bounds that the model leaves out are -inf and +inf.
+    ONNX `Clip`; bounds that the model leaves out are -inf and +inf. On an
+    integer tensor the bounds must be integers (or infinite, meaning the
+    type's limits) and are compared signed, or unsigned for `ui8`.
 
     ```mlir
     %y = incept.clip %x {min = 0.0 : f32, max = 6.0 : f32} : tensor<1x32x112x112xf32>
     ```
   }];
-  let arguments = (ins Incept_Tensor:$input, F32Attr:$min, F32Attr:$max);
-  let results = (outs Incept_Tensor:$output);
+  let arguments = (ins Incept_AnyTensor:$input, F32Attr:$min, F32Attr:$max);
+  let results = (outs Incept_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
@@ -150,7 +152,8 @@ def Incept_ClipOp : Incept_Op<"clip", [Pure, SameOperandsAndResultType]> {
 def Incept_MaxPoolOp : Incept_Op<"max_pool", [Pure, InferTypeOpAdaptor]> {
   let summary = "2-D max pooling";
   let description = [{
-    ONNX `MaxPool` on NCHW. Padding positions never win (they count as -inf).
+    ONNX `MaxPool` on NCHW. Padding positions never win (they count as -inf,
+    or as the integer type's minimum on an integer tensor).
     With `ceil_mode` the output extent rounds up, except that a window may not
     start inside the trailing padding (PyTorch's and ONNX Runtime's rule).
 
@@ -161,13 +164,13 @@ def Incept_MaxPoolOp : Incept_Op<"max_pool", [Pure, InferTypeOpAdaptor]> {
          : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
     ```
   }];
-  let arguments = (ins Incept_Tensor4D:$input,
+  let arguments = (ins Incept_AnyTensor4D:$input,
                    DenseI64ArrayAttr:$kernel_shape,
                    DenseI64ArrayAttr:$strides,
                    DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations,
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
-  let results = (outs Incept_Tensor4D:$output);
+  let results = (outs Incept_AnyTensor4D:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasCanonicalizer = 1;
 }
@@ -231,9 +234,9 @@ def Incept_ConcatOp : Incept_Op<"concat", [Pure, InferTypeOpAdaptor]> {
          : (tensor<1x64x28x28xf32>, tensor<1x128x28x28xf32>) -> tensor<1x192x28x28xf32>
     ```
   }];
-  let arguments = (ins Variadic<Incept_Tensor>:$inputs,
+  let arguments = (ins Variadic<Incept_AnyTensor>:$inputs,
                    ConfinedAttr<I64Attr, [IntNonNegative]>:$axis);
-  let results = (outs Incept_Tensor:$output);
+  let results = (outs Incept_AnyTensor:$output);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
@@ -247,8 +250,8 @@ def Incept_ReshapeOp : Incept_Op<"reshape", [Pure]> {
     %y = incept.reshape %x : tensor<1x1024x1x1xf32> -> tensor<1x1024xf32>
     ```
   }];
-  let arguments = (ins Incept_Tensor:$input);
-  let results = (outs Incept_Tensor:$output);
+  let arguments = (ins Incept_AnyTensor:$input);
+  let results = (outs Incept_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -259,7 +262,8 @@ def Incept_PadOp : Incept_Op<"pad", [Pure, InferTypeOpAdaptor]> {
   let description = [{
     ONNX `Pad`: `pads` holds the amounts added before every dimension, then
     those added after (`[x1_begin, x2_begin, ..., x1_end, x2_end, ...]`).
-    `mode` is `constant` (filled with `value`), `reflect` or `edge`.
+    `mode` is `constant` (filled with `value`), `reflect` or `edge`. On an
+    integer tensor `value` must be an integer that the element type holds.
 
     ```mlir
     %y = incept.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>,
@@ -267,13 +271,14 @@ def Incept_PadOp : Incept_Op<"pad", [Pure, InferTypeOpAdaptor]> {
          : (tensor<1x64x28x28xf32>) -> tensor<1x64x30x30xf32>
     ```
   }];
-  let arguments = (ins Incept_Tensor:$input,
+  let arguments = (ins Incept_AnyTensor:$input,
                    DenseI64ArrayAttr:$pads,
                    DefaultValuedAttr<Incept_PadModeAttr,
                                      "::incept::PadMode::constant">:$mode,
                    DefaultValuedAttr<F32Attr, "0.0f">:$value);
-  let results = (outs Incept_Tensor:$output);
+  let results = (outs Incept_AnyTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -285,15 +290,16 @@ class Incept_BroadcastBinaryOp<string mnemonic, string what>
   let summary = "elementwise " # what # " with NumPy broadcasting";
   let description = [{
     ONNX's multidirectional (NumPy) broadcasting: shapes are aligned on the
-    right and each pair of dimensions must be equal or one of them 1.
+    right and each pair of dimensions must be equal or one of them 1. Both
+    operands have one element type; integers wrap around (two's complement).
 
     ```mlir
     %y = incept.}] # mnemonic # [{ %a, %b : (tensor<1x320x17x17xf32>, tensor<1xf32>)
          -> tensor<1x320x17x17xf32>
     ```
   }];
-  let arguments = (ins Incept_Tensor:$lhs, Incept_Tensor:$rhs);
-  let results = (outs Incept_Tensor:$output);
+  let arguments = (ins Incept_AnyTensor:$lhs, Incept_AnyTensor:$rhs);
+  let results = (outs Incept_AnyTensor:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 

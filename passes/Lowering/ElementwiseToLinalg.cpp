@@ -7,6 +7,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace incept {
@@ -25,8 +27,13 @@ struct ElementwiseLowering : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    auto resultType =
+        this->getTypeConverter()->template convertType<RankedTensorType>(
+            op.getType());
+    if (!resultType)
+      return failure();
     Value result = buildElementwise(
-        rewriter, op.getLoc(), cast<RankedTensorType>(op.getType()),
+        rewriter, op.getLoc(), resultType,
         adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
           return compute(b, loc, op, args);
@@ -50,17 +57,36 @@ struct ClipLowering : ElementwiseLowering<ClipOp> {
   Value compute(OpBuilder &b, Location loc, ClipOp op,
                 ValueRange args) const override {
     Type type = args[0].getType();
-    Value low = buildFloat(b, loc, type, op.getMin().convertToDouble());
-    Value high = buildFloat(b, loc, type, op.getMax().convertToDouble());
-    return arith::MinimumFOp::create(
-        b, loc, arith::MaximumFOp::create(b, loc, args[0], low), high);
+    if (isa<FloatType>(type)) {
+      Value low = buildFloat(b, loc, type, op.getMin().convertToDouble());
+      Value high = buildFloat(b, loc, type, op.getMax().convertToDouble());
+      return arith::MinimumFOp::create(
+          b, loc, arith::MaximumFOp::create(b, loc, args[0], low), high);
+    }
+    // Integers: an infinite bound is the type's limit (the verifier allows
+    // only integral bounds otherwise); uint8 compares unsigned.
+    bool isUnsigned = hasUnsignedElements(op.getType());
+    double lowest = lowestValue(type, isUnsigned);
+    double highest = highestValue(type, isUnsigned);
+    Value low = buildScalar(
+        b, loc, type, std::clamp(op.getMin().convertToDouble(), lowest, highest));
+    Value high = buildScalar(
+        b, loc, type, std::clamp(op.getMax().convertToDouble(), lowest, highest));
+    if (isUnsigned)
+      return arith::MinUIOp::create(
+          b, loc, arith::MaxUIOp::create(b, loc, args[0], low), high);
+    return arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, args[0], low), high);
   }
 };
 
+/// Integers wrap around, as ONNX Runtime's and NumPy's do.
 struct AddLowering : ElementwiseLowering<AddOp> {
   using ElementwiseLowering::ElementwiseLowering;
   Value compute(OpBuilder &b, Location loc, AddOp,
                 ValueRange args) const override {
+    if (isa<IntegerType>(args[0].getType()))
+      return arith::AddIOp::create(b, loc, args[0], args[1]);
     return arith::AddFOp::create(b, loc, args[0], args[1]);
   }
 };
@@ -69,15 +95,18 @@ struct MulLowering : ElementwiseLowering<MulOp> {
   using ElementwiseLowering::ElementwiseLowering;
   Value compute(OpBuilder &b, Location loc, MulOp,
                 ValueRange args) const override {
+    if (isa<IntegerType>(args[0].getType()))
+      return arith::MulIOp::create(b, loc, args[0], args[1]);
     return arith::MulFOp::create(b, loc, args[0], args[1]);
   }
 };
 
 } // namespace
 
-void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns,
+                                         const TypeConverter &converter) {
   patterns.add<ReluLowering, ClipLowering, AddLowering, MulLowering>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }
 
 } // namespace incept

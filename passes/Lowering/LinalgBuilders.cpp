@@ -7,6 +7,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 
 namespace incept {
@@ -42,6 +45,52 @@ Value buildFloat(OpBuilder &builder, Location loc, Type type, double value) {
                                    builder.getFloatAttr(type, value));
 }
 
+Value buildScalar(OpBuilder &builder, Location loc, Type type, double value) {
+  if (isa<FloatType>(type))
+    return buildFloat(builder, loc, type, value);
+  auto integer = cast<IntegerType>(type);
+  // Values above INT64_MAX only arise as the maximum of an unsigned 64-bit
+  // type, which has no ONNX counterpart here.
+  APInt bits(integer.getWidth(), static_cast<uint64_t>(static_cast<int64_t>(value)),
+             /*isSigned=*/false, /*implicitTrunc=*/true);
+  return arith::ConstantOp::create(builder, loc, type,
+                                   builder.getIntegerAttr(type, bits));
+}
+
+double lowestValue(Type type, bool isUnsigned) {
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return -std::numeric_limits<double>::infinity();
+  if (isUnsigned || integer.getWidth() == 1)
+    return 0;
+  return -std::ldexp(1.0, integer.getWidth() - 1);
+}
+
+double highestValue(Type type, bool isUnsigned) {
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return std::numeric_limits<double>::infinity();
+  if (isUnsigned || integer.getWidth() == 1)
+    return std::ldexp(1.0, integer.getWidth()) - 1;
+  return std::ldexp(1.0, integer.getWidth() - 1) - 1;
+}
+
+bool hasUnsignedElements(Type tensorType) {
+  auto integer =
+      dyn_cast<IntegerType>(cast<ShapedType>(tensorType).getElementType());
+  return integer && integer.isUnsigned();
+}
+
+void addSignlessConversions(TypeConverter &converter) {
+  converter.addConversion([](Type type) { return type; });
+  converter.addConversion([](RankedTensorType type) -> Type {
+    auto integer = dyn_cast<IntegerType>(type.getElementType());
+    if (!integer || integer.isSignless())
+      return type;
+    return type.clone(IntegerType::get(type.getContext(), integer.getWidth()));
+  });
+}
+
 Value buildElementwise(OpBuilder &builder, Location loc,
                        RankedTensorType resultType, ValueRange inputs,
                        ScalarBody body, ArrayRef<AffineMap> inputMaps) {
@@ -69,7 +118,7 @@ Value buildFilled(OpBuilder &builder, Location loc, RankedTensorType type,
                   double value) {
   Value empty = tensor::EmptyOp::create(builder, loc, type.getShape(),
                                         type.getElementType());
-  Value scalar = buildFloat(builder, loc, type.getElementType(), value);
+  Value scalar = buildScalar(builder, loc, type.getElementType(), value);
   return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
 }
 
@@ -108,7 +157,7 @@ Value buildSpatialPad(OpBuilder &builder, Location loc, Value input,
   shape[2] += top + bottom;
   shape[3] += left + right;
   auto resultType = RankedTensorType::get(shape, type.getElementType());
-  Value padValue = buildFloat(builder, loc, type.getElementType(), value);
+  Value padValue = buildScalar(builder, loc, type.getElementType(), value);
   return tensor::PadOp::create(
       builder, loc, resultType, input,
       getAsIndexOpFoldResult(builder.getContext(), low),

@@ -13,6 +13,7 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace incept {
 
@@ -37,7 +38,7 @@ mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::ValueRange inputs, ScalarBody body,
                              llvm::ArrayRef<mlir::AffineMap> inputMaps = {});
 
-/// A tensor of `type` with every element `value`.
+/// A tensor of `type` with every element `value` (see buildScalar).
 mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::RankedTensorType type, double value);
 
@@ -61,6 +62,26 @@ mlir::Value buildSpatialPad(mlir::OpBuilder &builder, mlir::Location loc,
 /// A float constant of `type` (f32 here).
 mlir::Value buildFloat(mlir::OpBuilder &builder, mlir::Location loc,
                        mlir::Type type, double value);
+
+/// A constant of float or signless integer type `type`; an integer `value`
+/// is truncated to the type's width (so 255 and -1 are one i8).
+mlir::Value buildScalar(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::Type type, double value);
+
+/// The smallest value of an element type: -inf for floats, the integer
+/// minimum for integers, signed or (`isUnsigned`) unsigned.
+double lowestValue(mlir::Type type, bool isUnsigned);
+/// The largest value: +inf, or the integer maximum.
+double highestValue(mlir::Type type, bool isUnsigned);
+
+/// Whether a tensor type of the incept dialect holds unsigned integers (ui8),
+/// which the lowering turns into signless ones.
+bool hasUnsignedElements(mlir::Type tensorType);
+
+/// Installs the incept → linalg type conversion: tensors of unsigned
+/// integers become tensors of signless integers of the same width; every
+/// other type stays.
+void addSignlessConversions(mlir::TypeConverter &converter);
 
 } // namespace incept
 

@@ -17,14 +17,18 @@ namespace incept {
 /// `planeLoops`, ungrouped convolutions iterate whole output planes innermost.
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool planeLoops);
-/// max_pool, avg_pool, global_avg_pool.
-void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// max_pool, avg_pool, global_avg_pool. The patterns of the ops defined on
+/// integers take the converter of addSignlessConversions (ui8 → i8).
+void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                  const mlir::TypeConverter &converter);
 /// batch_norm, lrn.
 void populateNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// relu, clip, add, mul.
-void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                         const mlir::TypeConverter &converter);
 /// concat, reshape, pad.
-void populateStructureToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateStructureToLinalgPatterns(mlir::RewritePatternSet &patterns,
+                                       const mlir::TypeConverter &converter);
 /// gemm, softmax.
 void populateClassifierToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -50,6 +50,39 @@ Value windowOperand(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
   return tensor::EmptyOp::create(b, loc, kernel, elementType);
 }
 
+/// The max over each window of an integer NCHW tensor, signed or unsigned:
+/// a linalg.generic over (n, c, oh, ow, kh, kw), since linalg's named NCHW
+/// max pool compares signed.
+Value buildIntegerMaxPool(OpBuilder &b, Location loc, Value input, Value init,
+                          RankedTensorType resultType, ArrayRef<int64_t> kernel,
+                          ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                          bool isUnsigned) {
+  MLIRContext *context = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  AffineMap inputMap = AffineMap::get(
+      6, 0,
+      {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
+       d(3) * strides[1] + d(5) * dilations[1]},
+      context);
+  AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, context);
+  AffineMap outputMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, context);
+  Value window = tensor::EmptyOp::create(b, loc, kernel, resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, resultType, ValueRange{input, window}, init,
+             ArrayRef<AffineMap>{inputMap, windowMap, outputMap}, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value max = isUnsigned
+                               ? arith::MaxUIOp::create(nb, l, args[0], args[2])
+                                     .getResult()
+                               : arith::MaxSIOp::create(nb, l, args[0], args[2])
+                                     .getResult();
+               linalg::YieldOp::create(nb, l, max);
+             })
+      .getResult(0);
+}
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -57,14 +90,24 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType =
+        getTypeConverter()->convertType<RankedTensorType>(op.getType());
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     PoolPadding p = poolPadding(inputType, resultType, op.getKernelShape(),
                                 op.getStrides(), op.getPads(), op.getDilations());
-    double lowest = -std::numeric_limits<double>::infinity();
+    // Padding never wins: -inf, or the integer type's minimum.
+    bool isUnsigned = hasUnsignedElements(op.getType());
+    double lowest = lowestValue(resultType.getElementType(), isUnsigned);
     Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), p.top,
                                   p.left, p.bottom, p.right, lowest);
     Value init = buildFilled(rewriter, loc, resultType, lowest);
+    if (isa<IntegerType>(resultType.getElementType())) {
+      rewriter.replaceOp(op, buildIntegerMaxPool(
+                                 rewriter, loc, input, init, resultType,
+                                 op.getKernelShape(), op.getStrides(),
+                                 op.getDilations(), isUnsigned));
+      return success();
+    }
     Value pool =
         linalg::PoolingNchwMaxOp::create(
             rewriter, loc, TypeRange{resultType},
@@ -176,9 +219,10 @@ struct GlobalAvgPoolLowering : OpConversionPattern<GlobalAvgPoolOp> {
 
 } // namespace
 
-void populatePoolToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<MaxPoolLowering, AvgPoolLowering, GlobalAvgPoolLowering>(
-      patterns.getContext());
+void populatePoolToLinalgPatterns(RewritePatternSet &patterns,
+                                  const TypeConverter &converter) {
+  patterns.add<MaxPoolLowering>(converter, patterns.getContext());
+  patterns.add<AvgPoolLowering, GlobalAvgPoolLowering>(patterns.getContext());
 }
 
 } // namespace incept

@@ -30,7 +30,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType =
+        getTypeConverter()->convertType<RankedTensorType>(op.getType());
     int64_t axis = op.getAxis();
     Value result = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                            resultType.getElementType());
@@ -69,7 +70,8 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
     Location loc = op.getLoc();
     Value value = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(value.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType =
+        getTypeConverter()->convertType<RankedTensorType>(op.getType());
     if (inputType == resultType) {
       rewriter.replaceOp(op, value);
       return success();
@@ -114,7 +116,8 @@ struct PadLowering : OpConversionPattern<PadOp> {
   matchAndRewrite(PadOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
+    auto resultType =
+        getTypeConverter()->convertType<RankedTensorType>(op.getType());
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     int64_t rank = inputType.getRank();
@@ -139,8 +142,8 @@ struct PadLowering : OpConversionPattern<PadOp> {
           getAsIndexOpFoldResult(getContext(), strides));
 
     if (op.getMode() == PadMode::constant) {
-      Value value = buildFloat(rewriter, loc, resultType.getElementType(),
-                               op.getValue().convertToDouble());
+      Value value = buildScalar(rewriter, loc, resultType.getElementType(),
+                                op.getValue().convertToDouble());
       rewriter.replaceOpWithNewOp<tensor::PadOp>(
           op, resultType, input, getAsIndexOpFoldResult(getContext(), before),
           getAsIndexOpFoldResult(getContext(), after), value);
@@ -173,9 +176,10 @@ struct PadLowering : OpConversionPattern<PadOp> {
 
 } // namespace
 
-void populateStructureToLinalgPatterns(RewritePatternSet &patterns) {
+void populateStructureToLinalgPatterns(RewritePatternSet &patterns,
+                                       const TypeConverter &converter) {
   patterns.add<ConcatLowering, ReshapeLowering, PadLowering>(
-      patterns.getContext());
+      converter, patterns.getContext());
 }
 
 } // namespace incept

@@ -14,10 +14,10 @@ namespace incept {
 
 namespace {
 
-double elementError(float got, double expected) {
-  if (static_cast<double>(got) == expected) // also equal infinities
+double elementError(double got, double expected) {
+  if (got == expected) // also equal infinities
     return 0;
-  double error = std::fabs(static_cast<double>(got) - expected);
+  double error = std::fabs(got - expected);
   return std::isnan(error) ? std::numeric_limits<double>::infinity() : error;
 }
 
@@ -47,14 +47,18 @@ std::string coordinates(int64_t index, ArrayRef<int64_t> shape) {
 
 } // namespace
 
-Comparison compareWithReference(ArrayRef<float> got, const Tensor &reference,
+Comparison compareWithReference(const Tensor &got, const Tensor &reference,
                                 const Tolerance &tolerance,
                                 size_t numLargestErrors) {
   Comparison result;
-  result.numElements = got.size();
-  for (size_t i = 0; i < got.size(); ++i) {
+  result.numElements = got.numElements();
+  bool exact = isIntegerType(got.elementType);
+  for (int64_t i = 0; i < result.numElements; ++i) {
     double expected = reference.element(i);
-    double error = elementError(got[i], expected);
+    double value = got.element(i);
+    double error = elementError(value, expected);
+    if (exact && got.integers[i] != reference.integers[i])
+      error = std::max(error, 1.0); // int64 beyond 2^53 differs by less in double
     double magnitude = std::fabs(expected);
     if (magnitude > result.maxAbsReference)
       result.maxAbsReference = magnitude;
@@ -62,12 +66,15 @@ Comparison compareWithReference(ArrayRef<float> got, const Tensor &reference,
       result.maxAbsError = error;
       result.maxErrorIndex = i;
     }
-    if (!(error <= tolerance.atol + tolerance.rtol * magnitude))
+    if (exact ? error != 0
+              : !(error <= tolerance.atol + tolerance.rtol * magnitude))
       ++result.numOutsideAllClose;
     recordError(result.largestErrors, numLargestErrors,
-                {static_cast<int64_t>(i), got[i], expected, error});
+                {i, value, expected, error});
   }
-  if (tolerance.mode == ToleranceMode::AllClose)
+  if (exact)
+    result.pass = result.numOutsideAllClose == 0;
+  else if (tolerance.mode == ToleranceMode::AllClose)
     result.pass = result.numOutsideAllClose == 0;
   else
     result.pass = result.maxAbsError <= tolerance.rtol * result.maxAbsReference;

@@ -36,7 +36,7 @@ struct Tolerance {
 
 struct ElementError {
   int64_t index;
-  float got;
+  double got;
   double expected;
   double error; ///< |got - expected|, infinite for a NaN mismatch
 };
@@ -53,8 +53,10 @@ struct Comparison {
   bool pass = true;
 };
 
-/// Compares `got` with `reference`, which must have as many elements.
-Comparison compareWithReference(llvm::ArrayRef<float> got,
+/// Compares `got` with `reference`, which must have as many elements. Integer
+/// outputs (bool included) must equal the reference exactly, whatever the
+/// tolerance.
+Comparison compareWithReference(const Tensor &got,
                                 const Tensor &reference,
                                 const Tolerance &tolerance,
                                 size_t numLargestErrors);

@@ -43,12 +43,15 @@ Error checkTensorInfo(StringRef path, StringRef kind, int index,
   if (tensor.rank < 0 || (tensor.rank > 0 && !tensor.shape))
     return malformed(
         formatv("'{0}' has rank {1} and no shape", tensor.name, tensor.rank));
-  if (tensor.dtype != INCEPT_DTYPE_FLOAT32)
+  std::optional<ElementType> type = elementTypeOfDtype(tensor.dtype);
+  if (!type || *type == ElementType::Float64)
     return libraryError(
         path, formatv("{0} '{1}' has dtype {2}, which incept-run does not "
-                      "support (it runs float32 models)",
+                      "support (it runs float32, int8, uint8, int32, int64 "
+                      "and bool tensors)",
                       kind, tensor.name, tensor.dtype));
-  Expected<int64_t> count = checkedElementCount(shapeOf(tensor), sizeof(float));
+  Expected<int64_t> count =
+      checkedElementCount(shapeOf(tensor), elementSize(*type));
   if (!count)
     return malformed(
         formatv("'{0}': {1}", tensor.name, toString(count.takeError())));
@@ -130,8 +133,8 @@ ModelLibrary::~ModelLibrary() { dlclose(handle); }
 
 std::string describeTensor(const incept_tensor_info &tensor) {
   return formatv("'{0}' {1} {2}", tensor.name,
-                 tensor.dtype == INCEPT_DTYPE_FLOAT32
-                     ? "float32"
+                 elementTypeOfDtype(tensor.dtype)
+                     ? elementTypeName(*elementTypeOfDtype(tensor.dtype)).str()
                      : "dtype " + std::to_string(tensor.dtype),
                  formatShape(shapeOf(tensor)))
       .str();

@@ -150,42 +150,42 @@ private:
   }
 };
 
+/// The descrs NumPy writes for the element types, little-endian.
+constexpr std::pair<ElementType, StringLiteral> kDescrs[] = {
+    {ElementType::Float32, "<f4"}, {ElementType::Float64, "<f8"},
+    {ElementType::Int8, "|i1"},    {ElementType::UInt8, "|u1"},
+    {ElementType::Int32, "<i4"},   {ElementType::Int64, "<i8"},
+    {ElementType::Bool, "|b1"},
+};
+
+StringRef descrOf(ElementType type) {
+  for (const auto &[known, descr] : kDescrs)
+    if (known == type)
+      return descr;
+  llvm_unreachable("unknown element type");
+}
+
 /// Checks the descr and returns the element type it names.
 Expected<ElementType> elementTypeOf(StringRef descr) {
-  if (descr == "<f4")
-    return ElementType::Float32;
-  if (descr == "<f8")
-    return ElementType::Float64;
-  if (descr == ">f4" || descr == ">f8")
+  for (const auto &[type, known] : kDescrs)
+    if (descr == known)
+      return type;
+  // One-byte types are also written with '<' or '='.
+  if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '=') &&
+      descr.ends_with("1"))
+    return elementTypeOf(("|" + descr.drop_front()).str());
+  if (descr.starts_with(">"))
     return createStringError(
         formatv("dtype '{0}' is big-endian: save a little-endian array "
                 "(array.astype('<{1}'))",
                 descr, descr.drop_front())
             .str());
   return createStringError(
-      formatv("dtype '{0}' is not supported: incept-run reads float32 ('<f4') "
-              "and float64 ('<f8') arrays",
+      formatv("dtype '{0}' is not supported: incept-run reads float32 ('<f4'), "
+              "float64 ('<f8'), int8 ('|i1'), uint8 ('|u1'), int32 ('<i4'), "
+              "int64 ('<i8') and bool ('|b1') arrays",
               descr)
           .str());
-}
-
-template <typename T, typename Bits>
-std::vector<T> decodeLittleEndian(StringRef data, int64_t count) {
-  std::vector<T> values(count);
-  for (int64_t i = 0; i < count; ++i)
-    values[i] =
-        llvm::bit_cast<T>(support::endian::read<Bits, llvm::endianness::little>(
-            data.data() + i * sizeof(T)));
-  return values;
-}
-
-template <typename T, typename Bits>
-void encodeLittleEndian(ArrayRef<T> values, std::string &out) {
-  size_t start = out.size();
-  out.resize(start + values.size() * sizeof(T));
-  for (size_t i = 0; i < values.size(); ++i)
-    support::endian::write<Bits, llvm::endianness::little>(
-        out.data() + start + i * sizeof(T), llvm::bit_cast<Bits>(values[i]));
 }
 
 } // namespace
@@ -246,13 +246,13 @@ Expected<Tensor> parseNpy(StringRef bytes) {
     return type.takeError();
   tensor.elementType = *type;
   tensor.shape = std::move(*header->shape);
-  size_t elementSize = *type == ElementType::Float32 ? 4 : 8;
-  Expected<int64_t> count = checkedElementCount(tensor.shape, elementSize);
+  size_t size = elementSize(*type);
+  Expected<int64_t> count = checkedElementCount(tensor.shape, size);
   if (!count)
     return count.takeError();
 
   StringRef data = rest.drop_front(headerLength);
-  uint64_t expectedBytes = static_cast<uint64_t>(*count) * elementSize;
+  uint64_t expectedBytes = static_cast<uint64_t>(*count) * size;
   if (data.size() != expectedBytes)
     return createStringError(
         formatv("{0} .npy file: it holds {1} bytes of data, but shape {2} of "
@@ -261,10 +261,9 @@ Expected<Tensor> parseNpy(StringRef bytes) {
                 data.size(), formatShape(tensor.shape), elementTypeName(*type),
                 expectedBytes)
             .str());
-  if (*type == ElementType::Float32)
-    tensor.float32 = decodeLittleEndian<float, uint32_t>(data, *count);
-  else
-    tensor.float64 = decodeLittleEndian<double, uint64_t>(data, *count);
+  // The data is little-endian, as the host is (incept-run runs on x86-64 and
+  // AArch64 hosts only).
+  tensor.fromBuffer(data.data());
   return tensor;
 }
 
@@ -277,7 +276,7 @@ std::string serializeNpy(const Tensor &tensor) {
     shape += ",";
   std::string dict =
       formatv("{{'descr': '{0}', 'fortran_order': False, 'shape': ({1}), }",
-              tensor.elementType == ElementType::Float32 ? "<f4" : "<f8", shape)
+              descrOf(tensor.elementType), shape)
           .str();
 
   // Version 1.0: magic, version, 2-byte length, then the dict padded with
@@ -294,10 +293,9 @@ std::string serializeNpy(const Tensor &tensor) {
   support::endian::write16le(bytes.data() + bytes.size() - 2,
                              static_cast<uint16_t>(dict.size()));
   bytes += dict;
-  if (tensor.elementType == ElementType::Float32)
-    encodeLittleEndian<float, uint32_t>(tensor.float32, bytes);
-  else
-    encodeLittleEndian<double, uint64_t>(tensor.float64, bytes);
+  size_t start = bytes.size();
+  bytes.resize(start + tensor.numElements() * elementSize(tensor.elementType));
+  tensor.toBuffer(bytes.data() + start);
   return bytes;
 }
 

@@ -10,6 +10,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdint>
+#include <cstring>
 
 using namespace llvm;
 
@@ -56,8 +57,133 @@ StringRef elementTypeName(ElementType type) {
     return "float32";
   case ElementType::Float64:
     return "float64";
+  case ElementType::Int8:
+    return "int8";
+  case ElementType::UInt8:
+    return "uint8";
+  case ElementType::Int32:
+    return "int32";
+  case ElementType::Int64:
+    return "int64";
+  case ElementType::Bool:
+    return "bool";
   }
   llvm_unreachable("unknown element type");
+}
+
+bool isIntegerType(ElementType type) {
+  return type != ElementType::Float32 && type != ElementType::Float64;
+}
+
+size_t elementSize(ElementType type) {
+  switch (type) {
+  case ElementType::Int8:
+  case ElementType::UInt8:
+  case ElementType::Bool:
+    return 1;
+  case ElementType::Float32:
+  case ElementType::Int32:
+    return 4;
+  case ElementType::Float64:
+  case ElementType::Int64:
+    return 8;
+  }
+  llvm_unreachable("unknown element type");
+}
+
+std::optional<ElementType> elementTypeOfDtype(int32_t dtype) {
+  switch (dtype) {
+  case 1:
+    return ElementType::Float32;
+  case 2:
+    return ElementType::UInt8;
+  case 3:
+    return ElementType::Int8;
+  case 6:
+    return ElementType::Int32;
+  case 7:
+    return ElementType::Int64;
+  case 9:
+    return ElementType::Bool;
+  case 11:
+    return ElementType::Float64;
+  default:
+    return std::nullopt;
+  }
+}
+
+void Tensor::toBuffer(void *buffer) const {
+  int64_t n = numElements();
+  auto *bytes = static_cast<char *>(buffer);
+  for (int64_t i = 0; i < n; ++i) {
+    switch (elementType) {
+    case ElementType::Float32:
+      std::memcpy(bytes + 4 * i, &float32[i], 4);
+      break;
+    case ElementType::Float64:
+      std::memcpy(bytes + 8 * i, &float64[i], 8);
+      break;
+    case ElementType::Int8:
+    case ElementType::UInt8:
+    case ElementType::Bool:
+      bytes[i] = static_cast<char>(integers[i]);
+      break;
+    case ElementType::Int32: {
+      int32_t v = static_cast<int32_t>(integers[i]);
+      std::memcpy(bytes + 4 * i, &v, 4);
+      break;
+    }
+    case ElementType::Int64:
+      std::memcpy(bytes + 8 * i, &integers[i], 8);
+      break;
+    }
+  }
+}
+
+void Tensor::fromBuffer(const void *buffer) {
+  int64_t n = numElements();
+  const auto *bytes = static_cast<const char *>(buffer);
+  float32.clear();
+  float64.clear();
+  integers.clear();
+  for (int64_t i = 0; i < n; ++i) {
+    switch (elementType) {
+    case ElementType::Float32: {
+      float v;
+      std::memcpy(&v, bytes + 4 * i, 4);
+      float32.push_back(v);
+      break;
+    }
+    case ElementType::Float64: {
+      double v;
+      std::memcpy(&v, bytes + 8 * i, 8);
+      float64.push_back(v);
+      break;
+    }
+    case ElementType::Int8:
+      integers.push_back(static_cast<int8_t>(bytes[i]));
+      break;
+    case ElementType::UInt8:
+      integers.push_back(static_cast<uint8_t>(bytes[i]));
+      break;
+    case ElementType::Bool:
+      // Any non-zero byte reads as true, so a compare sees 0 or 1.
+      integers.push_back(bytes[i] != 0);
+      break;
+    case ElementType::Int32: {
+      int32_t v;
+      std::memcpy(&v, bytes + 4 * i, 4);
+      integers.push_back(v);
+      break;
+    }
+    case ElementType::Int64: {
+      int64_t v;
+      std::memcpy(&v, bytes + 8 * i, 8);
+      integers.push_back(v);
+      break;
+    }
+    }
+  }
 }
 
 std::string formatShape(ArrayRef<int64_t> shape) {

@@ -17,14 +17,25 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace incept {
 
-/// The element types incept-run reads: float32 for inputs and outputs (the
-/// only dtype of the Incept ABI), float64 for references computed in double.
-enum class ElementType { Float32, Float64 };
+/// The element types incept-run reads: those of the Incept ABI (float32, and
+/// the integer and bool dtypes of integer models), and float64 for references
+/// computed in double.
+enum class ElementType { Float32, Float64, Int8, UInt8, Int32, Int64, Bool };
+
+/// Whether elements of `type` are integers (bool included), kept in
+/// Tensor::integers and compared exactly.
+bool isIntegerType(ElementType type);
+/// Bytes per element in memory and in files (a bool is one byte).
+size_t elementSize(ElementType type);
+/// The element type of an incept_dtype (ONNX's TensorProto numbering), or
+/// none for a dtype incept-run does not know.
+std::optional<ElementType> elementTypeOfDtype(int32_t dtype);
 
 /// A dense, row-major tensor in host byte order.
 struct Tensor {
@@ -34,15 +45,30 @@ struct Tensor {
   std::vector<float> float32;
   /// Holds the elements when elementType is Float64.
   std::vector<double> float64;
+  /// Holds the elements when elementType is an integer type.
+  std::vector<int64_t> integers;
 
   int64_t numElements() const;
-  /// Element `i` of either type, widened to double.
+  /// Element `i` of any type, widened to double.
   double element(int64_t i) const {
-    return elementType == ElementType::Float32 ? float32[i] : float64[i];
+    switch (elementType) {
+    case ElementType::Float32:
+      return float32[i];
+    case ElementType::Float64:
+      return float64[i];
+    default:
+      return static_cast<double>(integers[i]);
+    }
   }
+  /// The elements as the bytes of a buffer of the tensor's element type.
+  void toBuffer(void *buffer) const;
+  /// Reads `numElements()` elements of the tensor's element type from
+  /// `buffer` (shape and elementType must be set).
+  void fromBuffer(const void *buffer);
 };
 
-/// "float32" or "float64", as NumPy names them.
+/// "float32", "float64", "int8", "uint8", "int32", "int64" or "bool", as
+/// NumPy names them.
 llvm::StringRef elementTypeName(ElementType type);
 
 /// `[1, 3, 224, 224]`; `[]` for a scalar.
@@ -66,13 +92,14 @@ llvm::Error checkTensorFileName(llvm::StringRef path);
 //===----------------------------------------------------------------------===//
 
 /// Parses a .npy file of format version 1.0, 2.0 or 3.0 holding a C-order
-/// little-endian float32 ('<f4') or float64 ('<f8') array.
+/// little-endian float32 ('<f4'), float64 ('<f8'), int8 ('|i1'), uint8
+/// ('|u1'), int32 ('<i4'), int64 ('<i8') or bool ('|b1') array.
 llvm::Expected<Tensor> parseNpy(llvm::StringRef bytes);
 /// A version 1.0 .npy file.
 std::string serializeNpy(const Tensor &tensor);
 
-/// Parses a serialized onnx.TensorProto of dtype FLOAT or DOUBLE whose
-/// elements are in raw_data or in float_data/double_data.
+/// Parses a serialized onnx.TensorProto of dtype FLOAT, DOUBLE, INT8, UINT8,
+/// INT32, INT64 or BOOL whose elements are in raw_data or in the typed field.
 llvm::Expected<Tensor> parseTensorProto(llvm::StringRef bytes);
 /// A serialized onnx.TensorProto with its elements in raw_data.
 std::string serializeTensorProto(const Tensor &tensor, llvm::StringRef name);

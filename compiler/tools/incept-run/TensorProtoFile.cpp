@@ -16,7 +16,10 @@
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <climits>
+#include <iterator>
 
 using namespace llvm;
 
@@ -85,21 +88,26 @@ Expected<Tensor> parseTensorProto(StringRef bytes) {
 
   Tensor tensor;
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
-  size_t elementSize;
-  if (proto.data_type() == onnx::TensorProto::FLOAT) {
-    tensor.elementType = ElementType::Float32;
-    elementSize = 4;
-  } else if (proto.data_type() == onnx::TensorProto::DOUBLE) {
-    tensor.elementType = ElementType::Float64;
-    elementSize = 8;
-  } else {
+  static constexpr std::pair<int32_t, ElementType> kTypes[] = {
+      {onnx::TensorProto::FLOAT, ElementType::Float32},
+      {onnx::TensorProto::DOUBLE, ElementType::Float64},
+      {onnx::TensorProto::INT8, ElementType::Int8},
+      {onnx::TensorProto::UINT8, ElementType::UInt8},
+      {onnx::TensorProto::INT32, ElementType::Int32},
+      {onnx::TensorProto::INT64, ElementType::Int64},
+      {onnx::TensorProto::BOOL, ElementType::Bool},
+  };
+  auto known = llvm::find_if(
+      kTypes, [&](const auto &entry) { return entry.first == proto.data_type(); });
+  if (known == std::end(kTypes))
     return createStringError(
         formatv("TensorProto dtype {0} is not supported: incept-run reads "
-                "FLOAT (float32) and DOUBLE (float64) tensors",
+                "FLOAT, DOUBLE, INT8, UINT8, INT32, INT64 and BOOL tensors",
                 dtypeName(proto.data_type()))
             .str());
-  }
-  Expected<int64_t> count = checkedElementCount(tensor.shape, elementSize);
+  tensor.elementType = known->second;
+  size_t size = elementSize(tensor.elementType);
+  Expected<int64_t> count = checkedElementCount(tensor.shape, size);
   if (!count)
     return count.takeError();
 
@@ -109,12 +117,49 @@ Expected<Tensor> parseTensorProto(StringRef bytes) {
     if (!values)
       return values.takeError();
     tensor.float32 = std::move(*values);
-  } else {
+    return tensor;
+  }
+  if (tensor.elementType == ElementType::Float64) {
     Expected<std::vector<double>> values = readElements<double, uint64_t>(
         proto, *count, proto.double_data(), "double_data");
     if (!values)
       return values.takeError();
     tensor.float64 = std::move(*values);
+    return tensor;
+  }
+  if (proto.has_raw_data()) {
+    const std::string &raw = proto.raw_data();
+    if (raw.size() != static_cast<uint64_t>(*count) * size)
+      return createStringError(
+          formatv("{0} TensorProto: raw_data holds {1} bytes, but shape {2} "
+                  "of {3} needs {4}",
+                  raw.size() < *count * size ? "truncated" : "malformed",
+                  raw.size(), formatShape(tensor.shape),
+                  dtypeName(proto.data_type()), *count * size)
+              .str());
+    tensor.fromBuffer(raw.data());
+    return tensor;
+  }
+  // Integers and bools without raw_data: int64_data for INT64, int32_data
+  // (one element each) for the others.
+  bool wide = tensor.elementType == ElementType::Int64;
+  int64_t stored = wide ? proto.int64_data_size() : proto.int32_data_size();
+  if (stored != *count)
+    return createStringError(
+        formatv("malformed TensorProto: {0} holds {1} elements, but shape {2} "
+                "needs {3}",
+                wide ? "int64_data" : "int32_data", stored,
+                formatShape(tensor.shape), *count)
+            .str());
+  if (wide) {
+    tensor.integers.assign(proto.int64_data().begin(), proto.int64_data().end());
+  } else {
+    for (int32_t value : proto.int32_data())
+      tensor.integers.push_back(
+          tensor.elementType == ElementType::Int8    ? static_cast<int8_t>(value)
+          : tensor.elementType == ElementType::UInt8 ? static_cast<uint8_t>(value)
+          : tensor.elementType == ElementType::Bool  ? int64_t(value != 0)
+                                                     : value);
   }
   return tensor;
 }
@@ -124,20 +169,21 @@ std::string serializeTensorProto(const Tensor &tensor, StringRef name) {
   proto.set_name(name.str());
   for (int64_t size : tensor.shape)
     proto.add_dims(size);
-  std::string raw;
-  if (tensor.elementType == ElementType::Float32) {
-    proto.set_data_type(onnx::TensorProto::FLOAT);
-    raw.resize(tensor.float32.size() * 4);
-    for (size_t i = 0; i < tensor.float32.size(); ++i)
-      support::endian::write32le(raw.data() + 4 * i,
-                                 llvm::bit_cast<uint32_t>(tensor.float32[i]));
-  } else {
-    proto.set_data_type(onnx::TensorProto::DOUBLE);
-    raw.resize(tensor.float64.size() * 8);
-    for (size_t i = 0; i < tensor.float64.size(); ++i)
-      support::endian::write64le(raw.data() + 8 * i,
-                                 llvm::bit_cast<uint64_t>(tensor.float64[i]));
-  }
+  static constexpr std::pair<ElementType, int32_t> kDtypes[] = {
+      {ElementType::Float32, onnx::TensorProto::FLOAT},
+      {ElementType::Float64, onnx::TensorProto::DOUBLE},
+      {ElementType::Int8, onnx::TensorProto::INT8},
+      {ElementType::UInt8, onnx::TensorProto::UINT8},
+      {ElementType::Int32, onnx::TensorProto::INT32},
+      {ElementType::Int64, onnx::TensorProto::INT64},
+      {ElementType::Bool, onnx::TensorProto::BOOL},
+  };
+  for (const auto &[type, dtype] : kDtypes)
+    if (type == tensor.elementType)
+      proto.set_data_type(dtype);
+  // Little-endian, as the host is.
+  std::string raw(tensor.numElements() * elementSize(tensor.elementType), '\0');
+  tensor.toBuffer(raw.data());
   proto.set_raw_data(std::move(raw));
   return proto.SerializeAsString();
 }

@@ -32,6 +32,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 using namespace incept;
@@ -55,8 +56,9 @@ cl::list<std::string>
                 cl::value_desc("file"), cl::cat(category));
 cl::list<std::string> compareFiles(
     "compare",
-    cl::desc("A reference output, .npy (float32 or float64) or .pb; in the "
-             "model's output order, the first ones only if fewer"),
+    cl::desc("A reference output, .npy or .pb, of the output's dtype (or "
+             "float64 for a float32 output); in the model's output order, the "
+             "first ones only if fewer. Integer outputs must match exactly"),
     cl::value_desc("file"), cl::cat(category));
 cl::opt<ToleranceMode> toleranceMode(
     "tolerance-mode", cl::desc("When an output matches its reference"),
@@ -112,38 +114,68 @@ std::string listTensors(ArrayRef<incept_tensor_info> tensors) {
   return text.empty() ? "none" : text;
 }
 
-/// A float buffer aligned like the runtime's arenas, since compiled code may
-/// use aligned vector loads and stores on its inputs and outputs.
+/// The element type of a tensor of the model (checked by ModelLibrary).
+ElementType elementTypeOf(const incept_tensor_info &tensor) {
+  return *elementTypeOfDtype(tensor.dtype);
+}
+
+/// A buffer for one tensor of the model, in its dtype, aligned like the
+/// runtime's arenas, since compiled code may use aligned vector loads and
+/// stores on its inputs and outputs.
 class AlignedBuffer {
 public:
-  explicit AlignedBuffer(int64_t numElements) : size(numElements) {
-    size_t bytes =
-        alignTo(std::max<uint64_t>(numElements * sizeof(float), 1), kAlignment);
-    data.reset(static_cast<float *>(std::aligned_alloc(kAlignment, bytes)));
+  explicit AlignedBuffer(const incept_tensor_info &tensor)
+      : type(elementTypeOf(tensor)), shape(shapeOf(tensor)) {
+    size_t bytes = alignTo(
+        std::max<uint64_t>(tensor.num_elements * elementSize(type), 1),
+        kAlignment);
+    data.reset(static_cast<char *>(std::aligned_alloc(kAlignment, bytes)));
     if (!data)
       report_bad_alloc_error("cannot allocate a tensor buffer");
+    size = bytes;
   }
-  float *get() const { return data.get(); }
-  ArrayRef<float> elements() const { return {data.get(), size}; }
+  void *get() const { return data.get(); }
+  /// Fills the buffer so that an element the model never writes fails every
+  /// comparison: NaN for float32, 0xA5 bytes for integers.
+  void poison() const {
+    if (type == ElementType::Float32)
+      std::fill_n(reinterpret_cast<float *>(data.get()),
+                  size / sizeof(float), std::numeric_limits<float>::quiet_NaN());
+    else
+      std::memset(data.get(), 0xA5, size);
+  }
+  /// The buffer's elements as a tensor of the model's shape and dtype.
+  Tensor tensor() const {
+    Tensor result;
+    result.elementType = type;
+    result.shape.assign(shape.begin(), shape.end());
+    result.fromBuffer(data.get());
+    return result;
+  }
 
 private:
   static constexpr size_t kAlignment = 64;
   struct Free {
-    void operator()(float *pointer) const { std::free(pointer); }
+    void operator()(char *pointer) const { std::free(pointer); }
   };
-  std::unique_ptr<float, Free> data;
-  size_t size;
+  std::unique_ptr<char, Free> data;
+  ElementType type;
+  SmallVector<int64_t> shape;
+  size_t size = 0;
 };
 
 /// Checks a tensor file against the model's description of the tensor.
 Error checkAgainst(StringRef path, const Tensor &tensor,
                    const incept_tensor_info &expected, StringRef kind,
                    bool allowFloat64) {
-  if (tensor.elementType != ElementType::Float32 &&
-      !(allowFloat64 && tensor.elementType == ElementType::Float64))
+  ElementType type = elementTypeOf(expected);
+  if (tensor.elementType != type &&
+      !(allowFloat64 && type == ElementType::Float32 &&
+        tensor.elementType == ElementType::Float64))
     return createStringError(
-        formatv("{0}: dtype {1} does not match {2} '{3}' of the model: float32",
-                path, elementTypeName(tensor.elementType), kind, expected.name)
+        formatv("{0}: dtype {1} does not match {2} '{3}' of the model: {4}",
+                path, elementTypeName(tensor.elementType), kind, expected.name,
+                elementTypeName(type))
             .str());
   if (ArrayRef<int64_t>(tensor.shape) != shapeOf(expected))
     return createStringError(
@@ -172,8 +204,8 @@ Expected<std::vector<AlignedBuffer>> readInputs(const ModelLibrary &library) {
     if (Error error = checkAgainst(path, *tensor, info, "input",
                                    /*allowFloat64=*/false))
       return std::move(error);
-    inputs.emplace_back(info.num_elements);
-    llvm::copy(tensor->float32, inputs.back().get());
+    inputs.emplace_back(info);
+    tensor->toBuffer(inputs.back().get());
   }
   return inputs;
 }
@@ -299,10 +331,8 @@ int main(int argc, char **argv) {
 
   std::vector<AlignedBuffer> outputs;
   for (const incept_tensor_info &output : model.outputs()) {
-    outputs.emplace_back(output.num_elements);
-    // An element the model never writes then fails every comparison.
-    std::fill_n(outputs.back().get(), output.num_elements,
-                std::numeric_limits<float>::quiet_NaN());
+    outputs.emplace_back(output);
+    outputs.back().poison();
   }
   SmallVector<const void *> inputPointers;
   for (const AlignedBuffer &input : *inputs)
@@ -320,10 +350,7 @@ int main(int argc, char **argv) {
 
   for (auto [path, info, output] :
        llvm::zip_first(outputFiles, model.outputs(), outputs)) {
-    Tensor tensor;
-    tensor.shape.assign(shapeOf(info).begin(), shapeOf(info).end());
-    tensor.float32.assign(output.elements().begin(), output.elements().end());
-    if (Error error = writeTensorFile(path, info.name, tensor))
+    if (Error error = writeTensorFile(path, info.name, output.tensor()))
       return fail(std::move(error));
   }
 
@@ -331,7 +358,7 @@ int main(int argc, char **argv) {
   bool allPass = true;
   for (auto [reference, info, output] :
        llvm::zip_first(*references, model.outputs(), outputs)) {
-    Comparison comparison = compareWithReference(output.elements(), reference,
+    Comparison comparison = compareWithReference(output.tensor(), reference,
                                                  tolerance, showErrors);
     printComparison(outs(), info.name, shapeOf(info), comparison, tolerance);
     allPass &= comparison.pass;

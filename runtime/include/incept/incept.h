@@ -39,9 +39,15 @@ typedef enum incept_status {
   INCEPT_ERROR_INTERNAL = 4,
 } incept_status;
 
-/* Element types, numbered as ONNX's TensorProto.DataType. */
+/* Element types, numbered as ONNX's TensorProto.DataType. A buffer holds
+ * elements of the C type named here; a bool is one byte, 0 or 1. */
 typedef enum incept_dtype {
-  INCEPT_DTYPE_FLOAT32 = 1,
+  INCEPT_DTYPE_FLOAT32 = 1, /* float */
+  INCEPT_DTYPE_UINT8 = 2,   /* uint8_t */
+  INCEPT_DTYPE_INT8 = 3,    /* int8_t */
+  INCEPT_DTYPE_INT32 = 6,   /* int32_t */
+  INCEPT_DTYPE_INT64 = 7,   /* int64_t */
+  INCEPT_DTYPE_BOOL = 9,    /* uint8_t, 0 or 1 */
 } incept_dtype;
 
 typedef struct incept_tensor_info {
