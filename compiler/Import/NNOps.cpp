@@ -132,19 +132,33 @@ LogicalResult importMaxPool(NodeImporter &node) {
       fourDimensionalInput(node, 0, /*anyElementType=*/true);
   if (failed(input))
     return failure();
-  if (node.intAttr("storage_order", 0) != 0)
-    return node.emitError() << "storage_order 1 (column-major indices) is not "
-                               "supported";
   FailureOr<Window> window =
       readPoolWindow(node, cast<RankedTensorType>(input->getType()));
   if (failed(window))
     return failure();
-  FailureOr<Value> pool = node.buildInferred<MaxPoolOp>(
-      *input, window->kernel, window->strides, window->pads, window->dilations,
-      node.intAttr("ceil_mode", 0) != 0);
+  bool ceilMode = node.intAttr("ceil_mode", 0) != 0;
+  // Indices only when something reads them: the plain pool lowers faster.
+  if (!node.isOutputUsed(1)) {
+    FailureOr<Value> pool = node.buildInferred<MaxPoolOp>(
+        *input, window->kernel, window->strides, window->pads,
+        window->dilations, ceilMode);
+    if (failed(pool))
+      return failure();
+    return node.setResults(*pool);
+  }
+  int64_t storageOrder = node.intAttr("storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return node.emitError() << "storage_order must be 0 (row-major) or 1 "
+                               "(column-major), got "
+                            << storageOrder;
+  FailureOr<MaxPoolWithIndicesOp> pool =
+      node.buildInferredOp<MaxPoolWithIndicesOp>(
+          Type(), Type(), *input, window->kernel, window->strides,
+          window->pads, window->dilations, ceilMode,
+          static_cast<uint64_t>(storageOrder));
   if (failed(pool))
     return failure();
-  return node.setResults(*pool);
+  return node.setResults(pool->getResults());
 }
 
 LogicalResult importAveragePool(NodeImporter &node) {

@@ -133,6 +133,11 @@ LogicalResult NodeImporter::setResults(ValueRange values) {
   return success();
 }
 
+bool NodeImporter::isOutputUsed(unsigned index) const {
+  return static_cast<int>(index) < node_.output_size() &&
+         !node_.output(index).empty() && graph_.isUsed(node_.output(index));
+}
+
 void NodeImporter::setConstantResult(unsigned index,
                                      const onnx::TensorProto &tensor) {
   graph_.defineConstant(node_.output(index), tensor);

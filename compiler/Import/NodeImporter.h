@@ -68,6 +68,8 @@ public:
   /// not be read by any node or graph output (e.g. MaxPool's Indices,
   /// Dropout's mask).
   mlir::LogicalResult setResults(mlir::ValueRange values);
+  /// Whether output `index` is named and read by a node or a graph output.
+  bool isOutputUsed(unsigned index) const;
   /// Makes output `index` stand for the constant `tensor` (Constant nodes).
   void setConstantResult(unsigned index, const onnx::TensorProto &tensor);
 
@@ -77,16 +79,27 @@ public:
   /// reporting a shape error as a diagnostic instead of aborting.
   template <typename OpTy, typename... Args>
   mlir::FailureOr<mlir::Value> buildInferred(Args &&...args) {
+    mlir::FailureOr<OpTy> op =
+        buildInferredOp<OpTy>(mlir::Type(), std::forward<Args>(args)...);
+    if (mlir::failed(op))
+      return mlir::failure();
+    return op->getOperation()->getResult(0);
+  }
+  /// Like buildInferred, for an op with several results: `resultTypes` are
+  /// the placeholder result-type arguments of OpTy's builder (one null Type
+  /// per result), the op is returned.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<OpTy> buildInferredOp(Args &&...args) {
     mlir::OperationState state(loc_, OpTy::getOperationName());
-    OpTy::build(builder(), state, mlir::Type(), std::forward<Args>(args)...);
-    llvm::SmallVector<mlir::Type, 1> types;
+    OpTy::build(builder(), state, std::forward<Args>(args)...);
+    llvm::SmallVector<mlir::Type, 2> types;
     if (mlir::failed(OpTy::inferReturnTypes(
             context(), loc_, state.operands,
             state.attributes.getDictionary(context()), state.getRawProperties(),
             state.regions, types)))
       return mlir::failure();
     state.types.assign(types.begin(), types.end());
-    return builder().create(state)->getResult(0);
+    return llvm::cast<OpTy>(builder().create(state));
   }
 
 private:

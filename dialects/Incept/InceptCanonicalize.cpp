@@ -133,6 +133,25 @@ struct FoldPadIntoMaxPool : OpRewritePattern<MaxPoolOp> {
   }
 };
 
+/// max_pool_with_indices whose indices nobody reads -> max_pool. (A Pad in
+/// front is never folded into it: that would move the indices.)
+struct DropUnusedIndices : OpRewritePattern<MaxPoolWithIndicesOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MaxPoolWithIndicesOp pool,
+                                PatternRewriter &rewriter) const override {
+    if (!pool.getIndices().use_empty())
+      return failure();
+    Value output = MaxPoolOp::create(
+        rewriter, pool.getLoc(), pool.getOutput().getType(), pool.getInput(),
+        pool.getKernelShape(), pool.getStrides(), pool.getPads(),
+        pool.getDilations(), pool.getCeilMode());
+    rewriter.replaceAllUsesWith(pool.getOutput(), output);
+    rewriter.eraseOp(pool);
+    return success();
+  }
+};
+
 } // namespace
 
 void AvgPoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
@@ -143,4 +162,9 @@ void AvgPoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
 void MaxPoolOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                             MLIRContext *context) {
   patterns.add<FoldPadIntoMaxPool>(context);
+}
+
+void MaxPoolWithIndicesOp::getCanonicalizationPatterns(
+    RewritePatternSet &patterns, MLIRContext *context) {
+  patterns.add<DropUnusedIndices>(context);
 }

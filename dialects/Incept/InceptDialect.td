@@ -74,6 +74,11 @@ def Incept_AnyTensor4D : Type<And<[Incept_AnyTensor.predicate, HasAnyRankOfPred<
     "statically shaped 4-D tensor of f32, i1, i8, ui8, i32 or i64",
     "::mlir::RankedTensorType">;
 
+/// An NCHW tensor of positions (MaxPool's Indices).
+def Incept_IndexTensor4D : Type<And<[StaticShapeTensorOf<[I64]>.predicate,
+                                     HasAnyRankOfPred<[4]>]>,
+    "statically shaped 4-D i64 tensor", "::mlir::RankedTensorType">;
+
 /// An NCHW activation or an OIHW weight.
 def Incept_Tensor4D : Type<And<[Incept_Tensor.predicate, HasAnyRankOfPred<[4]>]>,
     "statically shaped 4-D f32 tensor", "::mlir::RankedTensorType">;

@@ -276,6 +276,30 @@ LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *,
                        adaptor.getDilations(), adaptor.getCeilMode(), inferred);
 }
 
+LogicalResult MaxPoolWithIndicesOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  if (failed(inferPoolType(location, adaptor.getInput(),
+                           adaptor.getKernelShape(), adaptor.getStrides(),
+                           adaptor.getPads(), adaptor.getDilations(),
+                           adaptor.getCeilMode(), inferred)))
+    return failure();
+  auto output = cast<RankedTensorType>(inferred.back());
+  inferred.push_back(
+      RankedTensorType::get(output.getShape(), IntegerType::get(context, 64)));
+  return success();
+}
+
+LogicalResult MaxPoolWithIndicesOp::verify() {
+  if (getStorageOrder() != 0 && getStorageOrder() != 1)
+    return emitOpError("storage_order must be 0 (row-major) or 1 "
+                       "(column-major), got ")
+           << getStorageOrder();
+  if (getInput().getType().getElementType().isInteger(1))
+    return emitOpError("is not defined on bool (i1) tensors");
+  return success();
+}
+
 LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *,
                                           std::optional<Location> location,
                                           Adaptor adaptor,

@@ -175,6 +175,46 @@ def Incept_MaxPoolOp : Incept_Op<"max_pool", [Pure, InferTypeOpAdaptor]> {
   let hasCanonicalizer = 1;
 }
 
+def Incept_MaxPoolWithIndicesOp : Incept_Op<"max_pool_with_indices",
+                                             [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D max pooling that also returns where each max came from";
+  let description = [{
+    ONNX `MaxPool` with its second output, `Indices`, used: the same window
+    and maxima as `incept.max_pool`, and for each output element the `i64`
+    position of its max in the flattened input, batch and channel offsets
+    included. With `storage_order = 0` (row-major) that is
+    `((n * C + c) * H + h) * W + w`; with `storage_order = 1` the spatial
+    part is column-major: `(n * C + c) * H * W + w * H + h`.
+
+    Padding positions never win; on a tie the first max in window order
+    (rows, then columns) wins, as in ONNX Runtime. A window whose every
+    input value is the lowest value (-inf, or the integer minimum) reports
+    its first position inside the input.
+
+    The canonicaliser turns it into `incept.max_pool` when `indices` is
+    unused.
+
+    ```mlir
+    %y, %i = incept.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>,
+               strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+               dilations = array<i64: 1, 1>, storage_order = 1 : i64}
+         : (tensor<1x1x5x5xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+    ```
+  }];
+  let arguments = (ins Incept_AnyTensor4D:$input,
+                   DenseI64ArrayAttr:$kernel_shape,
+                   DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                   DefaultValuedAttr<I64Attr, "0">:$storage_order);
+  let results = (outs Incept_AnyTensor4D:$output,
+                      Incept_IndexTensor4D:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
 def Incept_AvgPoolOp : Incept_Op<"avg_pool", [Pure, InferTypeOpAdaptor]> {
   let summary = "2-D average pooling";
   let description = [{

@@ -17,8 +17,9 @@ namespace incept {
 /// `planeLoops`, ungrouped convolutions iterate whole output planes innermost.
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool planeLoops);
-/// max_pool, avg_pool, global_avg_pool. The patterns of the ops defined on
-/// integers take the converter of addSignlessConversions (ui8 → i8).
+/// max_pool, max_pool_with_indices, avg_pool, global_avg_pool. The patterns
+/// of the ops defined on integers take the converter of
+/// addSignlessConversions (ui8 → i8).
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   const mlir::TypeConverter &converter);
 /// batch_norm, lrn.

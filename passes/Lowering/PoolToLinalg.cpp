@@ -4,7 +4,8 @@
 // 0 for sums, plus, in ceil mode, the rows and columns the last window reaches
 // past the declared padding. An average divides each window's sum by the
 // number of positions that count — a per-position constant computed here,
-// since it depends only on the shapes.
+// since it depends only on the shapes. A max pool whose indices are used is
+// one linalg.generic with two outputs, the max and its input position.
 //
 //===----------------------------------------------------------------------===//
 
@@ -121,6 +122,121 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   }
 };
 
+/// max_pool_with_indices: one linalg.generic over (n, c, oh, ow, kh, kw) with
+/// two outputs, the max (initially the lowest value) and its flat input
+/// position (initially -1). A position is taken when it lies inside the
+/// input and either nothing was taken yet or its value is strictly greater:
+/// padding never wins and, since the reduction loops run in window order,
+/// the first of equal maxima does (ONNX Runtime's rule).
+struct MaxPoolWithIndicesLowering
+    : OpConversionPattern<MaxPoolWithIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MaxPoolWithIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = getContext();
+    auto resultType = getTypeConverter()->convertType<RankedTensorType>(
+        op.getOutput().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      dilations = op.getDilations();
+    PoolPadding p = poolPadding(inputType, resultType, kernel, strides,
+                                op.getPads(), dilations);
+    bool isUnsigned = hasUnsignedElements(op.getOutput().getType());
+    Type elementType = resultType.getElementType();
+    double lowest = lowestValue(elementType, isUnsigned);
+    Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), p.top,
+                                  p.left, p.bottom, p.right, lowest);
+    Value maxInit = buildFilled(rewriter, loc, resultType, lowest);
+    Value indexInit = buildFilled(rewriter, loc, indicesType, -1.0);
+
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    AffineMap inputMap = AffineMap::get(
+        6, 0,
+        {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
+         d(3) * strides[1] + d(5) * dilations[1]},
+        context);
+    AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, context);
+    AffineMap outputMap =
+        AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, context);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+
+    int64_t channels = inputType.getDimSize(1);
+    int64_t height = inputType.getDimSize(2), width = inputType.getDimSize(3);
+    bool columnMajor = op.getStorageOrder() == 1;
+    int64_t top = p.top, left = p.left;
+    auto body = [&](OpBuilder &b, Location l, ValueRange args) {
+      auto index = [&](int64_t v) -> Value {
+        return arith::ConstantIndexOp::create(b, l, v);
+      };
+      auto mul = [&](Value x, int64_t v) -> Value {
+        return arith::MulIOp::create(b, l, x, index(v));
+      };
+      auto add = [&](Value x, Value y) -> Value {
+        return arith::AddIOp::create(b, l, x, y);
+      };
+      auto loopIndex = [&](unsigned dim) -> Value {
+        return linalg::IndexOp::create(b, l, dim);
+      };
+      // The position in the unpadded input: oh * s + kh * d - top.
+      auto inputPosition = [&](unsigned out, unsigned k, int64_t stride,
+                               int64_t dilation, int64_t pad) -> Value {
+        Value padded = add(mul(loopIndex(out), stride),
+                           mul(loopIndex(k), dilation));
+        return arith::SubIOp::create(b, l, padded, index(pad));
+      };
+      Value h = inputPosition(2, 4, strides[0], dilations[0], top);
+      Value w = inputPosition(3, 5, strides[1], dilations[1], left);
+      // Unsigned comparisons also reject negative positions.
+      auto below = [&](Value x, int64_t bound) -> Value {
+        return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, x,
+                                     index(bound));
+      };
+      Value inside =
+          arith::AndIOp::create(b, l, below(h, height), below(w, width));
+      Value plane = mul(add(mul(loopIndex(0), channels), loopIndex(1)),
+                        height * width);
+      Value spatial =
+          columnMajor ? add(mul(w, height), h) : add(mul(h, width), w);
+      Value position = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                  add(plane, spatial));
+
+      Value x = args[0], max = args[2], taken = args[3];
+      Value greater;
+      if (isa<FloatType>(elementType))
+        greater =
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, max);
+      else
+        greater = arith::CmpIOp::create(b, l,
+                                        isUnsigned ? arith::CmpIPredicate::ugt
+                                                   : arith::CmpIPredicate::sgt,
+                                        x, max);
+      Value none = arith::CmpIOp::create(
+          b, l, arith::CmpIPredicate::slt, taken,
+          arith::ConstantIntOp::create(b, l, b.getI64Type(), 0));
+      Value take = arith::AndIOp::create(
+          b, l, inside, arith::OrIOp::create(b, l, greater, none));
+      linalg::YieldOp::create(
+          b, l,
+          ValueRange{arith::SelectOp::create(b, l, take, x, max),
+                     arith::SelectOp::create(b, l, take, position, taken)});
+    };
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType, indicesType},
+        ValueRange{input, window}, ValueRange{maxInit, indexInit},
+        ArrayRef<AffineMap>{inputMap, windowMap, outputMap, outputMap},
+        iterators, body);
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 /// The divisor of every output position of an average pool: how many of its
 /// window's positions lie in the input, or with `count_include_pad` in the
 /// declared padded input (never in the ceil-mode extension).
@@ -221,7 +337,8 @@ struct GlobalAvgPoolLowering : OpConversionPattern<GlobalAvgPoolOp> {
 
 void populatePoolToLinalgPatterns(RewritePatternSet &patterns,
                                   const TypeConverter &converter) {
-  patterns.add<MaxPoolLowering>(converter, patterns.getContext());
+  patterns.add<MaxPoolLowering, MaxPoolWithIndicesLowering>(
+      converter, patterns.getContext());
   patterns.add<AvgPoolLowering, GlobalAvgPoolLowering>(patterns.getContext());
 }
 

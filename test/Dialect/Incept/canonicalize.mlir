@@ -131,3 +131,31 @@ func.func @reshapes(%x: tensor<1x1024x1x1xf32>) -> (tensor<1x1024xf32>, tensor<1
   %2 = incept.reshape %x : tensor<1x1024x1x1xf32> -> tensor<1x1024x1x1xf32>
   return %1, %2 : tensor<1x1024xf32>, tensor<1x1024x1x1xf32>
 }
+
+// -----
+
+// Indices nobody reads: a plain max_pool, with every window attribute.
+// CHECK-LABEL: func @max_pool_unused_indices
+// CHECK-NOT:     max_pool_with_indices
+// CHECK:         %[[Y:.+]] = incept.max_pool %arg0 {ceil_mode = true, dilations = array<i64: 2, 2>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32>
+// CHECK:         return %[[Y]]
+func.func @max_pool_unused_indices(%x: tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32> {
+  %0, %1 = incept.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 0, 1>,
+             dilations = array<i64: 2, 2>, ceil_mode = true, storage_order = 1} : (tensor<1x8x8x8xf32>) -> (tensor<1x8x4x4xf32>, tensor<1x8x4x4xi64>)
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Indices read: the op stays, and a -inf Pad in front is not folded into it
+// (the indices are positions in the padded tensor).
+// CHECK-LABEL: func @max_pool_used_indices
+// CHECK:         %[[P:.+]] = incept.pad %arg0
+// CHECK:         %{{.+}}, %[[I:.+]] = incept.max_pool_with_indices %[[P]] {{{.*}}pads = array<i64: 0, 0, 0, 0>
+// CHECK:         return %[[I]]
+func.func @max_pool_used_indices(%x: tensor<1x8x8x8xf32>) -> tensor<1x8x8x8xi64> {
+  %0 = incept.pad %x {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 0xFF800000 : f32} : (tensor<1x8x8x8xf32>) -> tensor<1x8x10x10xf32>
+  %1, %2 = incept.max_pool_with_indices %0 {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+             dilations = array<i64: 1, 1>} : (tensor<1x8x10x10xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x8x8xi64>)
+  return %2 : tensor<1x8x8x8xi64>
+}

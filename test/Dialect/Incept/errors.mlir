@@ -129,6 +129,43 @@ func.func @max_pool_pad_covers_window(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x6x6
 
 // -----
 
+func.func @max_pool_with_indices_storage_order(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x2x2xi64> {
+  // expected-error @+1 {{'incept.max_pool_with_indices' op storage_order must be 0 (row-major) or 1 (column-major), got 2}}
+  %0, %1 = incept.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+             dilations = array<i64: 1, 1>, storage_order = 2} : (tensor<1x8x4x4xf32>) -> (tensor<1x8x2x2xf32>, tensor<1x8x2x2xi64>)
+  return %1 : tensor<1x8x2x2xi64>
+}
+
+// -----
+
+func.func @max_pool_with_indices_bool(%x: tensor<1x8x4x4xi1>) -> tensor<1x8x2x2xi64> {
+  // expected-error @+1 {{'incept.max_pool_with_indices' op is not defined on bool (i1) tensors}}
+  %0, %1 = incept.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+             dilations = array<i64: 1, 1>} : (tensor<1x8x4x4xi1>) -> (tensor<1x8x2x2xi1>, tensor<1x8x2x2xi64>)
+  return %1 : tensor<1x8x2x2xi64>
+}
+
+// -----
+
+func.func @max_pool_with_indices_i32_indices(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x2x2xi32> {
+  // expected-error @+1 {{result #1 must be statically shaped 4-D i64 tensor, but got 'tensor<1x8x2x2xi32>'}}
+  %0, %1 = incept.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+             dilations = array<i64: 1, 1>} : (tensor<1x8x4x4xf32>) -> (tensor<1x8x2x2xf32>, tensor<1x8x2x2xi32>)
+  return %1 : tensor<1x8x2x2xi32>
+}
+
+// -----
+
+func.func @max_pool_with_indices_shape(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x3x3xi64> {
+  // expected-error @+2 {{'incept.max_pool_with_indices' op inferred type(s) 'tensor<1x8x2x2xf32>', 'tensor<1x8x2x2xi64>' are incompatible with return type(s) of operation 'tensor<1x8x2x2xf32>', 'tensor<1x8x3x3xi64>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0, %1 = incept.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+             dilations = array<i64: 1, 1>} : (tensor<1x8x4x4xf32>) -> (tensor<1x8x2x2xf32>, tensor<1x8x3x3xi64>)
+  return %1 : tensor<1x8x3x3xi64>
+}
+
+// -----
+
 func.func @avg_pool_kernel(%x: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
   // expected-error @+2 {{kernel_shape must be two positive values, got [3]}}
   // expected-error @+1 {{failed to infer returned types}}

@@ -51,6 +51,21 @@ func.func @pools(%x: tensor<1x64x112x112xf32>) -> (tensor<1x64x56x56xf32>, tenso
   return %0, %1, %2 : tensor<1x64x56x56xf32>, tensor<1x64x112x112xf32>, tensor<1x64x1x1xf32>
 }
 
+// CHECK-LABEL: func @max_pool_with_indices
+func.func @max_pool_with_indices(%x: tensor<1x1x5x5xf32>, %u: tensor<2x3x8x8xui8>)
+    -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<2x3x5x5xui8>, tensor<2x3x5x5xi64>) {
+  // CHECK: %{{.*}}, %{{.*}} = incept.max_pool_with_indices %{{.*}} {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, storage_order = 1 : i64, strides = array<i64: 2, 2>} : (tensor<1x1x5x5xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+  %0, %1 = incept.max_pool_with_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>,
+             pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, storage_order = 1}
+           : (tensor<1x1x5x5xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+  // storage_order defaults to 0 and is not printed.
+  // CHECK: incept.max_pool_with_indices %{{.*}} {ceil_mode = true, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<2x3x8x8xui8>) -> (tensor<2x3x5x5xui8>, tensor<2x3x5x5xi64>)
+  %2, %3 = incept.max_pool_with_indices %u {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+             pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, ceil_mode = true, storage_order = 0}
+           : (tensor<2x3x8x8xui8>) -> (tensor<2x3x5x5xui8>, tensor<2x3x5x5xi64>)
+  return %0, %1, %2, %3 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<2x3x5x5xui8>, tensor<2x3x5x5xi64>
+}
+
 // CHECK-LABEL: func @structure
 func.func @structure(%a: tensor<1x64x28x28xf32>, %b: tensor<1x128x28x28xf32>) -> (tensor<1x192x30x30xf32>, tensor<1x150528xf32>) {
   // CHECK: incept.concat %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<1x64x28x28xf32>, tensor<1x128x28x28xf32>) -> tensor<1x192x28x28xf32>
