@@ -372,6 +372,10 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
       }
       if (fixed)
         continue;
+      if (dim.has_dim_value() && dim.dim_value() == 0)
+        return makeError(llvm::formatv(
+            "{0} has an empty dimension {1} (size 0); tensors without "
+            "elements are not supported", what, d));
       std::string name = dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "";
       return makeError(llvm::formatv(
           "{0} has a dynamic dimension {1}{2}; resolve it with {3}--input-shape "
