@@ -25,3 +25,15 @@ fi
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-2G}
 [ -f build/build.ninja ] || cmake -G Ninja -S . -B build
 ninja -C build
+
+# ONNX Runtime for the end-to-end tests and bench/ (npm; Node 20 and npm come with the
+# machine image). --ignore-scripts: the install script only downloads CUDA pieces; the
+# CPU binary is inside the package. Reinstalls only when package-lock.json changed.
+if [ ! -f tools/ort/node_modules/.package-lock.json ] ||
+   [ tools/ort/package-lock.json -nt tools/ort/node_modules/.package-lock.json ]; then
+  if command -v npm >/dev/null; then
+    (cd tools/ort && npm ci --ignore-scripts --no-audit --no-fund)
+  else
+    echo "setup: npm not found; the end-to-end tests and bench/ need ONNX Runtime (tools/ort)" >&2
+  fi
+fi

@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""End-to-end test of one family model: compile, run, compare.
+
+    /usr/bin/python3 test/EndToEnd/e2e.py MODEL [-O 0|3] [--batch 1|N]
+        [--build-dir build] [--models-dir build/models] [--work-dir DIR] [--keep]
+
+1. References: batch 1 uses the `models` ctest fixture's files in
+   --models-dir (generated here if missing); batch N > 1 runs
+   `models/generate.py MODEL --batch N --out MODELS_DIR/batchN` (it skips
+   up-to-date files; a lock keeps two tests of one model from racing).
+2. `incept-compile MODEL.onnx -O{0,3} --batch N -o MODEL.so`.
+3. `incept-run MODEL.so --input MODEL.input.npy --output ... --compare
+   MODEL[.OUT].ref64.npy ... --tolerance-mode=max-rel --rtol R`, for every
+   graph output (inception_v1 has `aux1`, `aux2` besides `output`), where R
+   is 1e-4, 1e-3 for inception_v4 (ill-conditioned with random weights):
+   the criterion is max|y - ref| / max|ref| <= R per output, against
+   PyTorch's float64 run.
+4. ONNX Runtime (tools/ort/run_ort.js, one thread) on the same ONNX file and
+   input; the compiled outputs must match ORT's by the same criterion.
+
+Prints max|y - ref| / max|ref| for Incept and ORT against float64 and for
+Incept against ORT, per output; exits 1 on any failure.
+"""
+
+import argparse
+import fcntl
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC_ROOT = os.path.dirname(os.path.dirname(HERE))
+MODELS = ("googlenet", "inception_v1", "bn_inception", "inception_v3", "inception_v4",
+          "inception_resnet_v1", "inception_resnet_v2")
+RTOL = {"inception_v4": 1e-3}
+DEFAULT_RTOL = 1e-4
+
+
+def fail(message):
+    print(f"e2e: error: {message}", file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
+def run(command, what, timeout=3000):
+    print("$ " + " ".join(command), flush=True)
+    start = time.monotonic()
+    try:
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        fail(f"{what} timed out after {timeout} s")
+    seconds = time.monotonic() - start
+    if result.stdout.strip():
+        print(result.stdout.rstrip(), flush=True)
+    return result.returncode, seconds
+
+
+def output_names(onnx_path):
+    """The graph outputs of the ONNX file, in order."""
+    try:
+        import onnx
+    except ImportError:
+        fail("python3-onnx is missing (scripts/setup.sh installs it); run with /usr/bin/python3")
+    return [o.name for o in onnx.load(onnx_path, load_external_data=False).graph.output]
+
+
+def ref_file(stem, output):
+    return f"{stem}.ref64.npy" if output == "output" else f"{stem}.{output}.ref64.npy"
+
+
+def up_to_date(stamp, batch):
+    """What generate.py checks, in short: its stamp (written last) records this
+    batch and is newer than every script in models/."""
+    if not os.path.exists(stamp):
+        return False
+    with open(stamp) as f:
+        settings = json.load(f)
+    scripts = glob.glob(os.path.join(SRC_ROOT, "models", "*.py"))
+    return (settings.get("batch") == batch and settings.get("seed") == 0
+            and settings.get("opset") == 13
+            and os.path.getmtime(stamp) > max(map(os.path.getmtime, scripts)))
+
+
+def ensure_references(model, batch, models_dir):
+    """The folder holding MODEL's files for `batch`, generating them if needed."""
+    folder = models_dir if batch == 1 else os.path.join(models_dir, f"batch{batch}")
+    os.makedirs(folder, exist_ok=True)
+    stamp = os.path.join(folder, model + ".settings.json")
+    if batch == 1 and os.path.exists(stamp):
+        return folder  # the fixture made them; it regenerates stale ones
+    if up_to_date(stamp, batch):
+        return folder  # saves generate.py's start (it imports torch)
+    with open(os.path.join(folder, f".{model}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        command = [sys.executable, os.path.join(SRC_ROOT, "models", "generate.py"), model,
+                   "--out", folder]
+        if batch != 1:
+            command += ["--batch", str(batch)]
+        code, seconds = run(command, "models/generate.py")
+        if code != 0:
+            fail(f"models/generate.py {model} --batch {batch} failed")
+        print(f"references: {seconds:.1f} s", flush=True)
+    return folder
+
+
+def max_rel(y, ref):
+    scale = float(np.max(np.abs(ref)))
+    return float(np.max(np.abs(y.astype(np.float64) - ref))) / (scale if scale else 1.0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", choices=MODELS)
+    parser.add_argument("-O", "--opt-level", type=int, choices=[0, 3], default=3)
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--build-dir", default=os.path.join(SRC_ROOT, "build"))
+    parser.add_argument("--models-dir", help="default: BUILD_DIR/models")
+    parser.add_argument("--work-dir", help="where the library and outputs go "
+                        "(default: BUILD_DIR/test/EndToEnd/MODEL-O<o>-b<batch>)")
+    parser.add_argument("--rtol", type=float, help="default: 1e-4, 1e-3 for inception_v4")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the compiled library after a pass (it is kept after a failure)")
+    args = parser.parse_args()
+    if args.batch < 1:
+        fail("--batch must be positive")
+
+    build = os.path.abspath(args.build_dir)
+    compiler = os.path.join(build, "bin", "incept-compile")
+    runner = os.path.join(build, "bin", "incept-run")
+    ort_script = os.path.join(SRC_ROOT, "tools", "ort", "run_ort.js")
+    for tool in (compiler, runner):
+        if not os.access(tool, os.X_OK):
+            fail(f"{tool} is missing: build it first")
+    if not os.path.isdir(os.path.join(SRC_ROOT, "tools", "ort", "node_modules", "onnxruntime-node")):
+        fail("ONNX Runtime is not installed: run scripts/setup.sh "
+             "(npm ci --ignore-scripts in tools/ort)")
+    node = shutil.which("node")
+    if not node:
+        fail("node is not on PATH (Node 20 comes with the machine image)")
+
+    rtol = args.rtol or RTOL.get(args.model, DEFAULT_RTOL)
+    tag = f"{args.model}-O{args.opt_level}-b{args.batch}"
+    work = os.path.abspath(args.work_dir or os.path.join(build, "test", "EndToEnd", tag))
+    os.makedirs(work, exist_ok=True)
+    models_dir = os.path.abspath(args.models_dir or os.path.join(build, "models"))
+
+    start = time.monotonic()
+    folder = ensure_references(args.model, args.batch, models_dir)
+    stem = os.path.join(folder, args.model)
+    onnx_path, input_path = stem + ".onnx", stem + ".input.npy"
+    outputs = output_names(onnx_path)
+    refs = [ref_file(stem, o) for o in outputs]
+    for path in [onnx_path, input_path] + refs:
+        if not os.path.exists(path):
+            fail(f"{path} is missing (models/generate.py makes it)")
+
+    library = os.path.join(work, args.model + ".so")
+    code, compile_s = run([compiler, onnx_path, "-o", library, f"-O{args.opt_level}",
+                           "--batch", str(args.batch)], "incept-compile")
+    if code != 0:
+        fail(f"incept-compile failed (exit {code})")
+
+    ours = [os.path.join(work, f"{o}.incept.npy") for o in outputs]
+    command = [runner, library, "--input", input_path]
+    for path in ours:
+        command += ["--output", path]
+    for path in refs:
+        command += ["--compare", path]
+    command += ["--tolerance-mode=max-rel", "--rtol", repr(rtol)]
+    run_code, run_s = run(command, "incept-run")
+
+    theirs = [os.path.join(work, f"{o}.ort.npy") for o in outputs]
+    command = [node, ort_script, onnx_path, "--input", input_path, "--threads", "1"]
+    for path in theirs:
+        command += ["--output", path]
+    code, ort_s = run(command, "run_ort.js")
+    if code != 0:
+        fail(f"ONNX Runtime failed (exit {code})")
+
+    failures = []
+    if run_code != 0:
+        failures.append(f"incept-run --compare against float64 PyTorch failed (exit {run_code})")
+    print(f"{'output':8} {'incept vs f64':>14} {'ORT vs f64':>12} {'incept vs ORT':>14}  (rtol {rtol:g})")
+    for name, mine_path, ort_path, ref_path in zip(outputs, ours, theirs, refs):
+        if not os.path.exists(mine_path):
+            failures.append(f"incept-run wrote no {mine_path}")
+            continue
+        ref = np.load(ref_path)
+        mine, ort = np.load(mine_path), np.load(ort_path)
+        if mine.shape != ref.shape:
+            failures.append(f"{name}: shape {mine.shape}, reference {ref.shape}")
+            continue
+        mine_ref, ort_ref, mine_ort = max_rel(mine, ref), max_rel(ort, ref), max_rel(mine, ort)
+        print(f"{name:8} {mine_ref:14.3e} {ort_ref:12.3e} {mine_ort:14.3e}")
+        if not np.all(np.isfinite(mine)):
+            failures.append(f"{name}: non-finite values")
+        if mine_ref > rtol and run_code == 0:
+            failures.append(f"{name}: incept-run passed but max-rel against float64 is "
+                            f"{mine_ref:.3e} > {rtol:g}")
+        if mine_ort > rtol:
+            failures.append(f"{name}: max-rel against ONNX Runtime is {mine_ort:.3e} > {rtol:g}")
+
+    total = time.monotonic() - start
+    print(f"times: compile {compile_s:.1f} s, incept-run {run_s:.1f} s, ORT {ort_s:.1f} s, "
+          f"total {total:.1f} s")
+    for failure in failures:
+        print(f"FAIL {tag}: {failure}")
+    if not failures and not args.keep:
+        # Up to 220 MB each (the weights are in the library): 28 cases would fill gigabytes.
+        for path in (library, os.path.splitext(library)[0] + ".h"):
+            if os.path.exists(path):
+                os.remove(path)
+    print(f"{'FAIL' if failures else 'PASS'} {tag}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
