@@ -20,7 +20,13 @@ def ConvertInceptToLinalg : Pass<"convert-incept-to-linalg", "::mlir::ModuleOp">
     Option<"planeLoops", "plane-loops", "bool", /*default=*/"false",
            "Emit ungrouped convolutions as a linalg.generic whose innermost "
            "loops run over an output plane (vectorisable by LLVM) instead of "
-           "the named NCHW op">
+           "the named NCHW op">,
+    ListOption<"families", "families", "std::string",
+               "Op families to lower (conv, pool, normalization, elementwise, "
+               "structure, classifier; default: all). A faster lowering that "
+               "has taken over a family runs first and leaves it out here; an "
+               "op of a family left out and not lowered before is an error at "
+               "its ONNX node">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

@@ -64,17 +64,35 @@ struct ConvertInceptToLinalg
     target.addDynamicallyLegalOp<mlir::func::ReturnOp, mlir::arith::ConstantOp>(
         [&](mlir::Operation *op) { return converter.isLegal(op); });
 
+    static constexpr llvm::StringLiteral kFamilies[] = {
+        "conv", "pool", "normalization", "elementwise", "structure", "classifier"};
+    for (const std::string &family : families)
+      if (!llvm::is_contained(kFamilies, family)) {
+        getOperation().emitError() << "unknown op family '" << family
+                                   << "' in families=";
+        return signalPassFailure();
+      }
+    auto lowers = [&](llvm::StringRef family) {
+      return families.empty() || llvm::is_contained(families, family);
+    };
+
     mlir::RewritePatternSet patterns(context);
     mlir::populateFunctionOpInterfaceTypeConversionPattern<mlir::func::FuncOp>(
         patterns, converter);
     mlir::populateReturnOpTypeConversionPattern(patterns, converter);
     patterns.add<SignlessConstant>(converter, context);
-    populateConvToLinalgPatterns(patterns, planeLoops);
-    populatePoolToLinalgPatterns(patterns, converter);
-    populateNormalizationToLinalgPatterns(patterns);
-    populateElementwiseToLinalgPatterns(patterns, converter);
-    populateStructureToLinalgPatterns(patterns, converter);
-    populateClassifierToLinalgPatterns(patterns);
+    if (lowers("conv"))
+      populateConvToLinalgPatterns(patterns, planeLoops);
+    if (lowers("pool"))
+      populatePoolToLinalgPatterns(patterns, converter);
+    if (lowers("normalization"))
+      populateNormalizationToLinalgPatterns(patterns);
+    if (lowers("elementwise"))
+      populateElementwiseToLinalgPatterns(patterns, converter);
+    if (lowers("structure"))
+      populateStructureToLinalgPatterns(patterns, converter);
+    if (lowers("classifier"))
+      populateClassifierToLinalgPatterns(patterns);
     if (mlir::failed(mlir::applyPartialConversion(getOperation(), target,
                                                   std::move(patterns))))
       signalPassFailure();

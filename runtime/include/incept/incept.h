@@ -33,7 +33,7 @@ extern "C" {
 
 typedef enum incept_status {
   INCEPT_OK = 0,
-  INCEPT_ERROR_INVALID_ARGUMENT = 1, /* a null or misaligned pointer, a bad index */
+  INCEPT_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, or a context of another model */
   INCEPT_ERROR_OUT_OF_MEMORY = 2,    /* the context's arena could not be allocated */
   INCEPT_ERROR_ABI_MISMATCH = 3,     /* a host and a library disagree on the ABI */
   INCEPT_ERROR_INTERNAL = 4,
