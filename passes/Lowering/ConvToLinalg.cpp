@@ -4,7 +4,9 @@
 // output initialised with the bias, a linalg named convolution (grouped
 // convolutions through the NGCHW form), then the epilogue as one elementwise
 // op. With plane loops (-O1 and up) an ungrouped convolution is a
-// linalg.generic whose loop order LLVM can vectorise. A blocked-layout micro-kernel lowering replaces this pattern later.
+// linalg.generic whose innermost loop LLVM vectorises: over whole padded
+// rows for unit strides, over output rows otherwise. A blocked-layout
+// micro-kernel lowering replaces this pattern later.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -102,6 +105,96 @@ Value buildPlaneConv(OpBuilder &b, Location loc, ConvOp op, Value input,
       .getResult(0);
 }
 
+/// For unit strides, the convolution over whole rows of the padded input:
+/// output position p = oh * Wp + ow of an output whose rows are as wide as the
+/// padded input's (Wp) reads input position p + kh*dh*Wp + kw*dw, so one loop
+/// over p runs through a whole plane with unit stride — long, vectorisable
+/// loops even for 7x7 planes. The columns ow >= OW are computed and dropped;
+/// one extra zero row at the bottom of the input keeps their reads in bounds.
+/// Returns the accumulator, cropped to [N, F, OH, OW].
+Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value paddedInput,
+                   Value weight, Value bias, RankedTensorType resultType) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(paddedInput.getType());
+  int64_t n = resultType.getDimSize(0), f = resultType.getDimSize(1),
+          oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  int64_t c = inputType.getDimSize(1), hp = inputType.getDimSize(2),
+          wp = inputType.getDimSize(3);
+  ArrayRef<int64_t> dilations = op.getDilations();
+  Type elementType = resultType.getElementType();
+
+  Value flatInput = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({n, c, hp * wp}, elementType), paddedInput,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  auto accType = RankedTensorType::get({n, f, oh * wp}, elementType);
+  Value init = bias ? buildElementwise(
+                          b, loc, accType, bias,
+                          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+                          channelMap(context, 3))
+                    : buildFilled(b, loc, accType, 0.0);
+
+  AffineExpr dn, df, dc, dkh, dkw, dp;
+  bindDims(context, dn, df, dc, dkh, dkw, dp);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {dn, dc, dp + dkh * (dilations[0] * wp) + dkw * dilations[1]},
+                     context),
+      AffineMap::get(6, 0, {df, dc, dkh, dkw}, context),
+      AffineMap::get(6, 0, {dn, df, dp}, context)};
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators = {
+      IteratorType::parallel,  IteratorType::parallel,  IteratorType::reduction,
+      IteratorType::reduction, IteratorType::reduction, IteratorType::parallel};
+  Value acc = linalg::GenericOp::create(
+                  b, loc, accType, ValueRange{flatInput, weight}, init, maps,
+                  iterators,
+                  [](OpBuilder &nb, Location l, ValueRange args) {
+                    Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+                    linalg::YieldOp::create(
+                        nb, l,
+                        arith::AddFOp::create(nb, l, args[2], product).getResult());
+                  })
+                  .getResult(0);
+  Value rows = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({n, f, oh, wp}, elementType), acc,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+  return tensor::ExtractSliceOp::create(
+      b, loc, resultType, rows,
+      getAsIndexOpFoldResult(context, ArrayRef<int64_t>{0, 0, 0, 0}),
+      getAsIndexOpFoldResult(context, ArrayRef<int64_t>{n, f, oh, ow}),
+      getAsIndexOpFoldResult(context, ArrayRef<int64_t>{1, 1, 1, 1}));
+}
+
+/// Any stride or group: the accumulator starts as the bias and a linalg
+/// convolution (the named op, or at -O1+ plane loops) adds onto it.
+Value buildWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
+                      Value weight, Value bias, RankedTensorType resultType,
+                      bool planeLoops) {
+  Value init = bias ? buildElementwise(
+                          b, loc, resultType, bias,
+                          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+                          channelMap(b.getContext(), 4))
+                    : buildFilled(b, loc, resultType, 0.0);
+  Attribute strides = b.getI64TensorAttr(op.getStrides());
+  Attribute dilations = b.getI64TensorAttr(op.getDilations());
+  int64_t groups = op.getGroup();
+  if (groups == 1 && planeLoops)
+    return buildPlaneConv(b, loc, op, input, weight, init);
+  if (groups == 1)
+    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{resultType},
+                                            ValueRange{input, weight},
+                                            ValueRange{init}, strides, dilations)
+        .getResult(0);
+  Value groupedInit = splitGroups(b, loc, init, 1, groups);
+  Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                   b, loc, TypeRange{groupedInit.getType()},
+                   ValueRange{splitGroups(b, loc, input, 1, groups),
+                              splitGroups(b, loc, weight, 0, groups)},
+                   ValueRange{groupedInit}, strides, dilations)
+                   .getResult(0);
+  return mergeGroups(b, loc, conv, resultType);
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   ConvLowering(MLIRContext *context, bool planeLoops)
       : OpConversionPattern(context), planeLoops(planeLoops) {}
@@ -113,42 +206,19 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     ArrayRef<int64_t> pads = op.getPads();
-    Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), pads[0],
-                                  pads[1], pads[2], pads[3], 0.0);
-
-    // The accumulator starts as the bias, so the convolution adds onto it.
-    Value init;
-    if (Value bias = adaptor.getBias())
-      init = buildElementwise(
-          rewriter, loc, resultType, bias,
-          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
-          channelMap(getContext(), 4));
-    else
-      init = buildFilled(rewriter, loc, resultType, 0.0);
-
-    Attribute strides = rewriter.getI64TensorAttr(op.getStrides());
-    Attribute dilations = rewriter.getI64TensorAttr(op.getDilations());
     int64_t groups = op.getGroup();
-    Value conv;
-    if (groups == 1 && planeLoops) {
-      conv = buildPlaneConv(rewriter, loc, op, input, adaptor.getWeight(), init);
-    } else if (groups == 1) {
-      conv = linalg::Conv2DNchwFchwOp::create(
-                 rewriter, loc, TypeRange{resultType},
-                 ValueRange{input, adaptor.getWeight()}, ValueRange{init},
-                 strides, dilations)
-                 .getResult(0);
-    } else {
-      Value groupedInit = splitGroups(rewriter, loc, init, 1, groups);
-      conv = linalg::Conv2DNgchwGfchwOp::create(
-                 rewriter, loc, TypeRange{groupedInit.getType()},
-                 ValueRange{splitGroups(rewriter, loc, input, 1, groups),
-                            splitGroups(rewriter, loc, adaptor.getWeight(), 0,
-                                        groups)},
-                 ValueRange{groupedInit}, strides, dilations)
-                 .getResult(0);
-      conv = mergeGroups(rewriter, loc, conv, resultType);
-    }
+    bool rowConv = planeLoops && groups == 1 &&
+                   llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
+    bool tailRow =
+        rowConv && cast<RankedTensorType>(op.getWeight().getType()).getDimSize(3) > 1;
+    Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), pads[0],
+                                  pads[1], pads[2] + tailRow, pads[3], 0.0);
+    Value conv = rowConv ? buildRowConv(rewriter, loc, op, input,
+                                        adaptor.getWeight(), adaptor.getBias(),
+                                        resultType)
+                         : buildWindowConv(rewriter, loc, op, input,
+                                           adaptor.getWeight(), adaptor.getBias(),
+                                           resultType, planeLoops);
 
     // y = act(residual + scale * acc)
     Value residual = adaptor.getResidual();

@@ -205,3 +205,26 @@ func.func @softmax(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
   %y = incept.softmax %x {axis = 1 : i64} : tensor<2x3x4xf32>
   return %y : tensor<2x3x4xf32>
 }
+
+// -----
+
+// A unit-stride conv at -O1+ runs over whole padded rows: the input (padded by
+// the pads plus one zero row for the reads of the dropped columns) is
+// flattened per plane, output position p reads p + kh*dh*Wp + kw*dw, and the
+// accumulator, Wp = 8 + 1 + 1 wide, is cropped to the output's 8 columns.
+// PLANE: #[[$ROWIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d5 + d3 * 20 + d4)>
+// PLANE-LABEL: func.func @row_conv
+// PLANE: tensor.pad %{{.*}} low[0, 0, 2, 1] high[0, 0, 3, 1]
+// PLANE: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<1x3x11x10xf32> into tensor<1x3x110xf32>
+// PLANE: linalg.generic {indexing_maps = [#[[$ROWIN]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+// PLANE-SAME: outs(%{{.*}} : tensor<1x4x60xf32>)
+// PLANE: tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 6, 10]
+// PLANE: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 6, 8] [1, 1, 1, 1]
+// CHECK-LABEL: func.func @row_conv
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @row_conv(%x: tensor<1x3x6x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x8xf32> {
+  %y = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 2, 1, 2, 1>,
+         dilations = array<i64: 2, 1>}
+       : (tensor<1x3x6x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x8xf32>
+  return %y : tensor<1x4x6x8xf32>
+}
