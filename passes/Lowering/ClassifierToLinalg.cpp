@@ -43,11 +43,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
             rewriter, loc, resultType,
             ValueRange{adaptor.getA(), adaptor.getB()},
             buildFilled(rewriter, loc, resultType, 0.0), maps, iterators,
-            [](OpBuilder &b, Location l, ValueRange args) {
-              Value term = arith::MulFOp::create(b, l, args[0], args[1]);
-              linalg::YieldOp::create(
-                  b, l, arith::AddFOp::create(b, l, args[2], term).getResult());
-            })
+            yieldMultiplyAdd)
             .getResult(0);
 
     float alpha = op.getAlpha().convertToFloat();

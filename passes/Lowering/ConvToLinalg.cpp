@@ -31,14 +31,10 @@ Value applyActivation(OpBuilder &b, Location loc, ConvOp op, Value value) {
   case ActivationKind::none:
     return value;
   case ActivationKind::relu:
-    return arith::MaximumFOp::create(b, loc, value,
-                                     buildFloat(b, loc, value.getType(), 0.0));
-  case ActivationKind::clip: {
-    Value low = buildFloat(b, loc, value.getType(), op.getClipMin()->convertToFloat());
-    Value high = buildFloat(b, loc, value.getType(), op.getClipMax()->convertToFloat());
-    return arith::MinimumFOp::create(
-        b, loc, arith::MaximumFOp::create(b, loc, value, low), high);
-  }
+    return buildRelu(b, loc, value);
+  case ActivationKind::clip:
+    return buildClamp(b, loc, value, op.getClipMin()->convertToDouble(),
+                      op.getClipMax()->convertToDouble());
   }
   llvm_unreachable("unknown activation");
 }
@@ -97,11 +93,7 @@ Value buildPlaneConv(OpBuilder &b, Location loc, ConvOp op, Value input,
   return linalg::GenericOp::create(
              b, loc, init.getType(), ValueRange{input, weight}, init, maps,
              iterators,
-             [](OpBuilder &nb, Location l, ValueRange args) {
-               Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-               linalg::YieldOp::create(
-                   nb, l, arith::AddFOp::create(nb, l, args[2], product).getResult());
-             })
+             yieldMultiplyAdd)
       .getResult(0);
 }
 
@@ -110,11 +102,16 @@ Value buildPlaneConv(OpBuilder &b, Location loc, ConvOp op, Value input,
 /// padded input's (Wp) reads input position p + kh*dh*Wp + kw*dw, so one loop
 /// over p runs through a whole plane with unit stride — long, vectorisable
 /// loops even for 7x7 planes. The columns ow >= OW are computed and dropped;
-/// one extra zero row at the bottom of the input keeps their reads in bounds.
+/// one extra zero row at the bottom of the padded input keeps their reads in
+/// bounds (wider than one tap, they reach past the last row).
 /// Returns the accumulator, cropped to [N, F, OH, OW].
-Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value paddedInput,
+Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
                    Value weight, Value bias, RankedTensorType resultType) {
   MLIRContext *context = b.getContext();
+  ArrayRef<int64_t> pads = op.getPads();
+  bool tailRow = cast<RankedTensorType>(weight.getType()).getDimSize(3) > 1;
+  Value paddedInput = buildSpatialPad(b, loc, input, pads[0], pads[1],
+                                      pads[2] + tailRow, pads[3], 0.0);
   auto inputType = cast<RankedTensorType>(paddedInput.getType());
   int64_t n = resultType.getDimSize(0), f = resultType.getDimSize(1),
           oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
@@ -127,11 +124,7 @@ Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value paddedInput,
       b, loc, RankedTensorType::get({n, c, hp * wp}, elementType), paddedInput,
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
   auto accType = RankedTensorType::get({n, f, oh * wp}, elementType);
-  Value init = bias ? buildElementwise(
-                          b, loc, accType, bias,
-                          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
-                          channelMap(context, 3))
-                    : buildFilled(b, loc, accType, 0.0);
+  Value init = buildChannelFilled(b, loc, accType, bias);
 
   AffineExpr dn, df, dc, dkh, dkw, dp;
   bindDims(context, dn, df, dc, dkh, dkw, dp);
@@ -148,12 +141,7 @@ Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value paddedInput,
   Value acc = linalg::GenericOp::create(
                   b, loc, accType, ValueRange{flatInput, weight}, init, maps,
                   iterators,
-                  [](OpBuilder &nb, Location l, ValueRange args) {
-                    Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
-                    linalg::YieldOp::create(
-                        nb, l,
-                        arith::AddFOp::create(nb, l, args[2], product).getResult());
-                  })
+                  yieldMultiplyAdd)
                   .getResult(0);
   Value rows = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({n, f, oh, wp}, elementType), acc,
@@ -165,16 +153,15 @@ Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value paddedInput,
       getAsIndexOpFoldResult(context, ArrayRef<int64_t>{1, 1, 1, 1}));
 }
 
-/// Any stride or group: the accumulator starts as the bias and a linalg
-/// convolution (the named op, or at -O1+ plane loops) adds onto it.
+/// Any stride or group: the input zero-padded, the accumulator starting as
+/// the bias, and a linalg convolution (the named op, or at -O1+ plane loops)
+/// adding onto it.
 Value buildWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
                       Value weight, Value bias, RankedTensorType resultType,
                       bool planeLoops) {
-  Value init = bias ? buildElementwise(
-                          b, loc, resultType, bias,
-                          [](OpBuilder &, Location, ValueRange args) { return args[0]; },
-                          channelMap(b.getContext(), 4))
-                    : buildFilled(b, loc, resultType, 0.0);
+  ArrayRef<int64_t> pads = op.getPads();
+  input = buildSpatialPad(b, loc, input, pads[0], pads[1], pads[2], pads[3], 0.0);
+  Value init = buildChannelFilled(b, loc, resultType, bias);
   Attribute strides = b.getI64TensorAttr(op.getStrides());
   Attribute dilations = b.getI64TensorAttr(op.getDilations());
   int64_t groups = op.getGroup();
@@ -205,18 +192,13 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
-    ArrayRef<int64_t> pads = op.getPads();
     int64_t groups = op.getGroup();
     bool rowConv = planeLoops && groups == 1 &&
                    llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
-    bool tailRow =
-        rowConv && cast<RankedTensorType>(op.getWeight().getType()).getDimSize(3) > 1;
-    Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), pads[0],
-                                  pads[1], pads[2] + tailRow, pads[3], 0.0);
-    Value conv = rowConv ? buildRowConv(rewriter, loc, op, input,
+    Value conv = rowConv ? buildRowConv(rewriter, loc, op, adaptor.getInput(),
                                         adaptor.getWeight(), adaptor.getBias(),
                                         resultType)
-                         : buildWindowConv(rewriter, loc, op, input,
+                         : buildWindowConv(rewriter, loc, op, adaptor.getInput(),
                                            adaptor.getWeight(), adaptor.getBias(),
                                            resultType, planeLoops);
 

@@ -47,8 +47,7 @@ struct ReluLowering : ElementwiseLowering<ReluOp> {
   using ElementwiseLowering::ElementwiseLowering;
   Value compute(OpBuilder &b, Location loc, ReluOp,
                 ValueRange args) const override {
-    return arith::MaximumFOp::create(b, loc, args[0],
-                                     buildFloat(b, loc, args[0].getType(), 0.0));
+    return buildRelu(b, loc, args[0]);
   }
 };
 
@@ -57,12 +56,9 @@ struct ClipLowering : ElementwiseLowering<ClipOp> {
   Value compute(OpBuilder &b, Location loc, ClipOp op,
                 ValueRange args) const override {
     Type type = args[0].getType();
-    if (isa<FloatType>(type)) {
-      Value low = buildFloat(b, loc, type, op.getMin().convertToDouble());
-      Value high = buildFloat(b, loc, type, op.getMax().convertToDouble());
-      return arith::MinimumFOp::create(
-          b, loc, arith::MaximumFOp::create(b, loc, args[0], low), high);
-    }
+    if (isa<FloatType>(type))
+      return buildClamp(b, loc, args[0], op.getMin().convertToDouble(),
+                        op.getMax().convertToDouble());
     // Integers: an infinite bound is the type's limit (the verifier allows
     // only integral bounds otherwise); uint8 compares unsigned.
     bool isUnsigned = hasUnsignedElements(op.getType());

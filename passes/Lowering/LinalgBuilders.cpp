@@ -114,6 +114,35 @@ Value buildElementwise(OpBuilder &builder, Location loc,
   return generic.getResult(0);
 }
 
+Value buildChannelFilled(OpBuilder &builder, Location loc, RankedTensorType type,
+                         Value bias) {
+  if (!bias)
+    return buildFilled(builder, loc, type, 0.0);
+  return buildElementwise(
+      builder, loc, type, bias,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+      channelMap(builder.getContext(), type.getRank()));
+}
+
+void yieldMultiplyAdd(OpBuilder &builder, Location loc, ValueRange args) {
+  Value product = arith::MulFOp::create(builder, loc, args[0], args[1]);
+  linalg::YieldOp::create(
+      builder, loc, arith::AddFOp::create(builder, loc, args[2], product).getResult());
+}
+
+Value buildRelu(OpBuilder &builder, Location loc, Value x) {
+  return arith::MaximumFOp::create(builder, loc, x,
+                                   buildFloat(builder, loc, x.getType(), 0.0));
+}
+
+Value buildClamp(OpBuilder &builder, Location loc, Value x, double low,
+                 double high) {
+  Value lower = buildFloat(builder, loc, x.getType(), low);
+  Value upper = buildFloat(builder, loc, x.getType(), high);
+  return arith::MinimumFOp::create(
+      builder, loc, arith::MaximumFOp::create(builder, loc, x, lower), upper);
+}
+
 Value buildFilled(OpBuilder &builder, Location loc, RankedTensorType type,
                   double value) {
   Value empty = tensor::EmptyOp::create(builder, loc, type.getShape(),

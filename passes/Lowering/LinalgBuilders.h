@@ -38,6 +38,23 @@ mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::ValueRange inputs, ScalarBody body,
                              llvm::ArrayRef<mlir::AffineMap> inputMaps = {});
 
+/// A tensor of `type` (rank 3 or 4, channels in dimension 1) whose every
+/// element is `bias[channel]`, or 0 without a bias: the initial accumulator
+/// of a convolution.
+mlir::Value buildChannelFilled(mlir::OpBuilder &builder, mlir::Location loc,
+                               mlir::RankedTensorType type, mlir::Value bias);
+
+/// The body of a multiply-accumulate generic (ins a, b; out acc):
+/// yields acc + a * b.
+void yieldMultiplyAdd(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::ValueRange args);
+
+/// max(x, 0) and min(max(x, low), high) of a float scalar: the Relu and Clip
+/// ops and a conv's fused activation compute them alike.
+mlir::Value buildRelu(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value x);
+mlir::Value buildClamp(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value x,
+                       double low, double high);
+
 /// A tensor of `type` with every element `value` (see buildScalar).
 mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::RankedTensorType type, double value);

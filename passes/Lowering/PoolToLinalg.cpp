@@ -51,6 +51,29 @@ Value windowOperand(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
   return tensor::EmptyOp::create(b, loc, kernel, elementType);
 }
 
+/// The iteration space (n, c, oh, ow, kh, kw) of a pool written as a
+/// linalg.generic: the input read at (oh*s + kh*d, ow*s + kw*d), the window
+/// operand that gives kh and kw their extent, the output, and the iterators.
+struct WindowLoops {
+  AffineMap input, window, output;
+  SmallVector<utils::IteratorType> iterators;
+};
+
+WindowLoops windowLoops(MLIRContext *context, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> dilations) {
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  WindowLoops loops;
+  loops.input = AffineMap::get(6, 0,
+                               {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
+                                d(3) * strides[1] + d(5) * dilations[1]},
+                               context);
+  loops.window = AffineMap::get(6, 0, {d(4), d(5)}, context);
+  loops.output = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, context);
+  loops.iterators.assign(4, utils::IteratorType::parallel);
+  loops.iterators.append(2, utils::IteratorType::reduction);
+  return loops;
+}
+
 /// The max over each window of an integer NCHW tensor, signed or unsigned:
 /// a linalg.generic over (n, c, oh, ow, kh, kw), since linalg's named NCHW
 /// max pool compares signed.
@@ -58,21 +81,12 @@ Value buildIntegerMaxPool(OpBuilder &b, Location loc, Value input, Value init,
                           RankedTensorType resultType, ArrayRef<int64_t> kernel,
                           ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
                           bool isUnsigned) {
-  MLIRContext *context = b.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  AffineMap inputMap = AffineMap::get(
-      6, 0,
-      {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
-       d(3) * strides[1] + d(5) * dilations[1]},
-      context);
-  AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, context);
-  AffineMap outputMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, context);
-  Value window = tensor::EmptyOp::create(b, loc, kernel, resultType.getElementType());
-  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-  iterators.append(2, utils::IteratorType::reduction);
+  WindowLoops loops = windowLoops(b.getContext(), strides, dilations);
+  Value window = windowOperand(b, loc, kernel, resultType.getElementType());
   return linalg::GenericOp::create(
              b, loc, resultType, ValueRange{input, window}, init,
-             ArrayRef<AffineMap>{inputMap, windowMap, outputMap}, iterators,
+             ArrayRef<AffineMap>{loops.input, loops.window, loops.output},
+             loops.iterators,
              [&](OpBuilder &nb, Location l, ValueRange args) {
                Value max = isUnsigned
                                ? arith::MaxUIOp::create(nb, l, args[0], args[2])
@@ -136,7 +150,6 @@ struct MaxPoolWithIndicesLowering
   matchAndRewrite(MaxPoolWithIndicesOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *context = getContext();
     auto resultType = getTypeConverter()->convertType<RankedTensorType>(
         op.getOutput().getType());
     auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
@@ -153,19 +166,8 @@ struct MaxPoolWithIndicesLowering
     Value maxInit = buildFilled(rewriter, loc, resultType, lowest);
     Value indexInit = buildFilled(rewriter, loc, indicesType, -1.0);
 
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-    AffineMap inputMap = AffineMap::get(
-        6, 0,
-        {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
-         d(3) * strides[1] + d(5) * dilations[1]},
-        context);
-    AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, context);
-    AffineMap outputMap =
-        AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, context);
-    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    iterators.append(2, utils::IteratorType::reduction);
+    WindowLoops loops = windowLoops(getContext(), strides, dilations);
+    Value window = windowOperand(rewriter, loc, kernel, elementType);
 
     int64_t channels = inputType.getDimSize(1);
     int64_t height = inputType.getDimSize(2), width = inputType.getDimSize(3);
@@ -230,8 +232,8 @@ struct MaxPoolWithIndicesLowering
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType, indicesType},
         ValueRange{input, window}, ValueRange{maxInit, indexInit},
-        ArrayRef<AffineMap>{inputMap, windowMap, outputMap, outputMap},
-        iterators, body);
+        ArrayRef<AffineMap>{loops.input, loops.window, loops.output, loops.output},
+        loops.iterators, body);
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
