@@ -2,6 +2,8 @@
 
 #include "TensorFile.h"
 
+#include "incept/incept.h"
+
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
@@ -91,52 +93,72 @@ size_t elementSize(ElementType type) {
   llvm_unreachable("unknown element type");
 }
 
+namespace {
+/// incept_dtype numbers are ONNX's TensorProto.DataType numbers; float64
+/// (ONNX's DOUBLE, 11) is not an ABI dtype but references and .pb files use it.
+constexpr int32_t kFloat64Dtype = 11;
+constexpr std::pair<ElementType, int32_t> kDtypes[] = {
+    {ElementType::Float32, INCEPT_DTYPE_FLOAT32},
+    {ElementType::Float64, kFloat64Dtype},
+    {ElementType::Int8, INCEPT_DTYPE_INT8},
+    {ElementType::UInt8, INCEPT_DTYPE_UINT8},
+    {ElementType::Int32, INCEPT_DTYPE_INT32},
+    {ElementType::Int64, INCEPT_DTYPE_INT64},
+    {ElementType::Bool, INCEPT_DTYPE_BOOL},
+};
+} // namespace
+
 std::optional<ElementType> elementTypeOfDtype(int32_t dtype) {
-  switch (dtype) {
-  case 1:
-    return ElementType::Float32;
-  case 2:
-    return ElementType::UInt8;
-  case 3:
-    return ElementType::Int8;
-  case 6:
-    return ElementType::Int32;
-  case 7:
-    return ElementType::Int64;
-  case 9:
-    return ElementType::Bool;
-  case 11:
-    return ElementType::Float64;
-  default:
-    return std::nullopt;
+  for (const auto &[type, number] : kDtypes)
+    if (number == dtype)
+      return type;
+  return std::nullopt;
+}
+
+int32_t dtypeOfElementType(ElementType type) {
+  for (const auto &[known, number] : kDtypes)
+    if (known == type)
+      return number;
+  llvm_unreachable("unknown element type");
+}
+
+namespace {
+/// Writes the first `n` of `values` as `Stored` elements.
+template <typename Stored, typename Element>
+void storeAs(const std::vector<Element> &values, int64_t n, char *bytes) {
+  for (int64_t i = 0; i < n; ++i) {
+    Stored v = static_cast<Stored>(values[i]);
+    std::memcpy(bytes + sizeof(Stored) * i, &v, sizeof(Stored));
   }
 }
+
+/// Appends `n` elements stored as `Stored` to `values`.
+template <typename Stored, typename Element>
+void loadAs(const char *bytes, int64_t n, std::vector<Element> &values) {
+  for (int64_t i = 0; i < n; ++i) {
+    Stored v;
+    std::memcpy(&v, bytes + sizeof(Stored) * i, sizeof(Stored));
+    values.push_back(static_cast<Element>(v));
+  }
+}
+} // namespace
 
 void Tensor::toBuffer(void *buffer) const {
   int64_t n = numElements();
   auto *bytes = static_cast<char *>(buffer);
-  for (int64_t i = 0; i < n; ++i) {
-    switch (elementType) {
-    case ElementType::Float32:
-      std::memcpy(bytes + 4 * i, &float32[i], 4);
-      break;
-    case ElementType::Float64:
-      std::memcpy(bytes + 8 * i, &float64[i], 8);
-      break;
-    case ElementType::Int8:
-    case ElementType::UInt8:
-    case ElementType::Bool:
-      bytes[i] = static_cast<char>(integers[i]);
-      break;
-    case ElementType::Int32: {
-      int32_t v = static_cast<int32_t>(integers[i]);
-      std::memcpy(bytes + 4 * i, &v, 4);
-      break;
-    }
-    case ElementType::Int64:
-      std::memcpy(bytes + 8 * i, &integers[i], 8);
-      break;
-    }
+  switch (elementType) {
+  case ElementType::Float32:
+    return storeAs<float>(float32, n, bytes);
+  case ElementType::Float64:
+    return storeAs<double>(float64, n, bytes);
+  case ElementType::Int8:
+  case ElementType::UInt8:
+  case ElementType::Bool:
+    return storeAs<uint8_t>(integers, n, bytes);
+  case ElementType::Int32:
+    return storeAs<int32_t>(integers, n, bytes);
+  case ElementType::Int64:
+    return storeAs<int64_t>(integers, n, bytes);
   }
 }
 
@@ -146,43 +168,25 @@ void Tensor::fromBuffer(const void *buffer) {
   float32.clear();
   float64.clear();
   integers.clear();
-  for (int64_t i = 0; i < n; ++i) {
-    switch (elementType) {
-    case ElementType::Float32: {
-      float v;
-      std::memcpy(&v, bytes + 4 * i, 4);
-      float32.push_back(v);
-      break;
-    }
-    case ElementType::Float64: {
-      double v;
-      std::memcpy(&v, bytes + 8 * i, 8);
-      float64.push_back(v);
-      break;
-    }
-    case ElementType::Int8:
-      integers.push_back(static_cast<int8_t>(bytes[i]));
-      break;
-    case ElementType::UInt8:
-      integers.push_back(static_cast<uint8_t>(bytes[i]));
-      break;
-    case ElementType::Bool:
-      // Any non-zero byte reads as true, so a compare sees 0 or 1.
-      integers.push_back(bytes[i] != 0);
-      break;
-    case ElementType::Int32: {
-      int32_t v;
-      std::memcpy(&v, bytes + 4 * i, 4);
-      integers.push_back(v);
-      break;
-    }
-    case ElementType::Int64: {
-      int64_t v;
-      std::memcpy(&v, bytes + 8 * i, 8);
-      integers.push_back(v);
-      break;
-    }
-    }
+  switch (elementType) {
+  case ElementType::Float32:
+    return loadAs<float>(bytes, n, float32);
+  case ElementType::Float64:
+    return loadAs<double>(bytes, n, float64);
+  case ElementType::Int8:
+    return loadAs<int8_t>(bytes, n, integers);
+  case ElementType::UInt8:
+    return loadAs<uint8_t>(bytes, n, integers);
+  case ElementType::Bool:
+    // Any non-zero byte reads as true, so a compare sees 0 or 1.
+    loadAs<uint8_t>(bytes, n, integers);
+    for (int64_t &value : integers)
+      value = value != 0;
+    return;
+  case ElementType::Int32:
+    return loadAs<int32_t>(bytes, n, integers);
+  case ElementType::Int64:
+    return loadAs<int64_t>(bytes, n, integers);
   }
 }
 

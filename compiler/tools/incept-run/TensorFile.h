@@ -36,6 +36,8 @@ size_t elementSize(ElementType type);
 /// The element type of an incept_dtype (ONNX's TensorProto numbering), or
 /// none for a dtype incept-run does not know.
 std::optional<ElementType> elementTypeOfDtype(int32_t dtype);
+/// The incept_dtype (ONNX TensorProto.DataType) number of `type`.
+int32_t dtypeOfElementType(ElementType type);
 
 /// A dense, row-major tensor in host byte order.
 struct Tensor {

@@ -88,24 +88,14 @@ Expected<Tensor> parseTensorProto(StringRef bytes) {
 
   Tensor tensor;
   tensor.shape.assign(proto.dims().begin(), proto.dims().end());
-  static constexpr std::pair<int32_t, ElementType> kTypes[] = {
-      {onnx::TensorProto::FLOAT, ElementType::Float32},
-      {onnx::TensorProto::DOUBLE, ElementType::Float64},
-      {onnx::TensorProto::INT8, ElementType::Int8},
-      {onnx::TensorProto::UINT8, ElementType::UInt8},
-      {onnx::TensorProto::INT32, ElementType::Int32},
-      {onnx::TensorProto::INT64, ElementType::Int64},
-      {onnx::TensorProto::BOOL, ElementType::Bool},
-  };
-  auto known = llvm::find_if(
-      kTypes, [&](const auto &entry) { return entry.first == proto.data_type(); });
-  if (known == std::end(kTypes))
+  std::optional<ElementType> known = elementTypeOfDtype(proto.data_type());
+  if (!known)
     return createStringError(
         formatv("TensorProto dtype {0} is not supported: incept-run reads "
                 "FLOAT, DOUBLE, INT8, UINT8, INT32, INT64 and BOOL tensors",
                 dtypeName(proto.data_type()))
             .str());
-  tensor.elementType = known->second;
+  tensor.elementType = *known;
   size_t size = elementSize(tensor.elementType);
   Expected<int64_t> count = checkedElementCount(tensor.shape, size);
   if (!count)
@@ -169,18 +159,7 @@ std::string serializeTensorProto(const Tensor &tensor, StringRef name) {
   proto.set_name(name.str());
   for (int64_t size : tensor.shape)
     proto.add_dims(size);
-  static constexpr std::pair<ElementType, int32_t> kDtypes[] = {
-      {ElementType::Float32, onnx::TensorProto::FLOAT},
-      {ElementType::Float64, onnx::TensorProto::DOUBLE},
-      {ElementType::Int8, onnx::TensorProto::INT8},
-      {ElementType::UInt8, onnx::TensorProto::UINT8},
-      {ElementType::Int32, onnx::TensorProto::INT32},
-      {ElementType::Int64, onnx::TensorProto::INT64},
-      {ElementType::Bool, onnx::TensorProto::BOOL},
-  };
-  for (const auto &[type, dtype] : kDtypes)
-    if (type == tensor.elementType)
-      proto.set_data_type(dtype);
+  proto.set_data_type(dtypeOfElementType(tensor.elementType));
   // Little-endian, as the host is.
   std::string raw(tensor.numElements() * elementSize(tensor.elementType), '\0');
   tensor.toBuffer(raw.data());
