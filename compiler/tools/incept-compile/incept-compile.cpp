@@ -191,6 +191,7 @@ bool checkOutputDirectory(llvm::StringRef path) {
   return true;
 }
 
+/// Next to the output, so the output's directory check covers it too.
 std::string headerPath() {
   if (emitKind == EmitKind::Header)
     return outputFilename;
@@ -303,11 +304,6 @@ int compile(int argc, char **argv) {
   if (emitKind == EmitKind::LLVMMLIR)
     return printModule(*module) ? 0 : 1;
 
-  if (emitKind == EmitKind::Header || emitKind == EmitKind::Obj ||
-      emitKind == EmitKind::Lib) {
-    if (!checkOutputDirectory(headerPath()))
-      return 1;
-  }
   if (emitKind == EmitKind::Header)
     return writeText(headerPath(), [&](llvm::raw_ostream &os) {
              os << incept::generateHeader(interface);
