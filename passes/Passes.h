@@ -4,6 +4,8 @@
 #define INCEPT_PASSES_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -11,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace incept {
 
@@ -23,10 +26,23 @@ namespace incept {
 /// The function attribute that holds the planned arena size in bytes.
 inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
 
-/// How much optimisation the lowering pipelines do (-O0..-O3).
+/// How much optimisation the pipelines do (-O0..-O3), and which of the
+/// optimisation passes (by flag, without `incept-`) are left out.
 struct LoweringOptions {
   unsigned optLevel = 0;
+  llvm::StringSet<> disabledPasses;
+
+  /// True if the pass with this flag (e.g. `incept-fold-batch-norm`) runs.
+  bool runs(llvm::StringRef passArgument) const;
 };
+
+/// The flags of the passes that --disable-pass can leave out, in pipeline
+/// order.
+llvm::ArrayRef<llvm::StringRef> optimizationPassNames();
+
+/// The graph optimisations, incept → incept (none at -O0).
+void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
+                                    const LoweringOptions &options);
 
 /// incept → linalg on tensors.
 void buildLowerToLinalgPipeline(mlir::OpPassManager &pm,

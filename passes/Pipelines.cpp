@@ -32,7 +32,43 @@ void addPipeline(OpPassManager &pm, llvm::StringRef text) {
     llvm::report_fatal_error(llvm::Twine("bad built-in pipeline: ") + error);
 }
 
+/// Nested on every function: the graph passes work on one model function.
+template <typename CreatePass>
+void addGraphPass(OpPassManager &pm, const LoweringOptions &options,
+                  llvm::StringRef argument, CreatePass create) {
+  if (options.runs(argument))
+    pm.addNestedPass<func::FuncOp>(create());
+}
+
 } // namespace
+
+bool LoweringOptions::runs(llvm::StringRef passArgument) const {
+  return optLevel > 0 && !disabledPasses.contains(passArgument);
+}
+
+llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
+  static const llvm::StringRef names[] = {
+      "incept-simplify-graph",      "incept-fold-batch-norm",
+      "incept-fold-residual-scale", "incept-fuse-epilogue",
+      "incept-merge-sibling-convs", "incept-fuse-conv-chains",
+      "incept-concat-in-place"};
+  return names;
+}
+
+void buildGraphOptimizationPipeline(OpPassManager &pm,
+                                    const LoweringOptions &options) {
+  // Simplify first, so that the folds see one canonical form, and last, to
+  // sweep up the constants the folds left behind.
+  addGraphPass(pm, options, "incept-simplify-graph", createSimplifyGraph);
+  addGraphPass(pm, options, "incept-fold-batch-norm", createFoldBatchNorm);
+  addGraphPass(pm, options, "incept-fold-residual-scale", createFoldResidualScale);
+  addGraphPass(pm, options, "incept-fuse-epilogue", createFuseEpilogue);
+  // Merge before forming chains: a merged reduction is sliced and is left out
+  // of chains, and merging is the larger win on GoogLeNet-style blocks.
+  addGraphPass(pm, options, "incept-merge-sibling-convs", createMergeSiblingConvs);
+  addGraphPass(pm, options, "incept-fuse-conv-chains", createFuseConvChains);
+  addGraphPass(pm, options, "incept-simplify-graph", createSimplifyGraph);
+}
 
 void buildLowerToLinalgPipeline(OpPassManager &pm,
                                 const LoweringOptions &options) {
@@ -42,7 +78,9 @@ void buildLowerToLinalgPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &) {
+void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
+  if (options.runs("incept-concat-in-place"))
+    pm.addPass(createConcatInPlace());
   // Function results become caller-owned out-parameters (the run() API's
   // output buffers), and the buffers that produce them are those parameters.
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
@@ -76,6 +114,13 @@ void registerLoweringDialects(DialectRegistry &registry) {
 void registerInceptPassesAndPipelines() {
   registerAllPasses();
   registerInceptPasses();
+  PassPipelineRegistration<>(
+      "incept-optimize-graph", "the graph passes of -O1 and up, in order",
+      [](OpPassManager &pm) {
+        LoweringOptions options;
+        options.optLevel = 3;
+        buildGraphOptimizationPipeline(pm, options);
+      });
   PassPipelineRegistration<>(
       "incept-lower-to-linalg", "incept → linalg on tensors",
       [](OpPassManager &pm) { buildLowerToLinalgPipeline(pm, {}); });

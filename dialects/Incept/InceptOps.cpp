@@ -357,6 +357,35 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult SliceOp::verify() {
+  ArrayRef<int64_t> input = getInput().getType().getShape();
+  ArrayRef<int64_t> output = getOutput().getType().getShape();
+  uint64_t axis = getAxis();
+  if (input.size() != output.size() || axis >= input.size())
+    return emitOpError("axis ") << axis << " must be a dimension of both "
+                                << formatShape(input) << " and "
+                                << formatShape(output);
+  if (getInput().getType().getElementType() != getOutput().getType().getElementType())
+    return emitOpError("result element type must be the input's");
+  for (size_t d = 0; d < input.size(); ++d)
+    if (d != axis && input[d] != output[d])
+      return emitOpError("slice of ") << formatShape(input) << " to "
+                                      << formatShape(output)
+                                      << " changes dimension " << d
+                                      << ", not only axis " << axis;
+  if (static_cast<int64_t>(getStart()) + output[axis] > input[axis])
+    return emitOpError("elements ")
+           << getStart() << " .. " << getStart() + output[axis]
+           << " of axis " << axis << " are past its extent " << input[axis];
+  return success();
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getOutput().getType())
+    return getInput();
+  return {};
+}
+
 LogicalResult ReshapeOp::verify() {
   if (getInput().getType().getNumElements() !=
       getOutput().getType().getNumElements())
@@ -480,3 +509,57 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
 
 #define GET_OP_CLASSES
 #include "dialects/Incept/InceptOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Fused convolution chains
+//===----------------------------------------------------------------------===//
+
+ConvOp ConvChainOp::getProducer() {
+  return dyn_cast<ConvOp>(&getBody().front().front());
+}
+
+SmallVector<ConvOp, 4> ConvChainOp::getConsumers() {
+  SmallVector<ConvOp, 4> consumers;
+  for (Value value : getBody().front().getTerminator()->getOperands())
+    consumers.push_back(value.getDefiningOp<ConvOp>());
+  return consumers;
+}
+
+LogicalResult ConvChainOp::verify() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 1 || body.getArgument(0).getType() != getInput().getType())
+    return emitOpError("body must take one argument of the input's type");
+  ConvOp producer = getProducer();
+  if (!producer || producer.getInput() != body.getArgument(0))
+    return emitOpError("body must start with the producer conv reading the argument");
+  Operation *terminator = body.getTerminator();
+  if (terminator->getNumOperands() != getNumResults() || getNumResults() == 0)
+    return emitOpError("must yield one value per result, and at least one");
+  size_t convs = 0;
+  for (Operation &op : body.without_terminator()) {
+    auto conv = dyn_cast<ConvOp>(op);
+    if (!conv)
+      return emitOpError("body may hold only convs, found ") << op.getName();
+    if (conv != producer && conv.getInput() != producer.getResult())
+      return emitOpError("every consumer conv must read the producer's result");
+    if (conv != producer && llvm::is_contained(conv->getOperands(), body.getArgument(0)))
+      return emitOpError("consumer convs may not read the chain's input");
+    ++convs;
+  }
+  llvm::SmallPtrSet<Operation *, 4> yielded;
+  for (auto [value, result] : llvm::zip(terminator->getOperands(), getResults())) {
+    auto consumer = value.getDefiningOp<ConvOp>();
+    if (!consumer || consumer == producer || consumer->getBlock() != &body ||
+        !yielded.insert(consumer).second)
+      return emitOpError("must yield each consumer conv's result once");
+    if (value.getType() != result.getType())
+      return emitOpError("result types must be the yielded values' types");
+  }
+  if (convs != getNumResults() + 1)
+    return emitOpError("every consumer conv's result must be yielded exactly once");
+  for (Operation *user : producer->getUsers())
+    if (user == terminator || !isa<ConvOp>(user) || user->getOperand(0) != producer.getResult() ||
+        llvm::count(user->getOperands(), producer.getResult()) != 1)
+      return emitOpError("the producer's result may be read only as the input of consumer convs");
+  return success();
+}

@@ -11,6 +11,7 @@
 include "dialects/Incept/InceptDialect.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 //===----------------------------------------------------------------------===//
 // Convolution
@@ -280,6 +281,30 @@ def Incept_ConcatOp : Incept_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+def Incept_SliceOp : Incept_Op<"slice", [Pure]> {
+  let summary = "a contiguous range of one axis";
+  let description = [{
+    The elements `start .. start + size` of dimension `axis`, where `size` is
+    the result's extent along it; every other dimension is kept whole. Graph
+    passes make it: the convs merged by `incept-merge-sibling-convs` hand each
+    former user its channels of the wide result. It lowers to a view, and a
+    slice that goes into a concat makes its producer write straight into the
+    concat's buffer (`incept-concat-in-place`).
+
+    ```mlir
+    %y = incept.slice %x {axis = 1 : i64, start = 64 : i64}
+         : (tensor<1x176x28x28xf32>) -> tensor<1x96x28x28xf32>
+    ```
+  }];
+  let arguments = (ins Incept_AnyTensor:$input,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$axis,
+                   ConfinedAttr<I64Attr, [IntNonNegative]>:$start);
+  let results = (outs Incept_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Incept_ReshapeOp : Incept_Op<"reshape", [Pure]> {
   let summary = "same elements, new static shape";
   let description = [{
@@ -384,6 +409,62 @@ def Incept_SoftmaxOp : Incept_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let results = (outs Incept_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fused convolution chains
+//===----------------------------------------------------------------------===//
+
+def Incept_ConvChainOp : Incept_Op<"conv_chain", [Pure,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "a conv and the convs that read its result, computed tile by tile";
+  let description = [{
+    A producer conv whose result is read by nothing but one or more consumer
+    convs (a factorised 1xN feeding an Nx1, an Nx1 feeding a 1xN, a 1x1
+    reduction feeding a KxK, or one reduction feeding two parallel convs as
+    in Inception v3's split branches). The body holds the convs themselves:
+    its argument is the chain's input, the first op is the producer reading
+    it, every other conv reads the producer's result, and `incept.yield`
+    returns the consumers' results in order. Weights, biases and residuals
+    are read from above.
+
+    The intermediate (the producer's result) is never stored as a whole
+    tensor: the backend walks the output by bands of rows, and for each band
+    computes the producer on just the rows the consumers' windows need
+    (recomputing the overlap between bands) into a small buffer that stays
+    in cache, then the consumers on that buffer. `incept-fuse-conv-chains`
+    forms it.
+
+    ```mlir
+    %y = incept.conv_chain %x : (tensor<1x768x17x17xf32>) -> tensor<1x192x17x17xf32> {
+    ^bb0(%in: tensor<1x768x17x17xf32>):
+      %m = incept.conv %in, %w1 bias %b1 {...} : ... -> tensor<1x160x17x17xf32>
+      %o = incept.conv %m, %w2 bias %b2 {...} : ... -> tensor<1x192x17x17xf32>
+      incept.yield %o : tensor<1x192x17x17xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Incept_Tensor4D:$input);
+  let results = (outs Variadic<Incept_Tensor4D>:$outputs);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The conv that reads the chain's input.
+    ConvOp getProducer();
+    /// The convs that read the producer's result, in the order of the results.
+    ::llvm::SmallVector<ConvOp, 4> getConsumers();
+  }];
+}
+
+def Incept_YieldOp : Incept_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"ConvChainOp">]> {
+  let summary = "the results of a conv chain";
+  let arguments = (ins Variadic<Incept_Tensor4D>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let builders = [OpBuilder<(ins), [{ build($_builder, $_state, ::mlir::ValueRange()); }]>];
 }
 
 #endif // INCEPT_OPS_TD

@@ -14,6 +14,7 @@
 #include "compiler/Codegen/ObjectEmission.h"
 #include "compiler/Import/Importer.h"
 #include "compiler/Import/ModelLoader.h"
+#include "compiler/tools/incept-compile/PassStatistics.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -81,6 +82,11 @@ cl::list<std::string>
 cl::list<std::string> keptOutputs(
     "output", cl::desc("Keep only this graph output (repeatable); the rest is pruned"),
     cl::value_desc("NAME"), cl::cat(category));
+cl::list<std::string> disabledPasses(
+    "disable-pass",
+    cl::desc("Leave this optimisation pass out of the -O1+ pipeline (repeatable; "
+             "e.g. incept-fold-batch-norm)"),
+    cl::value_desc("NAME"), cl::cat(category));
 cl::list<std::string> boundInputs(
     "bind-input",
     cl::desc("Freeze a graph input to the tensor in an ONNX TensorProto file"),
@@ -128,6 +134,21 @@ void printOpCounts(ModuleOp module, llvm::raw_ostream &os) {
 bool fail(const llvm::Twine &message) {
   llvm::errs() << "error: " << message << "\n";
   return false;
+}
+
+/// --disable-pass names, with or without the `incept-` prefix.
+bool parseDisabledPasses(incept::LoweringOptions &lowering) {
+  bool ok = true;
+  for (llvm::StringRef name : disabledPasses) {
+    std::string flag = name.starts_with("incept-") ? name.str() : "incept-" + name.str();
+    if (!llvm::is_contained(incept::optimizationPassNames(), flag)) {
+      ok = fail("--disable-pass=" + name + ": no such pass; the passes are " +
+                llvm::join(incept::optimizationPassNames(), ", "));
+      continue;
+    }
+    lowering.disabledPasses.insert(flag);
+  }
+  return ok;
 }
 
 bool parseOptions(incept::ModelLoadOptions &options) {
@@ -219,6 +240,8 @@ bool runPasses(ModuleOp module, llvm::function_ref<void(OpPassManager &)> build)
   PassManager pm(module->getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return false;
+  if (llvm::AreStatisticsEnabled())
+    incept::addPassStatistics(pm, llvm::errs());
   build(pm);
   return succeeded(pm.run(module));
 }
@@ -229,7 +252,9 @@ bool printModule(ModuleOp module) {
 
 int compile(int argc, char **argv) {
   incept::ModelLoadOptions options;
-  if (!parseOptions(options) || !resolveEmitKind() ||
+  incept::LoweringOptions lowering;
+  lowering.optLevel = optLevel;
+  if (!parseOptions(options) || !parseDisabledPasses(lowering) || !resolveEmitKind() ||
       !checkOutputDirectory(outputFilename))
     return 1;
   std::string name = modelName.getNumOccurrences()
@@ -256,17 +281,25 @@ int compile(int argc, char **argv) {
     return 1;
   model->proto.reset(); // the weights now live in the module's blobs
 
-  incept::LoweringOptions lowering;
-  lowering.optLevel = optLevel;
   if (!runPasses(*module, [](OpPassManager &pm) {
         pm.addPass(createCanonicalizerPass());
       }))
     return 1;
   // `--stats` is LLVM's own flag (it cannot be registered twice); for this
-  // tool it also means the op counts of the imported graph, on stderr.
-  if (llvm::AreStatisticsEnabled())
+  // tool it also means the op counts of the imported graph and, per pass,
+  // what the optimisations changed, on stderr.
+  if (llvm::AreStatisticsEnabled()) {
+    context.disableMultithreading(); // the table is printed in pass order
     printOpCounts(*module, llvm::errs());
-  if (emitKind == EmitKind::Incept || emitKind == EmitKind::Fused)
+    incept::printPassStatisticsHeader(llvm::errs());
+  }
+  if (emitKind == EmitKind::Incept)
+    return printModule(*module) ? 0 : 1;
+  if (!runPasses(*module, [&](OpPassManager &pm) {
+        incept::buildGraphOptimizationPipeline(pm, lowering);
+      }))
+    return 1;
+  if (emitKind == EmitKind::Fused)
     return printModule(*module) ? 0 : 1;
 
   // The model's one function becomes <name>_forward; its interface is read

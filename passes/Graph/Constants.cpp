@@ -1,0 +1,66 @@
+//===- Constants.cpp - reading and making weight constants -----------------===//
+
+#include "passes/Graph/Constants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinDialect.h"
+
+using namespace mlir;
+
+namespace incept {
+namespace {
+
+/// The importer's rule: larger constants are weights and live in blobs.
+constexpr int64_t kMaxInlineConstantElements = 16;
+constexpr size_t kBlobAlignment = 64;
+
+} // namespace
+
+std::optional<std::vector<float>> readFloatConstant(Value value) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  if (!type || !type.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
+    std::vector<float> values;
+    values.reserve(type.getNumElements());
+    for (float v : dense.getValues<float>())
+      values.push_back(v);
+    return values;
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> bytes = blob->getData();
+    if (bytes.size() != static_cast<size_t>(type.getNumElements()) * sizeof(float))
+      return std::nullopt;
+    std::vector<float> values(type.getNumElements());
+    std::memcpy(values.data(), bytes.data(), bytes.size());
+    return values;
+  }
+  return std::nullopt;
+}
+
+Value createFloatConstant(OpBuilder &builder, Location loc, RankedTensorType type,
+                          ArrayRef<float> values, StringRef nameHint) {
+  assert(static_cast<int64_t>(values.size()) == type.getNumElements() &&
+         "one value per element");
+  ElementsAttr attr;
+  if (type.getNumElements() <= kMaxInlineConstantElements) {
+    attr = DenseElementsAttr::get(type, values);
+  } else {
+    ArrayRef<char> bytes(reinterpret_cast<const char *>(values.data()),
+                         values.size() * sizeof(float));
+    attr = DenseResourceElementsAttr::get(
+        type, nameHint.empty() ? "folded" : nameHint,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, kBlobAlignment));
+  }
+  return arith::ConstantOp::create(builder, loc, cast<TypedAttr>(attr)).getResult();
+}
+
+} // namespace incept

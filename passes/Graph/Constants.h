@@ -1,0 +1,35 @@
+//===- Constants.h - reading and making weight constants -------*- C++ -*-===//
+//
+// Graph passes fold weights at compile time (batch-norm into a conv, a
+// residual scale into the weights, siblings' weights concatenated). Weights
+// are arith.constant ops holding either an inline dense attribute (up to 16
+// elements) or a dense resource blob; these helpers hide the difference.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_PASSES_GRAPH_CONSTANTS_H
+#define INCEPT_PASSES_GRAPH_CONSTANTS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Value.h"
+
+#include <optional>
+#include <vector>
+
+namespace incept {
+
+/// The f32 elements of `value` in row-major order, when it is an
+/// arith.constant (inline, splat or resource blob); nothing otherwise.
+std::optional<std::vector<float>> readFloatConstant(mlir::Value value);
+
+/// An arith.constant of `type` (f32) holding `values`: inline when small,
+/// otherwise a resource blob named `nameHint` (made unique by MLIR).
+mlir::Value createFloatConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                                mlir::RankedTensorType type,
+                                llvm::ArrayRef<float> values,
+                                llvm::StringRef nameHint);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_GRAPH_CONSTANTS_H
