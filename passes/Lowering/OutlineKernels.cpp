@@ -44,7 +44,8 @@ FailureOr<SmallVector<Operation *>> kernelSlice(Operation *op, Block &block) {
 
 std::string kernelName(func::FuncOp parent, Operation *op, unsigned index) {
   std::string node;
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+  // A merged op has a FusedLoc of its nodes; the first node names it.
+  if (auto name = op->getLoc()->findInstanceOf<NameLoc>())
     for (char c : name.getName().strref())
       node += llvm::isAlnum(c) ? c : '_';
   return parent.getSymName().str() + "_" + std::to_string(index) +

@@ -1,10 +1,11 @@
-//===- StructureToLinalg.cpp - concat, reshape, pad to tensor/linalg -------===//
+//===- StructureToLinalg.cpp - concat, slice, reshape, pad to tensor/linalg ===//
 //
 // Concat is a chain of tensor.insert_slice into one destination, which
 // bufferization turns into writes into slices of one buffer. Reshape goes
 // through the flat vector, which is always a valid collapse/expand pair for
-// static shapes. Constant padding is tensor.pad (after a crop for negative
-// amounts); reflect and edge padding compute each element's source index.
+// static shapes. A slice is a tensor.extract_slice, a view once bufferized.
+// Constant padding is tensor.pad (after a crop for negative amounts); reflect
+// and edge padding compute each element's source index.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,6 +51,26 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
           getAsIndexOpFoldResult(getContext(), strides));
     }
     rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType =
+        getTypeConverter()->convertType<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    offsets[op.getAxis()] = op.getStart();
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, adaptor.getInput(),
+        getAsIndexOpFoldResult(getContext(), offsets),
+        getAsIndexOpFoldResult(getContext(), resultType.getShape()),
+        getAsIndexOpFoldResult(getContext(), strides));
     return success();
   }
 };
@@ -178,7 +199,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
 
 void populateStructureToLinalgPatterns(RewritePatternSet &patterns,
                                        const TypeConverter &converter) {
-  patterns.add<ConcatLowering, ReshapeLowering, PadLowering>(
+  patterns.add<ConcatLowering, SliceLowering, ReshapeLowering, PadLowering>(
       converter, patterns.getContext());
 }
 

@@ -103,9 +103,16 @@ LogicalResult printDiagnostic(Diagnostic &diag) {
     }
     return WalkResult::advance();
   });
+  // Graph passes fuse ops into one (a FusedLoc of their NameLocs): the first
+  // node names it.
   std::string node;
-  if (auto nameLoc = dyn_cast<NameLoc>(diag.getLocation()))
-    node = "node '" + nameLoc.getName().str() + "': ";
+  diag.getLocation()->walk([&](Location loc) {
+    if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
+      node = "node '" + nameLoc.getName().str() + "': ";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
   llvm::StringRef severity =
       diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
       : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"

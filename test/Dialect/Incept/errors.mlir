@@ -268,3 +268,43 @@ func.func @dynamic_shape(%a: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = incept.relu %a : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
 }
+
+// -----
+
+func.func @slice_axis(%a: tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32> {
+  // expected-error @+1 {{axis 4 must be a dimension of both [1, 8, 4, 4] and [1, 8, 4, 4]}}
+  %0 = incept.slice %a {axis = 4 : i64, start = 0 : i64} : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return %0 : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+func.func @slice_rank(%a: tensor<1x8x4x4xf32>) -> tensor<8x4x4xf32> {
+  // expected-error @+1 {{axis 1 must be a dimension of both [1, 8, 4, 4] and [8, 4, 4]}}
+  %0 = incept.slice %a {axis = 1 : i64, start = 0 : i64} : (tensor<1x8x4x4xf32>) -> tensor<8x4x4xf32>
+  return %0 : tensor<8x4x4xf32>
+}
+
+// -----
+
+func.func @slice_other_dimension(%a: tensor<1x8x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  // expected-error @+1 {{slice of [1, 8, 4, 4] to [1, 2, 4, 3] changes dimension 3, not only axis 1}}
+  %0 = incept.slice %a {axis = 1 : i64, start = 0 : i64} : (tensor<1x8x4x4xf32>) -> tensor<1x2x4x3xf32>
+  return %0 : tensor<1x2x4x3xf32>
+}
+
+// -----
+
+func.func @slice_past_end(%a: tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  // expected-error @+1 {{elements 6 .. 10 of axis 1 are past its extent 8}}
+  %0 = incept.slice %a {axis = 1 : i64, start = 6 : i64} : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+func.func @slice_element_type(%a: tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xui8> {
+  // expected-error @+1 {{result element type must be the input's}}
+  %0 = incept.slice %a {axis = 1 : i64, start = 0 : i64} : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xui8>
+  return %0 : tensor<1x4x4x4xui8>
+}
