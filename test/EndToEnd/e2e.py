@@ -2,13 +2,17 @@
 """End-to-end test of one family model: compile, run, compare.
 
     /usr/bin/python3 test/EndToEnd/e2e.py MODEL [-O 0|3] [--batch 1|N]
+        [--only-pass NAME] [--no-ort]
         [--build-dir build] [--models-dir build/models] [--work-dir DIR] [--keep]
 
 1. References: batch 1 uses the `models` ctest fixture's files in
    --models-dir (generated here if missing); batch N > 1 runs
    `models/generate.py MODEL --batch N --out MODELS_DIR/batchN` (it skips
    up-to-date files; a lock keeps two tests of one model from racing).
-2. `incept-compile MODEL.onnx -O{0,3} --batch N -o MODEL.so`.
+2. `incept-compile MODEL.onnx -O{0,3} --batch N -o MODEL.so`; with
+   `--only-pass NAME`, -O3 with `--disable-pass` for every other
+   optimisation pass (incept-compile lists them), so that NAME's effect is
+   checked alone.
 3. `incept-run MODEL.so --input MODEL.input.npy --output ... --compare
    MODEL[.OUT].ref64.npy ... --tolerance-mode=max-rel --rtol R`, for every
    graph output (inception_v1 has `aux1`, `aux2` besides `output`), where R
@@ -17,6 +21,7 @@
    PyTorch's float64 run.
 4. ONNX Runtime (tools/ort/run_ort.js, one thread) on the same ONNX file and
    input; the compiled outputs must match ORT's by the same criterion.
+   `--no-ort` skips this step.
 
 Prints max|y - ref| / max|ref| for Incept and ORT against float64 and for
 Incept against ORT, per output; exits 1 on any failure.
@@ -27,6 +32,7 @@ import fcntl
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -109,6 +115,19 @@ def ensure_references(model, batch, models_dir):
     return folder
 
 
+def optimization_passes(compiler):
+    """The -O1+ pipeline's pass names, as incept-compile lists them when it
+    rejects an unknown --disable-pass (from optimizationPassNames() in
+    passes/Pipelines.cpp)."""
+    result = subprocess.run([compiler, "--disable-pass=?", "-o", os.devnull, os.devnull],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            errors="replace")
+    listed = re.search(r"the passes are (.*)", result.stdout)
+    if not listed:
+        fail(f"incept-compile did not list its passes: {result.stdout.strip()}")
+    return [name.strip() for name in listed.group(1).split(",")]
+
+
 def max_rel(y, ref):
     scale = float(np.max(np.abs(ref)))
     return float(np.max(np.abs(y.astype(np.float64) - ref))) / (scale if scale else 1.0)
@@ -119,16 +138,23 @@ def main():
     parser.add_argument("model", choices=MODELS)
     parser.add_argument("-O", "--opt-level", type=int, choices=[0, 3], default=3)
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--only-pass", metavar="NAME",
+                        help="-O3 with every other optimisation pass disabled "
+                        "(NAME with or without the incept- prefix)")
+    parser.add_argument("--no-ort", action="store_true",
+                        help="skip the comparison with ONNX Runtime")
     parser.add_argument("--build-dir", default=os.path.join(SRC_ROOT, "build"))
     parser.add_argument("--models-dir", help="default: BUILD_DIR/models")
     parser.add_argument("--work-dir", help="where the library and outputs go "
-                        "(default: BUILD_DIR/test/EndToEnd/MODEL-O<o>-b<batch>)")
+                        "(default: BUILD_DIR/test/EndToEnd/MODEL-O<o>-b<batch>[-only-PASS])")
     parser.add_argument("--rtol", type=float, help="default: 1e-4, 1e-3 for inception_v4")
     parser.add_argument("--keep", action="store_true",
                         help="keep the compiled library after a pass (it is kept after a failure)")
     args = parser.parse_args()
     if args.batch < 1:
         fail("--batch must be positive")
+    if args.only_pass and args.opt_level != 3:
+        fail("--only-pass runs the -O3 pipeline: leave out -O 0")
 
     build = os.path.abspath(args.build_dir)
     compiler = os.path.join(build, "bin", "incept-compile")
@@ -137,15 +163,25 @@ def main():
     for tool in (compiler, runner):
         if not os.access(tool, os.X_OK):
             fail(f"{tool} is missing: build it first")
-    if not os.path.isdir(os.path.join(SRC_ROOT, "tools", "ort", "node_modules", "onnxruntime-node")):
+    use_ort = not args.no_ort
+    if use_ort and not os.path.isdir(
+            os.path.join(SRC_ROOT, "tools", "ort", "node_modules", "onnxruntime-node")):
         fail("ONNX Runtime is not installed: run scripts/setup.sh "
-             "(npm ci --ignore-scripts in tools/ort)")
+             "(npm ci --ignore-scripts in tools/ort), or pass --no-ort")
     node = shutil.which("node")
-    if not node:
+    if use_ort and not node:
         fail("node is not on PATH (Node 20 comes with the machine image)")
 
     rtol = args.rtol or RTOL.get(args.model, DEFAULT_RTOL)
     tag = f"{args.model}-O{args.opt_level}-b{args.batch}"
+    disabled = []
+    if args.only_pass:
+        only = args.only_pass if args.only_pass.startswith("incept-") else "incept-" + args.only_pass
+        passes = optimization_passes(compiler)
+        if only not in passes:
+            fail(f"--only-pass={args.only_pass}: no such pass; the passes are {', '.join(passes)}")
+        disabled = [f"--disable-pass={name}" for name in passes if name != only]
+        tag += "-only-" + only[len("incept-"):]
     work = os.path.abspath(args.work_dir or os.path.join(build, "test", "EndToEnd", tag))
     os.makedirs(work, exist_ok=True)
     models_dir = os.path.abspath(args.models_dir or os.path.join(build, "models"))
@@ -160,9 +196,10 @@ def main():
         if not os.path.exists(path):
             fail(f"{path} is missing (models/generate.py makes it)")
 
-    library = os.path.join(work, args.model + ".so")
+    # The tag in the name too: parallel runs never share a library.
+    library = os.path.join(work, tag + ".so")
     code, compile_s = run([compiler, onnx_path, "-o", library, f"-O{args.opt_level}",
-                           "--batch", str(args.batch)], "incept-compile")
+                           "--batch", str(args.batch)] + disabled, "incept-compile")
     if code != 0:
         fail(f"incept-compile failed (exit {code})")
 
@@ -176,39 +213,50 @@ def main():
     run_code, run_s = run(command, "incept-run")
 
     theirs = [os.path.join(work, f"{o}.ort.npy") for o in outputs]
-    command = [node, ort_script, onnx_path, "--input", input_path, "--threads", "1"]
-    for path in theirs:
-        command += ["--output", path]
-    code, ort_s = run(command, "run_ort.js")
-    if code != 0:
-        fail(f"ONNX Runtime failed (exit {code})")
+    ort_s = 0.0
+    if use_ort:
+        command = [node, ort_script, onnx_path, "--input", input_path, "--threads", "1"]
+        for path in theirs:
+            command += ["--output", path]
+        code, ort_s = run(command, "run_ort.js")
+        if code != 0:
+            fail(f"ONNX Runtime failed (exit {code})")
 
     failures = []
     if run_code != 0:
         failures.append(f"incept-run --compare against float64 PyTorch failed (exit {run_code})")
-    print(f"{'output':8} {'incept vs f64':>14} {'ORT vs f64':>12} {'incept vs ORT':>14}  (rtol {rtol:g})")
+    if use_ort:
+        print(f"{'output':8} {'incept vs f64':>14} {'ORT vs f64':>12} {'incept vs ORT':>14}  "
+              f"(rtol {rtol:g})")
+    else:
+        print(f"{'output':8} {'incept vs f64':>14}  (rtol {rtol:g}; ONNX Runtime skipped)")
     for name, mine_path, ort_path, ref_path in zip(outputs, ours, theirs, refs):
         if not os.path.exists(mine_path):
             failures.append(f"incept-run wrote no {mine_path}")
             continue
         ref = np.load(ref_path)
-        mine, ort = np.load(mine_path), np.load(ort_path)
+        mine = np.load(mine_path)
         if mine.shape != ref.shape:
             failures.append(f"{name}: shape {mine.shape}, reference {ref.shape}")
             continue
-        mine_ref, ort_ref, mine_ort = max_rel(mine, ref), max_rel(ort, ref), max_rel(mine, ort)
-        print(f"{name:8} {mine_ref:14.3e} {ort_ref:12.3e} {mine_ort:14.3e}")
+        mine_ref = max_rel(mine, ref)
+        if use_ort:
+            ort = np.load(ort_path)
+            ort_ref, mine_ort = max_rel(ort, ref), max_rel(mine, ort)
+            print(f"{name:8} {mine_ref:14.3e} {ort_ref:12.3e} {mine_ort:14.3e}")
+        else:
+            print(f"{name:8} {mine_ref:14.3e}")
         if not np.all(np.isfinite(mine)):
             failures.append(f"{name}: non-finite values")
         if mine_ref > rtol and run_code == 0:
             failures.append(f"{name}: incept-run passed but max-rel against float64 is "
                             f"{mine_ref:.3e} > {rtol:g}")
-        if mine_ort > rtol:
+        if use_ort and mine_ort > rtol:
             failures.append(f"{name}: max-rel against ONNX Runtime is {mine_ort:.3e} > {rtol:g}")
 
     total = time.monotonic() - start
-    print(f"times: compile {compile_s:.1f} s, incept-run {run_s:.1f} s, ORT {ort_s:.1f} s, "
-          f"total {total:.1f} s")
+    print(f"times: compile {compile_s:.1f} s, incept-run {run_s:.1f} s, "
+          f"ORT {f'{ort_s:.1f} s' if use_ort else 'skipped'}, total {total:.1f} s")
     for failure in failures:
         print(f"FAIL {tag}: {failure}")
     if not failures and not args.keep:
