@@ -1,12 +1,24 @@
 //===- FoldResidualScale.cpp - the incept-fold-residual-scale pass ===//
 //
-// TODO(issue 5): not implemented yet; the pass leaves the graph unchanged.
+// Inception-ResNet scales each block's residual branch before adding it back:
+// `add(x, mul(conv(...), s))`. Scaling is linear, so `s` folds into the
+// branch's last conv (`w * s`, `b * s` per output channel) and `x` becomes
+// that conv's residual; the mul and the add, two full passes over the
+// tensor, disappear. When the weights are not constants a scalar `s` still
+// folds, as the epilogue's `residual_scale`.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 
 #include "dialects/Incept/InceptOps.h"
+#include "passes/Graph/Constants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace incept {
 #define GEN_PASS_DEF_FOLDRESIDUALSCALE
@@ -16,8 +28,142 @@ using namespace mlir;
 
 namespace {
 
+/// One value per channel of `resultType` ([N, C, H, W]) when `value` is an
+/// f32 constant that NumPy broadcasting spreads along the channel axis only:
+/// a scalar of any all-ones shape, `[C, 1, 1]` or `[1, C, 1, 1]`. A `[C]`
+/// vector is not one: aligned on the right it runs along the width.
+std::optional<std::vector<float>> readChannelConstant(Value value,
+                                                      RankedTensorType resultType) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getRank() > resultType.getRank() || resultType.getRank() != 4)
+    return std::nullopt;
+  int64_t channels = resultType.getDimSize(1);
+  int64_t offset = resultType.getRank() - type.getRank();
+  for (auto [i, extent] : llvm::enumerate(type.getShape()))
+    if (extent != 1 && !(offset + static_cast<int64_t>(i) == 1 && extent == channels))
+      return std::nullopt;
+  std::optional<std::vector<float>> values = readFloatConstant(value);
+  if (!values)
+    return std::nullopt;
+  if (values->size() == 1)
+    values->assign(channels, values->front());
+  return values;
+}
+
+/// A name for a constant derived from `original`'s: its resource key with
+/// `suffix`, so that the folded weights still say whose they are.
+std::string derivedName(Value original, StringRef suffix) {
+  if (auto constant = original.getDefiningOp<arith::ConstantOp>())
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+      return (resource.getRawHandle().getKey() + suffix).str();
+  return ("residual" + suffix).str();
+}
+
+/// `add(x, mul(conv, s))` -> `conv'` with `s` in its weights and `x` as its
+/// residual.
+struct FoldScaledResidual : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    for (unsigned i = 0; i < 2; ++i) {
+      auto mul = add->getOperand(i).getDefiningOp<MulOp>();
+      Value residual = add->getOperand(1 - i);
+      if (!mul || !mul->hasOneUse() || mul->getBlock() != add->getBlock())
+        continue;
+      for (unsigned j = 0; j < 2; ++j) {
+        auto conv = mul->getOperand(j).getDefiningOp<ConvOp>();
+        if (conv && succeeded(fold(add, mul, conv, mul->getOperand(1 - j),
+                                   residual, rewriter)))
+          return success();
+      }
+    }
+    return rewriter.notifyMatchFailure(add, "not add(x, mul(conv, constant scale))");
+  }
+
+private:
+  LogicalResult fold(AddOp add, MulOp mul, ConvOp conv, Value scale,
+                     Value residual, PatternRewriter &rewriter) const {
+    // The conv's epilogue must be free for the residual, and nothing but the
+    // mul may see the unscaled result.
+    if (conv.getActivation() != ActivationKind::none || conv.getResidual() ||
+        !conv->hasOneUse() || conv->getBlock() != add->getBlock())
+      return failure();
+    // Every shape must stay the conv's: a scale or residual that broadcasts
+    // the result to a larger shape is not an epilogue.
+    Type resultType = conv.getType();
+    if (mul.getType() != resultType || add.getType() != resultType ||
+        residual.getType() != resultType)
+      return failure();
+    std::optional<std::vector<float>> factors =
+        readChannelConstant(scale, conv.getType());
+    if (!factors)
+      return failure();
+
+    std::optional<std::vector<float>> weights = readFloatConstant(conv.getWeight());
+    std::optional<std::vector<float>> bias;
+    if (conv.getBias())
+      bias = readFloatConstant(conv.getBias());
+    bool foldIntoWeights = weights && (!conv.getBias() || bias);
+    bool uniformScale = llvm::all_equal(*factors);
+    if (!foldIntoWeights && !uniformScale)
+      return failure();
+
+    // The residual must be computed before the conv reads it; the conv's own
+    // operands already come before the add, so moving the conv there is safe.
+    if (Operation *def = residual.getDefiningOp())
+      if (def->getBlock() == conv->getBlock() && conv->isBeforeInBlock(def))
+        rewriter.moveOpBefore(conv, add);
+
+    if (foldIntoWeights) {
+      rewriter.setInsertionPoint(conv);
+      auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+      int64_t perChannel = weightType.getNumElements() / weightType.getDimSize(0);
+      for (auto [index, w] : llvm::enumerate(*weights))
+        w *= (*factors)[index / perChannel];
+      Value newWeight =
+          createFloatConstant(rewriter, conv.getWeight().getLoc(), weightType,
+                              *weights, derivedName(conv.getWeight(), ".scaled"));
+      Value newBias;
+      if (bias) {
+        for (auto [b, s] : llvm::zip_equal(*bias, *factors))
+          b *= s;
+        newBias = createFloatConstant(
+            rewriter, conv.getBias().getLoc(),
+            cast<RankedTensorType>(conv.getBias().getType()), *bias,
+            derivedName(conv.getBias(), ".scaled"));
+      }
+      rewriter.modifyOpInPlace(conv, [&] {
+        conv.getWeightMutable().assign(newWeight);
+        if (newBias)
+          conv.getBiasMutable().assign(newBias);
+        conv.getResidualMutable().assign(residual);
+      });
+    } else {
+      // act(residual + scale * (conv + bias)) is the epilogue as it stands.
+      rewriter.modifyOpInPlace(conv, [&] {
+        conv.getResidualMutable().assign(residual);
+        conv.setResidualScaleAttr(rewriter.getF32FloatAttr(factors->front()));
+      });
+    }
+    rewriter.replaceOp(add, conv.getResult());
+    rewriter.eraseOp(mul);
+    return success();
+  }
+};
+
 struct FoldResidualScale : impl::FoldResidualScaleBase<FoldResidualScale> {
-  void runOnOperation() override {}
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldScaledResidual>(&getContext());
+    // Only these rewrites: no folding, constant hoisting or region
+    // simplification behind the pass's back.
+    GreedyRewriteConfig config;
+    config.enableFolding(false).enableConstantCSE(false).setRegionSimplificationLevel(
+        GreedySimplifyRegionLevel::Disabled);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))
+      signalPassFailure();
+  }
 };
 
 } // namespace

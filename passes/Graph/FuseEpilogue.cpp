@@ -1,12 +1,26 @@
 //===- FuseEpilogue.cpp - the incept-fuse-epilogue pass ===//
 //
-// TODO(issue 5): not implemented yet; the pass leaves the graph unchanged.
+// A conv computes `act(residual + residual_scale * (conv + bias))` as it
+// stores its result, so the bias add, the residual add and the ReLU or Clip
+// that follow it in the ONNX graph cost nothing inside it and a full pass
+// over the tensor each outside. Each pattern takes the one op that reads a
+// conv's result into the conv; the greedy driver repeats them, so a chain
+// conv -> add bias -> add residual -> relu ends as one conv. The epilogue's
+// order fixes what may follow what: a bias only before a residual or an
+// activation, a residual only before an activation, nothing after one.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 
 #include "dialects/Incept/InceptOps.h"
+#include "passes/Graph/Constants.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace incept {
 #define GEN_PASS_DEF_FUSEEPILOGUE
@@ -16,8 +30,156 @@ using namespace mlir;
 
 namespace {
 
+/// One value per channel of `resultType` ([N, C, H, W]) when `value` is an
+/// f32 constant that NumPy broadcasting spreads along the channel axis only:
+/// a scalar of any all-ones shape, `[C, 1, 1]` or `[1, C, 1, 1]`. A `[C]`
+/// vector is not one: aligned on the right it runs along the width.
+std::optional<std::vector<float>> readChannelConstant(Value value,
+                                                      RankedTensorType resultType) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getRank() > resultType.getRank() || resultType.getRank() != 4)
+    return std::nullopt;
+  int64_t channels = resultType.getDimSize(1);
+  int64_t offset = resultType.getRank() - type.getRank();
+  for (auto [i, extent] : llvm::enumerate(type.getShape()))
+    if (extent != 1 && !(offset + static_cast<int64_t>(i) == 1 && extent == channels))
+      return std::nullopt;
+  std::optional<std::vector<float>> values = readFloatConstant(value);
+  if (!values)
+    return std::nullopt;
+  if (values->size() == 1)
+    values->assign(channels, values->front());
+  return values;
+}
+
+/// The one op that reads `conv`'s result, in the conv's block, with the
+/// conv's result type (so that it can stand for the op's result); null when
+/// there is none or the result has other readers.
+template <typename OpTy>
+OpTy soleUser(ConvOp conv) {
+  if (!conv->hasOneUse())
+    return nullptr;
+  auto user = dyn_cast<OpTy>(*conv->user_begin());
+  if (!user || user->getBlock() != conv->getBlock() ||
+      user->getResult(0).getType() != conv.getType())
+    return nullptr;
+  return user;
+}
+
+/// `add(conv, c)` with `c` a per-channel constant -> bias `b + c`.
+struct FuseBiasAdd : OpRewritePattern<ConvOp> {
+  // Tried before FuseResidualAdd: a constant that is per channel is cheaper
+  // as a bias than as a tensor read back.
+  FuseBiasAdd(MLIRContext *context) : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    // The bias is added first: an activation or a residual would have to be
+    // undone for it.
+    if (conv.getActivation() != ActivationKind::none || conv.getResidual())
+      return rewriter.notifyMatchFailure(conv, "epilogue past the bias");
+    auto add = soleUser<AddOp>(conv);
+    if (!add)
+      return rewriter.notifyMatchFailure(conv, "not read by one add alone");
+    Value other = add.getLhs() == conv.getResult() ? add.getRhs() : add.getLhs();
+    std::optional<std::vector<float>> addend =
+        readChannelConstant(other, conv.getType());
+    if (!addend)
+      return rewriter.notifyMatchFailure(add, "not a per-channel f32 constant");
+    if (Value bias = conv.getBias()) {
+      std::optional<std::vector<float>> old = readFloatConstant(bias);
+      if (!old)
+        return rewriter.notifyMatchFailure(conv, "bias is not a constant");
+      for (auto [sum, b] : llvm::zip_equal(*addend, *old))
+        sum += b;
+    }
+
+    std::string name = "bias";
+    if (auto constant = other.getDefiningOp<arith::ConstantOp>())
+      if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+        name = resource.getRawHandle().getKey().str();
+    rewriter.setInsertionPoint(conv);
+    auto biasType = RankedTensorType::get({conv.getType().getDimSize(1)},
+                                          rewriter.getF32Type());
+    Value newBias =
+        createFloatConstant(rewriter, other.getLoc(), biasType, *addend, name);
+    rewriter.modifyOpInPlace(conv, [&] { conv.getBiasMutable().assign(newBias); });
+    rewriter.replaceOp(add, conv.getResult());
+    return success();
+  }
+};
+
+/// `add(conv, x)` with `x` of the conv's result type -> residual `x`.
+struct FuseResidualAdd : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    if (conv.getActivation() != ActivationKind::none || conv.getResidual())
+      return rewriter.notifyMatchFailure(conv, "epilogue past the residual");
+    auto add = soleUser<AddOp>(conv);
+    if (!add)
+      return rewriter.notifyMatchFailure(conv, "not read by one add alone");
+    Value residual = add.getLhs() == conv.getResult() ? add.getRhs() : add.getLhs();
+    // A broadcast operand would have to be expanded first; the epilogue
+    // reads the residual element by element.
+    if (residual.getType() != conv.getType())
+      return rewriter.notifyMatchFailure(add, "the other operand broadcasts");
+
+    // The conv now reads the residual, which may be computed after it; the
+    // conv's own operands come before the add, so the conv can move there.
+    if (Operation *def = residual.getDefiningOp())
+      if (def->getBlock() == conv->getBlock() && conv->isBeforeInBlock(def))
+        rewriter.moveOpBefore(conv, add);
+    rewriter.modifyOpInPlace(conv,
+                             [&] { conv.getResidualMutable().assign(residual); });
+    rewriter.replaceOp(add, conv.getResult());
+    return success();
+  }
+};
+
+/// `relu(conv)` / `clip(conv)` -> the conv's activation.
+struct FuseActivation : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConvOp conv,
+                                PatternRewriter &rewriter) const override {
+    if (conv.getActivation() != ActivationKind::none)
+      return rewriter.notifyMatchFailure(conv, "already has an activation");
+    if (auto relu = soleUser<ReluOp>(conv)) {
+      rewriter.modifyOpInPlace(conv, [&] {
+        conv.setActivationAttr(
+            ActivationKindAttr::get(getContext(), ActivationKind::relu));
+      });
+      rewriter.replaceOp(relu, conv.getResult());
+      return success();
+    }
+    if (auto clip = soleUser<ClipOp>(conv)) {
+      rewriter.modifyOpInPlace(conv, [&] {
+        conv.setActivationAttr(
+            ActivationKindAttr::get(getContext(), ActivationKind::clip));
+        conv.setClipMinAttr(clip.getMinAttr());
+        conv.setClipMaxAttr(clip.getMaxAttr());
+      });
+      rewriter.replaceOp(clip, conv.getResult());
+      return success();
+    }
+    return rewriter.notifyMatchFailure(conv, "not read by one relu or clip alone");
+  }
+};
+
 struct FuseEpilogue : impl::FuseEpilogueBase<FuseEpilogue> {
-  void runOnOperation() override {}
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseBiasAdd, FuseResidualAdd, FuseActivation>(&getContext());
+    // Only these rewrites: no folding, constant hoisting or region
+    // simplification behind the pass's back.
+    GreedyRewriteConfig config;
+    config.enableFolding(false).enableConstantCSE(false).setRegionSimplificationLevel(
+        GreedySimplifyRegionLevel::Disabled);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))
+      signalPassFailure();
+  }
 };
 
 } // namespace
