@@ -1,12 +1,20 @@
 //===- ConvToLinalg.cpp - incept.conv to linalg ----------------------------===//
 //
 // The simple, obviously right lowering: zero padding as tensor.pad, the
-// output initialised with the bias, a linalg named convolution (grouped
-// convolutions through the NGCHW form), then the epilogue as one elementwise
-// op. With plane loops (-O1 and up) an ungrouped convolution is a
-// linalg.generic whose innermost loop LLVM vectorises: over whole padded
-// rows for unit strides, over output rows otherwise. A blocked-layout
-// micro-kernel lowering replaces this pattern later.
+// accumulator initialised with the bias, a linalg named convolution (grouped
+// convolutions through the NGCHW form). With plane loops (-O1 and up) an
+// ungrouped convolution is a linalg.generic whose innermost loop LLVM
+// vectorises: over whole padded rows for unit strides, over output rows
+// otherwise. A blocked-layout micro-kernel lowering replaces this pattern
+// later.
+//
+// Every convolution ends in one destination-passing op writing a tensor.empty
+// of its result type: the accumulator itself when it already is the result,
+// else one "store" generic that reads the accumulator where output element
+// (n, f, oh, ow) lies (cropping the row conv's wide rows, merging groups) and
+// applies the epilogue on the way. Ending in such an op is what lets
+// incept-concat-in-place compute the result straight into a concat's slice
+// or a padded buffer's interior.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +26,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
 
@@ -61,12 +68,12 @@ Value splitGroups(OpBuilder &b, Location loc, Value value, unsigned dim,
       reassociation);
 }
 
-Value mergeGroups(OpBuilder &b, Location loc, Value value,
-                  RankedTensorType resultType) {
-  return tensor::CollapseShapeOp::create(
-      b, loc, resultType, value,
-      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
-}
+/// What a convolution accumulated (the bias included), and where output
+/// element (n, f, oh, ow) lies in it.
+struct Accumulator {
+  Value value;
+  AffineMap map;
+};
 
 /// acc[n, f, oh, ow] += in[n, c, oh*sh + kh*dh, ow*sw + kw*dw] * w[f, c, kh, kw]
 /// with the loops ordered n, f, c, kh, kw, oh, ow: the innermost loops walk
@@ -98,15 +105,15 @@ Value buildPlaneConv(OpBuilder &b, Location loc, ConvOp op, Value input,
 }
 
 /// For unit strides, the convolution over whole rows of the padded input:
-/// output position p = oh * Wp + ow of an output whose rows are as wide as the
-/// padded input's (Wp) reads input position p + kh*dh*Wp + kw*dw, so one loop
-/// over p runs through a whole plane with unit stride — long, vectorisable
-/// loops even for 7x7 planes. The columns ow >= OW are computed and dropped;
-/// one extra zero row at the bottom of the padded input keeps their reads in
-/// bounds (wider than one tap, they reach past the last row).
-/// Returns the accumulator, cropped to [N, F, OH, OW].
-Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
-                   Value weight, Value bias, RankedTensorType resultType) {
+/// output position p = oh * Wp + ow of an accumulator whose rows are as wide
+/// as the padded input's (Wp) reads input position p + kh*dh*Wp + kw*dw, so
+/// one loop over p runs through a whole plane with unit stride — long,
+/// vectorisable loops even for 7x7 planes. The columns ow >= OW are computed
+/// and never read; one extra zero row at the bottom of the padded input keeps
+/// their reads in bounds (wider than one tap, they reach past the last row).
+/// Output element (n, f, oh, ow) is accumulator element (n, f, oh*Wp + ow).
+Accumulator buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
+                         Value weight, Value bias, RankedTensorType resultType) {
   MLIRContext *context = b.getContext();
   ArrayRef<int64_t> pads = op.getPads();
   bool tailRow = cast<RankedTensorType>(weight.getType()).getDimSize(3) > 1;
@@ -114,7 +121,7 @@ Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
                                       pads[2] + tailRow, pads[3], 0.0);
   auto inputType = cast<RankedTensorType>(paddedInput.getType());
   int64_t n = resultType.getDimSize(0), f = resultType.getDimSize(1),
-          oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+          oh = resultType.getDimSize(2);
   int64_t c = inputType.getDimSize(1), hp = inputType.getDimSize(2),
           wp = inputType.getDimSize(3);
   ArrayRef<int64_t> dilations = op.getDilations();
@@ -143,35 +150,33 @@ Value buildRowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
                   iterators,
                   yieldMultiplyAdd)
                   .getResult(0);
-  Value rows = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({n, f, oh, wp}, elementType), acc,
-      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
-  return tensor::ExtractSliceOp::create(
-      b, loc, resultType, rows,
-      getAsIndexOpFoldResult(context, ArrayRef<int64_t>{0, 0, 0, 0}),
-      getAsIndexOpFoldResult(context, ArrayRef<int64_t>{n, f, oh, ow}),
-      getAsIndexOpFoldResult(context, ArrayRef<int64_t>{1, 1, 1, 1}));
+  AffineExpr on, of, ooh, oow;
+  bindDims(context, on, of, ooh, oow);
+  return {acc, AffineMap::get(4, 0, {on, of, ooh * wp + oow}, context)};
 }
 
 /// Any stride or group: the input zero-padded, the accumulator starting as
 /// the bias, and a linalg convolution (the named op, or at -O1+ plane loops)
-/// adding onto it.
-Value buildWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
-                      Value weight, Value bias, RankedTensorType resultType,
-                      bool planeLoops) {
+/// adding onto it. Groups accumulate in the N,G,F/G,OH,OW form.
+Accumulator buildWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
+                            Value weight, Value bias,
+                            RankedTensorType resultType, bool planeLoops) {
+  MLIRContext *context = b.getContext();
   ArrayRef<int64_t> pads = op.getPads();
   input = buildSpatialPad(b, loc, input, pads[0], pads[1], pads[2], pads[3], 0.0);
   Value init = buildChannelFilled(b, loc, resultType, bias);
   Attribute strides = b.getI64TensorAttr(op.getStrides());
   Attribute dilations = b.getI64TensorAttr(op.getDilations());
   int64_t groups = op.getGroup();
+  AffineMap identity = b.getMultiDimIdentityMap(4);
   if (groups == 1 && planeLoops)
-    return buildPlaneConv(b, loc, op, input, weight, init);
+    return {buildPlaneConv(b, loc, op, input, weight, init), identity};
   if (groups == 1)
-    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{resultType},
-                                            ValueRange{input, weight},
-                                            ValueRange{init}, strides, dilations)
-        .getResult(0);
+    return {linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{resultType},
+                                             ValueRange{input, weight},
+                                             ValueRange{init}, strides, dilations)
+                .getResult(0),
+            identity};
   Value groupedInit = splitGroups(b, loc, init, 1, groups);
   Value conv = linalg::Conv2DNgchwGfchwOp::create(
                    b, loc, TypeRange{groupedInit.getType()},
@@ -179,7 +184,40 @@ Value buildWindowConv(OpBuilder &b, Location loc, ConvOp op, Value input,
                               splitGroups(b, loc, weight, 0, groups)},
                    ValueRange{groupedInit}, strides, dilations)
                    .getResult(0);
-  return mergeGroups(b, loc, conv, resultType);
+  int64_t groupSize = resultType.getDimSize(1) / groups;
+  AffineExpr on, of, ooh, oow;
+  bindDims(context, on, of, ooh, oow);
+  return {conv, AffineMap::get(4, 0,
+                               {on, of.floorDiv(groupSize), of % groupSize,
+                                ooh, oow},
+                               context)};
+}
+
+/// The conv's result: y = act(residual + scale * acc) read where `acc.map`
+/// says, computed by one generic into a tensor.empty of the result type; the
+/// accumulator itself when there is nothing to apply or move.
+Value buildStore(OpBuilder &b, Location loc, ConvOp op, Accumulator acc,
+                 Value residual, RankedTensorType resultType) {
+  bool hasEpilogue = residual || op.getActivation() != ActivationKind::none;
+  if (!hasEpilogue && acc.map.isIdentity())
+    return acc.value;
+  float scale = op.getResidualScale().convertToFloat();
+  SmallVector<Value> operands = {acc.value};
+  if (residual)
+    operands.push_back(residual);
+  return buildElementwise(
+      b, loc, resultType, operands,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value value = args[0];
+        if (residual) {
+          if (scale != 1.0f)
+            value = arith::MulFOp::create(
+                b, l, value, buildFloat(b, l, value.getType(), scale));
+          value = arith::AddFOp::create(b, l, args[1], value);
+        }
+        return applyActivation(b, l, op, value);
+      },
+      acc.map);
 }
 
 struct ConvLowering : OpConversionPattern<ConvOp> {
@@ -195,34 +233,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t groups = op.getGroup();
     bool rowConv = planeLoops && groups == 1 &&
                    llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
-    Value conv = rowConv ? buildRowConv(rewriter, loc, op, adaptor.getInput(),
-                                        adaptor.getWeight(), adaptor.getBias(),
-                                        resultType)
-                         : buildWindowConv(rewriter, loc, op, adaptor.getInput(),
-                                           adaptor.getWeight(), adaptor.getBias(),
-                                           resultType, planeLoops);
-
-    // y = act(residual + scale * acc)
-    Value residual = adaptor.getResidual();
-    float scale = op.getResidualScale().convertToFloat();
-    if (residual || op.getActivation() != ActivationKind::none) {
-      SmallVector<Value> operands = {conv};
-      if (residual)
-        operands.push_back(residual);
-      conv = buildElementwise(
-          rewriter, loc, resultType, operands,
-          [&](OpBuilder &b, Location l, ValueRange args) {
-            Value value = args[0];
-            if (residual) {
-              if (scale != 1.0f)
-                value = arith::MulFOp::create(
-                    b, l, value, buildFloat(b, l, value.getType(), scale));
-              value = arith::AddFOp::create(b, l, args[1], value);
-            }
-            return applyActivation(b, l, op, value);
-          });
-    }
-    rewriter.replaceOp(op, conv);
+    Accumulator acc =
+        rowConv ? buildRowConv(rewriter, loc, op, adaptor.getInput(),
+                               adaptor.getWeight(), adaptor.getBias(), resultType)
+                : buildWindowConv(rewriter, loc, op, adaptor.getInput(),
+                                  adaptor.getWeight(), adaptor.getBias(),
+                                  resultType, planeLoops);
+    rewriter.replaceOp(op, buildStore(rewriter, loc, op, acc,
+                                      adaptor.getResidual(), resultType));
     return success();
   }
 };

@@ -25,12 +25,16 @@ func.func @conv(%x: tensor<1x4x9x8xf32>, %w: tensor<8x4x3x3xf32>, %b: tensor<8xf
 
 // -----
 
-// Groups go through the NGCHW form.
+// Groups go through the NGCHW form; one store generic reads channel f of the
+// result at group f floordiv 3, filter f mod 3 (6 filters in 2 groups).
+// CHECK: #[[$GROUPED:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1 floordiv 3, d1 mod 3, d2, d3)>
 // CHECK-LABEL: func.func @grouped_conv
 // CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] {{.*}} : tensor<1x4x5x5xf32> into tensor<1x2x2x5x5xf32>
 // CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] {{.*}} : tensor<6x2x3x3xf32> into tensor<2x3x2x3x3xf32>
 // CHECK: linalg.conv_2d_ngchw_gfchw
-// CHECK: tensor.collapse_shape
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x6x3x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$GROUPED]], #{{.*}}]{{.*}} outs(%[[EMPTY]] :
+// CHECK-NOT: tensor.collapse_shape
 // PLANE-LABEL: func.func @grouped_conv
 // PLANE: linalg.conv_2d_ngchw_gfchw
 func.func @grouped_conv(%x: tensor<1x4x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x3x3xf32> {
@@ -211,15 +215,21 @@ func.func @softmax(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
 // A unit-stride conv at -O1+ runs over whole padded rows: the input (padded by
 // the pads plus one zero row for the reads of the dropped columns) is
 // flattened per plane, output position p reads p + kh*dh*Wp + kw*dw, and the
-// accumulator, Wp = 8 + 1 + 1 wide, is cropped to the output's 8 columns.
+// accumulator, Wp = 8 + 1 + 1 wide, is cropped to the output's 8 columns by
+// the store generic, which reads output (n, f, oh, ow) at oh*10 + ow and
+// writes a tensor.empty of the result (no reshape or slice after it).
 // PLANE: #[[$ROWIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d5 + d3 * 20 + d4)>
+// PLANE: #[[$CROP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 10 + d3)>
 // PLANE-LABEL: func.func @row_conv
 // PLANE: tensor.pad %{{.*}} low[0, 0, 2, 1] high[0, 0, 3, 1]
 // PLANE: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<1x3x11x10xf32> into tensor<1x3x110xf32>
 // PLANE: linalg.generic {indexing_maps = [#[[$ROWIN]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
 // PLANE-SAME: outs(%{{.*}} : tensor<1x4x60xf32>)
-// PLANE: tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 6, 10]
-// PLANE: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 6, 8] [1, 1, 1, 1]
+// PLANE: %[[EMPTY:.*]] = tensor.empty() : tensor<1x4x6x8xf32>
+// PLANE: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$CROP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%{{.*}} : tensor<1x4x60xf32>) outs(%[[EMPTY]] : tensor<1x4x6x8xf32>)
+// PLANE-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// PLANE-NEXT: linalg.yield %[[IN]]
+// PLANE: return %[[Y]]
 // CHECK-LABEL: func.func @row_conv
 // CHECK: linalg.conv_2d_nchw_fchw
 func.func @row_conv(%x: tensor<1x3x6x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x8xf32> {
@@ -227,4 +237,33 @@ func.func @row_conv(%x: tensor<1x3x6x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<
          dilations = array<i64: 2, 1>}
        : (tensor<1x3x6x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x8xf32>
   return %y : tensor<1x4x6x8xf32>
+}
+
+// -----
+
+// The epilogue of a row conv is applied by its store: one generic reads the
+// accumulator (rows Wp = 5 + 1 + 1 = 7 wide, output (n, f, oh, ow) at
+// oh*7 + ow) and the residual, and writes act(residual + 0.5 * acc) into a
+// tensor.empty of the result; nothing follows it.
+// PLANE: #[[$CROP7:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 7 + d3)>
+// PLANE-LABEL: func.func @row_conv_epilogue
+// PLANE-SAME: %[[RES:[^:]*]]: tensor<1x2x4x5xf32>)
+// PLANE: %[[ACC:.*]] = linalg.generic {{.*}}"reduction"{{.*}} outs(%{{.*}} : tensor<1x2x28xf32>)
+// PLANE: %[[EMPTY:.*]] = tensor.empty() : tensor<1x2x4x5xf32>
+// PLANE: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$CROP7]], #{{.*}}, #{{.*}}], {{.*}} ins(%[[ACC]], %[[RES]] : tensor<1x2x28xf32>, tensor<1x2x4x5xf32>) outs(%[[EMPTY]] : tensor<1x2x4x5xf32>)
+// PLANE: arith.mulf
+// PLANE: arith.addf
+// PLANE: arith.maximumf
+// PLANE: return %[[Y]]
+// CHECK-LABEL: func.func @row_conv_epilogue
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+func.func @row_conv_epilogue(%x: tensor<1x3x4x5xf32>, %w: tensor<2x3x3x3xf32>, %b: tensor<2xf32>,
+                             %r: tensor<1x2x4x5xf32>) -> tensor<1x2x4x5xf32> {
+  %y = incept.conv %x, %w bias %b residual %r {strides = array<i64: 1, 1>,
+         pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>,
+         activation = #incept<activation relu>, residual_scale = 0.5 : f32}
+       : (tensor<1x3x4x5xf32>, tensor<2x3x3x3xf32>, tensor<2xf32>, tensor<1x2x4x5xf32>) -> tensor<1x2x4x5xf32>
+  return %y : tensor<1x2x4x5xf32>
 }

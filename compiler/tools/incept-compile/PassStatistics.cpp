@@ -108,8 +108,9 @@ public:
     Counts previous = before.pop_back_val();
     Counts now = count(op);
     llvm::StringRef name = pass->getArgument();
-    if (name == "one-shot-bufferize") {
-      // What is left to copy in the generated code.
+    if (name == "incept-plan-arena") {
+      // What is left to copy in the generated code, once cse and canonicalize
+      // dropped the copies of a slice onto itself left by in-place inserts.
       os << llvm::formatv("{0,-34} {1,9} {2,9} {3,9} {4,7} {5,7} {6,9} {7,14}\n",
                           "(bufferized: copies left)", "", "", "", "", "",
                           now.copies, now.bytes);
