@@ -66,7 +66,8 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   // Merge before forming chains: a merged reduction is sliced and is left out
   // of chains, and merging is the larger win on GoogLeNet-style blocks.
   addGraphPass(pm, options, "incept-merge-sibling-convs", createMergeSiblingConvs);
-  addGraphPass(pm, options, "incept-fuse-conv-chains", createFuseConvChains);
+  addGraphPass(pm, options, "incept-fuse-conv-chains",
+               [] { return createFuseConvChains(); });
   addGraphPass(pm, options, "incept-simplify-graph", createSimplifyGraph);
 }
 

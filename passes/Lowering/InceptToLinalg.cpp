@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -81,8 +82,10 @@ struct ConvertInceptToLinalg
         patterns, converter);
     mlir::populateReturnOpTypeConversionPattern(patterns, converter);
     patterns.add<SignlessConstant>(converter, context);
-    if (lowers("conv"))
+    if (lowers("conv")) {
       populateConvToLinalgPatterns(patterns, planeLoops);
+      populateConvChainToLinalgPatterns(patterns);
+    }
     if (lowers("pool"))
       populatePoolToLinalgPatterns(patterns, converter);
     if (lowers("normalization"))

@@ -17,6 +17,8 @@ namespace incept {
 /// `planeLoops`, ungrouped convolutions iterate whole output planes innermost.
 void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                   bool planeLoops);
+/// conv_chain, band by band of rows, as incept.conv ops on slices in scf.for.
+void populateConvChainToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// max_pool, max_pool_with_indices, avg_pool, global_avg_pool. The patterns
 /// of the ops defined on integers take the converter of
 /// addSignlessConversions (ui8 → i8).
@@ -27,7 +29,7 @@ void populateNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// relu, clip, add, mul.
 void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                          const mlir::TypeConverter &converter);
-/// concat, reshape, pad.
+/// concat, slice, reshape, pad.
 void populateStructureToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                        const mlir::TypeConverter &converter);
 /// gemm, softmax.
