@@ -171,7 +171,9 @@ def ConvertInceptToLinalg : Pass<"convert-incept-to-linalg", "::mlir::ModuleOp">
     Option<"planeLoops", "plane-loops", "bool", /*default=*/"false",
            "Emit ungrouped convolutions as a linalg.generic whose innermost "
            "loops run over an output plane (vectorisable by LLVM) instead of "
-           "the named NCHW op">,
+           "the named NCHW op; float max and average pools read their input "
+           "unpadded, one region of outputs with the same in-bounds taps at a "
+           "time">,
     ListOption<"families", "families", "std::string",
                "Op families to lower (conv, pool, normalization, elementwise, "
                "structure, classifier; default: all). A faster lowering that "
@@ -199,11 +201,10 @@ def ConcatInPlace : Pass<"incept-concat-in-place", "::mlir::ModuleOp"> {
     through slices (merged siblings) is first split into one store per slice,
     each of which can then be written in place. What still copies: a tensor
     that several destinations want (a 1x1 conv's output padded for both a
-    1x3 and a 3x1 conv), the
-    model's inputs, which the caller owns, and a block's input that is both
-    padded for its pool branch and flattened by its 1x1 convs: inside the
-    padded interior its rows are not adjacent, so each flattening would copy,
-    and the pad copies it once instead.
+    1x3 and a 3x1 conv), and the model's inputs, which the caller owns.
+    Pools need no padded input from -O1 on (they pool region by region,
+    reading only the taps inside the input), so a block's input that its 1x1
+    convs read flattened stays in a buffer of its own and is not copied.
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -87,7 +87,7 @@ struct ConvertInceptToLinalg
       populateConvChainToLinalgPatterns(patterns);
     }
     if (lowers("pool"))
-      populatePoolToLinalgPatterns(patterns, converter);
+      populatePoolToLinalgPatterns(patterns, converter, planeLoops);
     if (lowers("normalization"))
       populateNormalizationToLinalgPatterns(patterns);
     if (lowers("elementwise"))

@@ -21,9 +21,11 @@ void populateConvToLinalgPatterns(mlir::RewritePatternSet &patterns,
 void populateConvChainToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// max_pool, max_pool_with_indices, avg_pool, global_avg_pool. The patterns
 /// of the ops defined on integers take the converter of
-/// addSignlessConversions (ui8 → i8).
+/// addSignlessConversions (ui8 → i8). With `unpadded`, float max and average
+/// pools read their input without a padded copy, region by region.
 void populatePoolToLinalgPatterns(mlir::RewritePatternSet &patterns,
-                                  const mlir::TypeConverter &converter);
+                                  const mlir::TypeConverter &converter,
+                                  bool unpadded);
 /// batch_norm, lrn.
 void populateNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// relu, clip, add, mul.

@@ -7,6 +7,15 @@
 // since it depends only on the shapes. A max pool whose indices are used is
 // one linalg.generic with two outputs, the max and its input position.
 //
+// From -O1 on (the conversion's plane-loops option), float max and average
+// pools read their input unpadded: the output is split into regions whose
+// windows all have the same taps inside the input (the interior, the border
+// rows and columns, the corners), and each region pools only those taps. Padding never wins a max and adds
+// nothing to a sum, so no number changes; but the pool no longer needs a
+// padded copy of its input, which costs a copy wherever the input cannot be
+// computed in the padded buffer (a block's input that the 1x1 convs also
+// read flattened, see incept-concat-in-place).
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/Lowering/LinalgBuilders.h"
@@ -18,7 +27,11 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
 #include <limits>
 
 using namespace mlir;
@@ -49,6 +62,114 @@ PoolPadding poolPadding(RankedTensorType inputType, RankedTensorType resultType,
 Value windowOperand(OpBuilder &b, Location loc, ArrayRef<int64_t> kernel,
                     Type elementType) {
   return tensor::EmptyOp::create(b, loc, kernel, elementType);
+}
+
+/// A run of output positions along one spatial dimension whose windows have
+/// the same taps inside the input: outputs [begin, end) read taps
+/// [firstTap, endTap) of the kernel, none when the run's windows lie in the
+/// padding.
+struct WindowRun {
+  int64_t begin, end, firstTap, endTap;
+  bool readsInput() const { return firstTap < endTap; }
+};
+
+/// The runs of `outputSize` positions along a dimension of `inputSize`, in
+/// order. Tap k of output o reads o * stride + k * dilation - padBefore.
+SmallVector<WindowRun> windowRuns(int64_t inputSize, int64_t outputSize,
+                                  int64_t kernel, int64_t stride,
+                                  int64_t dilation, int64_t padBefore) {
+  SmallVector<WindowRun> runs;
+  for (int64_t out = 0; out < outputSize; ++out) {
+    int64_t start = out * stride - padBefore;
+    int64_t first = std::clamp<int64_t>(
+        llvm::divideCeilSigned(-start, dilation), 0, kernel);
+    int64_t end = std::clamp<int64_t>(
+        llvm::divideCeilSigned(inputSize - start, dilation), first, kernel);
+    if (!runs.empty() && runs.back().firstTap == first &&
+        runs.back().endTap == end)
+      runs.back().end = out + 1;
+    else
+      runs.push_back({out, out + 1, first, end});
+  }
+  return runs;
+}
+
+/// `tensor.extract_slice` of an NCHW tensor's spatial window at
+/// (`top`, `left`) of `height` x `width`, all batches and channels; the
+/// tensor itself when the window is all of it.
+Value spatialSlice(OpBuilder &b, Location loc, Value tensor, int64_t top,
+                   int64_t left, int64_t height, int64_t width) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (top == 0 && left == 0 && height == type.getDimSize(2) &&
+      width == type.getDimSize(3))
+    return tensor;
+  MLIRContext *context = b.getContext();
+  return tensor::ExtractSliceOp::create(
+      b, loc, tensor, getAsIndexOpFoldResult(context, {0, 0, top, left}),
+      getAsIndexOpFoldResult(context, {type.getDimSize(0), type.getDimSize(1),
+                                       height, width}),
+      getAsIndexOpFoldResult(context, {1, 1, 1, 1}));
+}
+
+/// A pool of `input` (NCHW, unpadded) accumulated into `init`, the output
+/// filled with the reduction's start (-inf, 0), as one named `PoolOp` per
+/// region of output positions whose windows have the same taps inside the
+/// input, each reading a slice of the input through a window of only those
+/// taps, writing a slice of the output in place. A region whose windows lie
+/// in the padding keeps its start value, as padding alone would give.
+template <typename PoolOp>
+Value buildUnpaddedPool(OpBuilder &b, Location loc, Value input, Value init,
+                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto resultType = cast<RankedTensorType>(init.getType());
+  SmallVector<WindowRun> runs[2];
+  for (int d = 0; d < 2; ++d)
+    runs[d] = windowRuns(inputType.getDimSize(d + 2),
+                         resultType.getDimSize(d + 2), kernel[d], strides[d],
+                         dilations[d], pads[d]);
+  // Where a run's first window starts reading, and how far its windows reach.
+  auto inputStart = [&](const WindowRun &run, int d) {
+    return run.begin * strides[d] + run.firstTap * dilations[d] - pads[d];
+  };
+  auto inputExtent = [&](const WindowRun &run, int d) {
+    return (run.end - run.begin - 1) * strides[d] +
+           (run.endTap - run.firstTap - 1) * dilations[d] + 1;
+  };
+  Value result = init;
+  for (const WindowRun &rows : runs[0])
+    for (const WindowRun &columns : runs[1]) {
+      if (!rows.readsInput() || !columns.readsInput())
+        continue;
+      Value window = spatialSlice(b, loc, input, inputStart(rows, 0),
+                                  inputStart(columns, 1), inputExtent(rows, 0),
+                                  inputExtent(columns, 1));
+      Value region = spatialSlice(b, loc, result, rows.begin, columns.begin,
+                                  rows.end - rows.begin,
+                                  columns.end - columns.begin);
+      Value taps = windowOperand(
+          b, loc,
+          {rows.endTap - rows.firstTap, columns.endTap - columns.firstTap},
+          resultType.getElementType());
+      Value pooled =
+          PoolOp::create(b, loc, TypeRange{region.getType()},
+                         ValueRange{window, taps}, ValueRange{region},
+                         b.getI64TensorAttr(strides),
+                         b.getI64TensorAttr(dilations))
+              .getResult(0);
+      if (region == result) {
+        result = pooled;
+        continue;
+      }
+      MLIRContext *context = b.getContext();
+      result = tensor::InsertSliceOp::create(
+          b, loc, pooled, result,
+          getAsIndexOpFoldResult(context, {0, 0, rows.begin, columns.begin}),
+          getAsIndexOpFoldResult(
+              context, cast<RankedTensorType>(region.getType()).getShape()),
+          getAsIndexOpFoldResult(context, {1, 1, 1, 1}));
+    }
+  return result;
 }
 
 /// The iteration space (n, c, oh, ow, kh, kw) of a pool written as a
@@ -99,7 +220,11 @@ Value buildIntegerMaxPool(OpBuilder &b, Location loc, Value input, Value init,
 }
 
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+  MaxPoolLowering(const TypeConverter &converter, MLIRContext *context,
+                  bool unpadded)
+      : OpConversionPattern(converter, context), unpadded(unpadded) {}
+  /// Float pools read their input unpadded, region by region.
+  bool unpadded;
 
   LogicalResult
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
@@ -108,6 +233,15 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     auto resultType =
         getTypeConverter()->convertType<RankedTensorType>(op.getType());
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    if (unpadded && isa<FloatType>(resultType.getElementType())) {
+      Value init = buildFilled(rewriter, loc, resultType,
+                               lowestValue(resultType.getElementType(), false));
+      rewriter.replaceOp(op, buildUnpaddedPool<linalg::PoolingNchwMaxOp>(
+                                 rewriter, loc, adaptor.getInput(), init,
+                                 op.getKernelShape(), op.getStrides(),
+                                 op.getPads(), op.getDilations()));
+      return success();
+    }
     PoolPadding p = poolPadding(inputType, resultType, op.getKernelShape(),
                                 op.getStrides(), op.getPads(), op.getDilations());
     // Padding never wins: -inf, or the integer type's minimum.
@@ -265,7 +399,10 @@ DenseElementsAttr averageDivisors(AvgPoolOp op, RankedTensorType inputType,
 }
 
 struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
-  using OpConversionPattern::OpConversionPattern;
+  AvgPoolLowering(MLIRContext *context, bool unpadded)
+      : OpConversionPattern(context), unpadded(unpadded) {}
+  /// The window sums read the input unpadded, region by region.
+  bool unpadded;
 
   LogicalResult
   matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
@@ -274,19 +411,26 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
     auto resultType = cast<RankedTensorType>(op.getType());
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     SmallVector<int64_t> dilations = {1, 1};
-    PoolPadding p = poolPadding(inputType, resultType, op.getKernelShape(),
-                                op.getStrides(), op.getPads(), dilations);
-    Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), p.top,
-                                  p.left, p.bottom, p.right, 0.0);
     Value init = buildFilled(rewriter, loc, resultType, 0.0);
-    Value sum =
-        linalg::PoolingNchwSumOp::create(
-            rewriter, loc, TypeRange{resultType},
-            ValueRange{input, windowOperand(rewriter, loc, op.getKernelShape(),
-                                            resultType.getElementType())},
-            ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
-            rewriter.getI64TensorAttr(dilations))
-            .getResult(0);
+    Value sum;
+    if (unpadded) {
+      sum = buildUnpaddedPool<linalg::PoolingNchwSumOp>(
+          rewriter, loc, adaptor.getInput(), init, op.getKernelShape(),
+          op.getStrides(), op.getPads(), dilations);
+    } else {
+      PoolPadding p = poolPadding(inputType, resultType, op.getKernelShape(),
+                                  op.getStrides(), op.getPads(), dilations);
+      Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), p.top,
+                                    p.left, p.bottom, p.right, 0.0);
+      sum = linalg::PoolingNchwSumOp::create(
+                rewriter, loc, TypeRange{resultType},
+                ValueRange{input,
+                           windowOperand(rewriter, loc, op.getKernelShape(),
+                                         resultType.getElementType())},
+                ValueRange{init}, rewriter.getI64TensorAttr(op.getStrides()),
+                rewriter.getI64TensorAttr(dilations))
+                .getResult(0);
+    }
     Value divisors = arith::ConstantOp::create(
         rewriter, loc, averageDivisors(op, inputType, resultType));
     AffineMap spatial = AffineMap::get(
@@ -338,10 +482,13 @@ struct GlobalAvgPoolLowering : OpConversionPattern<GlobalAvgPoolOp> {
 } // namespace
 
 void populatePoolToLinalgPatterns(RewritePatternSet &patterns,
-                                  const TypeConverter &converter) {
-  patterns.add<MaxPoolLowering, MaxPoolWithIndicesLowering>(
-      converter, patterns.getContext());
-  patterns.add<AvgPoolLowering, GlobalAvgPoolLowering>(patterns.getContext());
+                                  const TypeConverter &converter,
+                                  bool unpadded) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<MaxPoolLowering>(converter, context, unpadded);
+  patterns.add<MaxPoolWithIndicesLowering>(converter, context);
+  patterns.add<AvgPoolLowering>(context, unpadded);
+  patterns.add<GlobalAvgPoolLowering>(context);
 }
 
 } // namespace incept
