@@ -38,6 +38,11 @@ def FoldBatchNorm : Pass<"incept-fold-batch-norm", "::mlir::func::FuncOp"> {
     batch_norm. A batch_norm after a concat of such convs is folded slice by
     slice into each conv, with the concat moved after them. Any other
     batch_norm (no conv producer) stays and lowers on its own.
+
+    Measured (bench/passes.py, batch 1, one thread): turning it off costs
+    0–4% (Inception v3 4%, GoogLeNet 2%): each batch-norm was one pass over
+    a conv's output (GoogLeNet: 12.9 MB in all), while the plane-loop convs
+    take over 90% of the time. Its share grows as the convs get faster.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -55,6 +60,11 @@ def FoldResidualScale : Pass<"incept-fold-residual-scale", "::mlir::func::FuncOp
     `[C,1,1]` or `[1,C,1,1]`; a scalar may have any all-ones shape. Where the
     weights are not constants, a scalar `s` becomes the conv's
     `residual_scale` instead.
+
+    Measured: 0–1% on the Inception-ResNets today (the 40 mul/add pairs of
+    Inception-ResNet v2 are 92 MB of traffic against convs that take over
+    90% of the time); what it mostly buys is that the add runs in the conv's
+    epilogue, in registers, once the conv kernels are fast.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -71,6 +81,10 @@ def FuseEpilogue : Pass<"incept-fuse-epilogue", "::mlir::func::FuncOp"> {
     activation (once the activation is set nothing else can be fused after
     it). What is left standalone after this pass on a family model is an
     elementwise op with no conv producer.
+
+    Measured: turning it off costs 0–3% (Inception-ResNet v1 3%, v4 2%),
+    for the same reason as the batch-norm fold: a ReLU is one cheap pass
+    over memory next to convs that take over 90% of the time.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -205,6 +219,9 @@ def ConcatInPlace : Pass<"incept-concat-in-place", "::mlir::ModuleOp"> {
     Pools need no padded input from -O1 on (they pool region by region,
     reading only the taps inside the input), so a block's input that its 1x1
     convs read flattened stays in a buffer of its own and is not copied.
+
+    Measured: turning it off costs 0–3% (Inception v4 3%): the copies were
+    a few percent of the traffic next to the convs' time.
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",
