@@ -377,10 +377,12 @@ class ModelBuilder:
 
     def wide_chain(self, x):
         """A conv with a wide result read only by one or two convs: a chain
-        that pays (its intermediate is over the band lowering's 256 KiB slab,
-        passes/Lowering/ConvChainBands.h), at stride 1 or 2."""
+        that pays: one image's intermediate is over incept-fuse-conv-chains'
+        1 MiB (min-intermediate-bytes, 262144 floats), in bands of 512 KiB
+        (passes/Lowering/ConvChainBands.h) that recompute at most 10% of its
+        rows, which short consumer windows meet; at stride 1 or 2."""
         n, c, h, w = self.shapes[x]
-        cout = int(np.ceil(self.rng.uniform(1.1, 2.5) * 65536 / (n * h * w)))
+        cout = int(np.ceil(self.rng.uniform(1.05, 1.6) * 262144 / (h * w)))
         if cout > 768 or min(h, w) < 6:
             return self.inception(x)
         act = self.pick(["relu", "clip", "none"], p=[0.7, 0.15, 0.15])
@@ -456,7 +458,7 @@ class ModelBuilder:
         # which takes a larger image than the rest.
         wide = self.chance(0.25)
         if wide:
-            h, w = int(self.rng.integers(24, 41)), int(self.rng.integers(24, 41))
+            h, w = int(self.rng.integers(40, 65)), int(self.rng.integers(40, 65))
         x = "input"
         self.shapes[x] = (n, c, h, w)
         if wide:
