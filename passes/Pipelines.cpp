@@ -63,8 +63,9 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   addGraphPass(pm, options, "incept-fold-batch-norm", createFoldBatchNorm);
   addGraphPass(pm, options, "incept-fold-residual-scale", createFoldResidualScale);
   addGraphPass(pm, options, "incept-fuse-epilogue", createFuseEpilogue);
-  // Merge before forming chains: a merged reduction is sliced and is left out
-  // of chains, and merging is the larger win on GoogLeNet-style blocks.
+  // Merge before forming chains: a merged reduction is sliced and so left out
+  // of chains; the merge is what hands the blocked conv kernels wide convs,
+  // while chains pay only on a few large intermediates.
   addGraphPass(pm, options, "incept-merge-sibling-convs", createMergeSiblingConvs);
   addGraphPass(pm, options, "incept-fuse-conv-chains",
                [] { return createFuseConvChains(); });
