@@ -46,6 +46,31 @@ std::optional<std::vector<float>> readFloatConstant(Value value) {
   return std::nullopt;
 }
 
+std::optional<StringRef> blobName(Value value) {
+  if (auto constant = value.getDefiningOp<arith::ConstantOp>())
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+      return resource.getRawHandle().getKey();
+  return std::nullopt;
+}
+
+std::optional<std::vector<float>> readChannelConstant(Value value,
+                                                      RankedTensorType resultType) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getRank() > resultType.getRank() || resultType.getRank() != 4)
+    return std::nullopt;
+  int64_t channels = resultType.getDimSize(1);
+  int64_t offset = resultType.getRank() - type.getRank();
+  for (auto [i, extent] : llvm::enumerate(type.getShape()))
+    if (extent != 1 && !(offset + static_cast<int64_t>(i) == 1 && extent == channels))
+      return std::nullopt;
+  std::optional<std::vector<float>> values = readFloatConstant(value);
+  if (!values)
+    return std::nullopt;
+  if (values->size() == 1)
+    values->assign(channels, values->front());
+  return values;
+}
+
 Value createFloatConstant(OpBuilder &builder, Location loc, RankedTensorType type,
                           ArrayRef<float> values, StringRef nameHint) {
   assert(static_cast<int64_t>(values.size()) == type.getNumElements() &&

@@ -23,6 +23,18 @@ namespace incept {
 /// arith.constant (inline, splat or resource blob); nothing otherwise.
 std::optional<std::vector<float>> readFloatConstant(mlir::Value value);
 
+/// The resource blob name of `value` when it is an arith.constant held in a
+/// blob: what constants folded from it are named after, so that they still
+/// say whose weights they are.
+std::optional<llvm::StringRef> blobName(mlir::Value value);
+
+/// One value per channel of `resultType` ([N, C, H, W]) when `value` is an
+/// f32 constant that NumPy broadcasting spreads along the channel axis only:
+/// a scalar of any all-ones shape, `[C, 1, 1]` or `[1, C, 1, 1]`. A `[C]`
+/// vector is not one: aligned on the right it runs along the width.
+std::optional<std::vector<float>>
+readChannelConstant(mlir::Value value, mlir::RankedTensorType resultType);
+
 /// An arith.constant of `type` (f32) holding `values`: inline when small,
 /// otherwise a resource blob named `nameHint` (made unique by MLIR).
 mlir::Value createFloatConstant(mlir::OpBuilder &builder, mlir::Location loc,

@@ -20,7 +20,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/SetVector.h"
 
 #include <cmath>
@@ -114,12 +113,10 @@ std::optional<SmallVector<ConvFold>> absorbingConvs(BatchNormOp batchNorm) {
 /// The name new constants of `conv` are made from: its weight's resource name
 /// without ".weight", else the ONNX node's name.
 std::string baseName(ConvOp conv) {
-  if (auto constant = conv.getWeight().getDefiningOp<arith::ConstantOp>())
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
-      StringRef key = resource.getRawHandle().getKey();
-      key.consume_back(".weight");
-      return key.str();
-    }
+  if (std::optional<StringRef> key = blobName(conv.getWeight())) {
+    key->consume_back(".weight");
+    return key->str();
+  }
   if (auto name = dyn_cast<NameLoc>(conv.getLoc()))
     return name.getName().str();
   return "conv";

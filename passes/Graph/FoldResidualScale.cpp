@@ -15,8 +15,6 @@
 #include "passes/Graph/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -28,35 +26,10 @@ using namespace mlir;
 
 namespace {
 
-/// One value per channel of `resultType` ([N, C, H, W]) when `value` is an
-/// f32 constant that NumPy broadcasting spreads along the channel axis only:
-/// a scalar of any all-ones shape, `[C, 1, 1]` or `[1, C, 1, 1]`. A `[C]`
-/// vector is not one: aligned on the right it runs along the width.
-std::optional<std::vector<float>> readChannelConstant(Value value,
-                                                      RankedTensorType resultType) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || type.getRank() > resultType.getRank() || resultType.getRank() != 4)
-    return std::nullopt;
-  int64_t channels = resultType.getDimSize(1);
-  int64_t offset = resultType.getRank() - type.getRank();
-  for (auto [i, extent] : llvm::enumerate(type.getShape()))
-    if (extent != 1 && !(offset + static_cast<int64_t>(i) == 1 && extent == channels))
-      return std::nullopt;
-  std::optional<std::vector<float>> values = readFloatConstant(value);
-  if (!values)
-    return std::nullopt;
-  if (values->size() == 1)
-    values->assign(channels, values->front());
-  return values;
-}
-
 /// A name for a constant derived from `original`'s: its resource key with
 /// `suffix`, so that the folded weights still say whose they are.
 std::string derivedName(Value original, StringRef suffix) {
-  if (auto constant = original.getDefiningOp<arith::ConstantOp>())
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-      return (resource.getRawHandle().getKey() + suffix).str();
-  return ("residual" + suffix).str();
+  return (blobName(original).value_or("residual") + suffix).str();
 }
 
 /// `add(x, mul(conv, s))` -> `conv'` with `s` in its weights and `x` as its

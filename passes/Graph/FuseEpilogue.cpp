@@ -17,8 +17,6 @@
 #include "passes/Graph/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/BuiltinDialect.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -29,28 +27,6 @@ namespace incept {
 using namespace mlir;
 
 namespace {
-
-/// One value per channel of `resultType` ([N, C, H, W]) when `value` is an
-/// f32 constant that NumPy broadcasting spreads along the channel axis only:
-/// a scalar of any all-ones shape, `[C, 1, 1]` or `[1, C, 1, 1]`. A `[C]`
-/// vector is not one: aligned on the right it runs along the width.
-std::optional<std::vector<float>> readChannelConstant(Value value,
-                                                      RankedTensorType resultType) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || type.getRank() > resultType.getRank() || resultType.getRank() != 4)
-    return std::nullopt;
-  int64_t channels = resultType.getDimSize(1);
-  int64_t offset = resultType.getRank() - type.getRank();
-  for (auto [i, extent] : llvm::enumerate(type.getShape()))
-    if (extent != 1 && !(offset + static_cast<int64_t>(i) == 1 && extent == channels))
-      return std::nullopt;
-  std::optional<std::vector<float>> values = readFloatConstant(value);
-  if (!values)
-    return std::nullopt;
-  if (values->size() == 1)
-    values->assign(channels, values->front());
-  return values;
-}
 
 /// The one op that reads `conv`'s result, in the conv's block, with the
 /// conv's result type (so that it can stand for the op's result); null when
@@ -94,10 +70,7 @@ struct FuseBiasAdd : OpRewritePattern<ConvOp> {
         sum += b;
     }
 
-    std::string name = "bias";
-    if (auto constant = other.getDefiningOp<arith::ConstantOp>())
-      if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-        name = resource.getRawHandle().getKey().str();
+    std::string name = blobName(other).value_or("bias").str();
     rewriter.setInsertionPoint(conv);
     auto biasType = RankedTensorType::get({conv.getType().getDimSize(1)},
                                           rewriter.getF32Type());

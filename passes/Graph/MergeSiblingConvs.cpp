@@ -30,7 +30,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include "llvm/ADT/DenseMap.h"
 
@@ -92,9 +91,8 @@ bool worthMerging(ArrayRef<ConvOp> group) {
 /// A blob name for a merged constant that says where it came from: the first
 /// sibling's blob name, when it has one.
 std::string mergedName(Value first, StringRef fallback) {
-  if (auto constant = first.getDefiningOp<arith::ConstantOp>())
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-      return (resource.getRawHandle().getKey() + ".merged").str();
+  if (std::optional<StringRef> key = blobName(first))
+    return (*key + ".merged").str();
   return fallback.str();
 }
 

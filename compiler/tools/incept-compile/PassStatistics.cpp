@@ -29,13 +29,11 @@ namespace {
 struct Counts {
   int64_t convs = 0, batchNorms = 0, elementwise = 0, concats = 0, chains = 0,
           copies = 0, bytes = 0;
-
-  bool operator==(const Counts &other) const {
-    return std::tie(convs, batchNorms, elementwise, concats, chains, copies, bytes) ==
-           std::tie(other.convs, other.batchNorms, other.elementwise, other.concats,
-                    other.chains, other.copies, other.bytes);
-  }
 };
+
+/// One row of the table: the pass, six counts and the bytes.
+constexpr llvm::StringLiteral kRowFormat =
+    "{0,-34} {1,9} {2,9} {3,9} {4,7} {5,7} {6,9} {7,14}\n";
 
 int64_t bytesOf(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
@@ -111,7 +109,7 @@ public:
     if (name == "incept-plan-arena") {
       // What is left to copy in the generated code, once cse and canonicalize
       // dropped the copies of a slice onto itself left by in-place inserts.
-      os << llvm::formatv("{0,-34} {1,9} {2,9} {3,9} {4,7} {5,7} {6,9} {7,14}\n",
+      os << llvm::formatv(kRowFormat.data(),
                           "(bufferized: copies left)", "", "", "", "", "",
                           now.copies, now.bytes);
       return;
@@ -122,7 +120,7 @@ public:
       return from == to ? llvm::formatv("{0}", to).str()
                         : llvm::formatv("{0}→{1}", from, to).str();
     };
-    os << llvm::formatv("{0,-34} {1,9} {2,9} {3,9} {4,7} {5,7} {6,9} {7,14}\n",
+    os << llvm::formatv(kRowFormat.data(),
                         name,
                         cell(previous.convs, now.convs),
                         cell(previous.batchNorms, now.batchNorms),
@@ -143,7 +141,7 @@ private:
 } // namespace
 
 void printPassStatisticsHeader(llvm::raw_ostream &os) {
-  os << llvm::formatv("{0,-34} {1,9} {2,9} {3,9} {4,7} {5,7} {6,9} {7,14}\n", "pass",
+  os << llvm::formatv(kRowFormat.data(), "pass",
                       "convs", "batchnorm", "eltwise", "concat", "chains", "copies",
                       "bytes saved");
 }
