@@ -18,31 +18,16 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run import MODELS, SRC_ROOT, cpu_name, fail, latency  # noqa: E402
+from run import MODELS, SRC_ROOT, compile_if_stale, cpu_name, fail, latency  # noqa: E402
 
 # The order of passes/Pipelines.cpp: optimizationPassNames().
 PASSES = ("incept-simplify-graph", "incept-fold-batch-norm", "incept-fold-residual-scale",
           "incept-fuse-epilogue", "incept-merge-sibling-convs", "incept-fuse-conv-chains",
           "incept-concat-in-place")
-
-
-def compiled(compiler, onnx_path, library, extra):
-    newest_source = max(os.path.getmtime(onnx_path), os.path.getmtime(compiler))
-    if os.path.exists(library) and os.path.getmtime(library) > newest_source:
-        return
-    start = time.monotonic()
-    result = subprocess.run([compiler, onnx_path, "-O3", "--batch", "1", "-o", library, *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if result.returncode != 0:
-        fail(f"incept-compile {onnx_path} {' '.join(extra)} failed:\n{result.stdout}")
-    print(f"compiled {os.path.basename(library)} in {time.monotonic() - start:.1f} s",
-          file=sys.stderr, flush=True)
 
 
 def main():
@@ -85,7 +70,10 @@ def main():
         for config in configs:
             libraries[config] = os.path.join(folder, f"{model}.{config}.so")
             extra = [] if config == "all" else ["--disable-pass=" + config[3:]]
-            compiled(compiler, onnx_path, libraries[config], extra)
+            seconds = compile_if_stale(compiler, onnx_path, libraries[config], extra)
+            if seconds:
+                print(f"compiled {os.path.basename(libraries[config])} in {seconds:.1f} s",
+                      file=sys.stderr, flush=True)
         samples = {config: [] for config in configs + ["ort"]}
         for round_ in range(args.rounds):
             for config in configs:

@@ -79,20 +79,26 @@ def latency(command, what):
     return float(match.group(1))
 
 
+def compile_if_stale(compiler, onnx_path, library, extra=()):
+    """Compiles ONNX_PATH -O3 at batch 1 (with EXTRA options) to LIBRARY unless
+    it is newer than the model and the compiler; returns the seconds taken."""
+    newest_source = max(os.path.getmtime(onnx_path), os.path.getmtime(compiler))
+    if os.path.exists(library) and os.path.getmtime(library) > newest_source:
+        return 0.0
+    start = time.monotonic()
+    result = subprocess.run([compiler, onnx_path, "-O3", "--batch", "1", "-o", library, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if result.returncode != 0:
+        fail(f"incept-compile {onnx_path} {' '.join(extra)} failed:\n{result.stdout}")
+    return time.monotonic() - start
+
+
 def compiled_library(model, onnx_path, build, compiler):
     """BUILD/bench/MODEL.so, compiled -O3 unless up to date."""
     folder = os.path.join(build, "bench")
     os.makedirs(folder, exist_ok=True)
     library = os.path.join(folder, model + ".so")
-    newest_source = max(os.path.getmtime(onnx_path), os.path.getmtime(compiler))
-    if os.path.exists(library) and os.path.getmtime(library) > newest_source:
-        return library, 0.0
-    start = time.monotonic()
-    result = subprocess.run([compiler, onnx_path, "-O3", "--batch", "1", "-o", library],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if result.returncode != 0:
-        fail(f"incept-compile {model} failed:\n{result.stdout}")
-    return library, time.monotonic() - start
+    return library, compile_if_stale(compiler, onnx_path, library)
 
 
 class PyTorchWorker:
