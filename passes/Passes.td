@@ -165,6 +165,56 @@ def FuseConvChains : Pass<"incept-fuse-conv-chains", "::mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Code generation decisions: made once, written into the IR
+//===----------------------------------------------------------------------===//
+
+def SelectConvStrategy : Pass<"incept-select-conv-strategy", "::mlir::func::FuncOp"> {
+  let summary = "Choose each conv's lowering and its register tiles from the target";
+  let description = [{
+    Sets `strategy` on every `incept.conv` (those inside conv chains too),
+    reading the module's `#incept.target`; the conv lowering only reads it.
+
+    ```mlir
+    %y = incept.conv %x, %w bias %b {...,
+           strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 4, tile_w = 6>}
+    ```
+
+    An ungrouped conv with constant weights gets `blocked`: the direct
+    convolution on the channel-blocked layout, with `block` = the f32 lanes
+    of a vector (16 on AVX-512, 8 on AVX2). A grouped one, or one whose
+    weights are computed, gets `plane_loops`.
+
+    Cost model for the tile (`tile_f` output-channel blocks × `tile_w`
+    output pixels, numbered over the whole output plane): the accumulators,
+    one broadcast per pixel and one weight vector must fit the vector
+    registers, `tile_f·tile_w + tile_w + 1 <= registers`, with `tile_f <= 4`.
+    One step of the reduction (one input channel of one tap) issues
+    `tile_f·tile_w` FMAs, `tile_f` weight loads and `tile_w` broadcasts.
+    Counted in 256-bit halves (a 512-bit op is two on Zen 4), with two FMA
+    and two load pipes, it takes `max(FMAs/2, loads/2, 4)` cycles: 4 is the
+    FMA latency that each accumulator waits between two steps, so a tile of
+    fewer than 8 accumulators cannot keep both pipes busy. When a group's
+    weights (`tile_f` blocks × `C·KH·KW` vectors) are larger than L1, every
+    tile streams them from L2 again, at 32 bytes a cycle: that cost is what
+    makes the wide pixel tiles pay. The cost of a
+    tiling is the sum over its tiles, the peeled tails (a last group of
+    fewer blocks, a last tile of fewer pixels) included, of the steps times
+    the reduction length `C·KH·KW`, plus its stores and 4 cycles of index
+    arithmetic per pixel. The cheapest tiling wins; ties go to more output
+    blocks, which read the input fewer times. That gives 4×6 on AVX-512 and
+    4×3 on AVX2 for wide layers, and wide pixel tiles for a layer of one
+    output block (16 channels).
+
+    Option `kind` forces one strategy for every conv (`reference`,
+    `plane_loops` or `blocked`), to compare them.
+  }];
+  let options = [
+    Option<"kind", "kind", "std::string", /*default=*/"\"auto\"",
+           "auto (the cost model), or a strategy kind for every conv">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Lowering
 //===----------------------------------------------------------------------===//
 
@@ -198,7 +248,7 @@ def ConvertInceptToLinalg : Pass<"convert-incept-to-linalg", "::mlir::ModuleOp">
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -51,7 +51,7 @@ llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
       "incept-simplify-graph",      "incept-fold-batch-norm",
       "incept-fold-residual-scale", "incept-fuse-epilogue",
       "incept-merge-sibling-convs", "incept-fuse-conv-chains",
-      "incept-concat-in-place"};
+      "incept-concat-in-place",     "incept-select-conv-strategy"};
   return names;
 }
 
@@ -70,6 +70,10 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   addGraphPass(pm, options, "incept-fuse-conv-chains",
                [] { return createFuseConvChains(); });
   addGraphPass(pm, options, "incept-simplify-graph", createSimplifyGraph);
+  // Last, on the graph as it will be lowered: each conv's strategy is then
+  // visible in --emit=fused.
+  addGraphPass(pm, options, "incept-select-conv-strategy",
+               [] { return createSelectConvStrategy(); });
 }
 
 void buildLowerToLinalgPipeline(OpPassManager &pm,
@@ -97,8 +101,13 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &) {
   // arena and one float pointer per input and output, as the C wrapper calls.
   pm.addPass(createLowerCopies());
   pm.addPass(createOutlineKernels());
+  // The blocked conv kernels are vector ops on buffers by now: their 1-D
+  // transfers become plain vector loads and stores.
   addPipeline(pm, "convert-linalg-to-loops,"
+                  "func.func(convert-vector-to-scf{full-unroll=true},"
+                  "lower-vector-mask),"
                   "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+                  "convert-vector-to-llvm,"
                   "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
                   "finalize-memref-to-llvm,"
                   "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"

@@ -98,7 +98,7 @@ LogicalResult importConv(NodeImporter &node) {
       *input, *weight, *bias, /*residual=*/Value(), window->strides,
       window->pads, window->dilations, node.intAttr("group", 1),
       ActivationKind::none, /*clip_min=*/FloatAttr(), /*clip_max=*/FloatAttr(),
-      /*residual_scale=*/APFloat(1.0f));
+      /*residual_scale=*/APFloat(1.0f), /*strategy=*/ConvStrategyAttr());
   if (failed(conv))
     return failure();
   return node.setResults(*conv);

@@ -57,6 +57,74 @@ def Incept_PadModeAttr : EnumAttr<Incept_Dialect, Incept_PadMode, "pad_mode"> {
   let assemblyFormat = "$value";
 }
 
+def Incept_ConvStrategyKind : I32EnumAttr<"ConvStrategyKind",
+    "how a convolution is lowered", [
+      I32EnumAttrCase<"reference", 0>,
+      I32EnumAttrCase<"plane_loops", 1>,
+      I32EnumAttrCase<"blocked", 2>
+    ]> {
+  let cppNamespace = "::incept";
+  let genSpecializedAttr = 0;
+}
+
+def Incept_ConvStrategyAttr : AttrDef<Incept_Dialect, "ConvStrategy"> {
+  let mnemonic = "conv_strategy";
+  let summary = "the lowering chosen for one convolution, with its tiles";
+  let description = [{
+    Set by `incept-select-conv-strategy`, read by the conv lowering:
+    `reference` is the named linalg convolution of -O0, `plane_loops` the
+    vectorisable loops over whole output planes, `blocked` the
+    register-tiled direct convolution on a channel-blocked layout: `block`
+    channels a vector, `tile_f` output-channel blocks × `tile_w` output
+    pixels of accumulators held in registers across the whole reduction.
+
+    ```mlir
+    #incept.conv_strategy<blocked, block = 16, tile_f = 4, tile_w = 6>
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<Incept_ConvStrategyKind>:$kind,
+    DefaultValuedParameter<"int64_t", "0">:$block,
+    DefaultValuedParameter<"int64_t", "0">:$tile_f,
+    DefaultValuedParameter<"int64_t", "0">:$tile_w
+  );
+  let assemblyFormat = "`<` $kind (`,` struct($block, $tile_f, $tile_w)^)? `>`";
+}
+
+def Incept_TargetAttr : AttrDef<Incept_Dialect, "Target"> {
+  let mnemonic = "target";
+  let summary = "what the code is generated for: vectors, registers, caches, cores";
+  let description = [{
+    The module attribute `incept.target`, set by `incept-compile` from
+    `--march` (default: the host) and read by every pass that makes a
+    target-dependent choice, instead of constants in the pass: the vector
+    width in bits, the number of vector registers, whether there is FMA, the
+    data cache sizes per core in bytes, and the cores. Lit tests set it to
+    test the AVX2 and AVX-512 forms on any machine.
+
+    ```mlir
+    module attributes {incept.target = #incept.target<cpu = "znver4",
+        vector_bits = 512, vector_registers = 32, fma = true,
+        l1d_bytes = 32768, l2_bytes = 1048576, l3_bytes = 33554432, cores = 2>} {}
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"LLVM's CPU name">:$cpu,
+    "int64_t":$vector_bits,
+    "int64_t":$vector_registers,
+    "bool":$fma,
+    "int64_t":$l1d_bytes,
+    "int64_t":$l2_bytes,
+    "int64_t":$l3_bytes,
+    "int64_t":$cores
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let extraClassDeclaration = [{
+    /// f32 lanes of one vector register.
+    int64_t getFloatLanes() const { return getVectorBits() / 32; }
+  }];
+}
+
 /// Every value the dialect computes on: a statically shaped f32 tensor.
 def Incept_Tensor : StaticShapeTensorOf<[F32]>;
 

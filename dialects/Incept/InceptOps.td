@@ -31,7 +31,8 @@ def Incept_ConvOp : Incept_Op<"conv", [Pure, AttrSizedOperandSegments,
 
     `bias` has one value per output channel; `residual` has the result's shape.
     `activation` is `none`, `relu`, or `clip` (then `clip_min`/`clip_max` give
-    the bounds). Without a residual, `residual_scale` must be 1.
+    the bounds). Without a residual, `residual_scale` must be 1. `strategy`,
+    once `incept-select-conv-strategy` has run, says how it is lowered.
 
     ```mlir
     %y = incept.conv %x, %w bias %b {strides = array<i64: 2, 2>,
@@ -54,7 +55,8 @@ def Incept_ConvOp : Incept_Op<"conv", [Pure, AttrSizedOperandSegments,
                       "::incept::ActivationKind::none">:$activation,
     OptionalAttr<F32Attr>:$clip_min,
     OptionalAttr<F32Attr>:$clip_max,
-    DefaultValuedAttr<F32Attr, "1.0f">:$residual_scale
+    DefaultValuedAttr<F32Attr, "1.0f">:$residual_scale,
+    OptionalAttr<Incept_ConvStrategyAttr>:$strategy
   );
   let results = (outs Incept_Tensor4D:$output);
   let assemblyFormat = [{

@@ -150,14 +150,9 @@ void foldIntoConv(ConvFold &fold, const ChannelAffine &affine) {
   Value newBias = createFloatConstant(
       builder, conv.getBias() ? conv.getBias().getLoc() : conv.getLoc(), biasType, bias,
       base + ".bn_bias");
-  auto folded = ConvOp::create(
-      builder, conv.getLoc(), conv.getType(), conv.getInput(), newWeight, newBias,
-      conv.getResidual(), conv.getStridesAttr(), conv.getPadsAttr(),
-      conv.getDilationsAttr(), conv.getGroupAttr(), conv.getActivationAttr(),
-      conv.getClipMinAttr(), conv.getClipMaxAttr(), conv.getResidualScaleAttr());
-  folded->setDiscardableAttrs(conv->getDiscardableAttrDictionary());
-  conv.replaceAllUsesWith(folded.getResult());
-  conv.erase();
+  // Changed in place, so that every other attribute of the conv stays.
+  conv.getWeightMutable().assign(newWeight);
+  conv.getBiasMutable().assign(newBias);
 }
 
 /// Erases the constants that `operands` came from if nothing reads them now,

@@ -227,13 +227,15 @@ private:
     auto bandType = RankedTensorType::get(
         {1, type.getDimSize(1), outputRows, type.getDimSize(3)},
         type.getElementType());
-    return ConvOp::create(
-        b, conv.getLoc(), bandType, input, conv.getWeight(), conv.getBias(),
-        residual, conv.getStridesAttr(),
-        b.getDenseI64ArrayAttr({rows.top, pads[1], rows.bottom, pads[3]}),
-        conv.getDilationsAttr(), conv.getGroupAttr(), conv.getActivationAttr(),
-        conv.getClipMinAttr(), conv.getClipMaxAttr(),
-        conv.getResidualScaleAttr());
+    // A clone keeps every attribute (the epilogue, the strategy); only the
+    // rows, the band's padding and the residual change.
+    auto band = cast<ConvOp>(b.clone(*conv));
+    band.getInputMutable().assign(input);
+    if (residual)
+      band.getResidualMutable().assign(residual);
+    band.setPads({rows.top, pads[1], rows.bottom, pads[3]});
+    band.getResult().setType(bandType);
+    return band;
   }
 
   SmallVector<Value> buildBand(OpBuilder &b, Location loc, const Band &band,

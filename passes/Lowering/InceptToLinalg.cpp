@@ -56,7 +56,8 @@ struct ConvertInceptToLinalg
     mlir::ConversionTarget target(*context);
     target.addIllegalDialect<InceptDialect>();
     target.addLegalDialect<mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
-                           mlir::math::MathDialect, mlir::tensor::TensorDialect>();
+                           mlir::math::MathDialect, mlir::tensor::TensorDialect,
+                           mlir::scf::SCFDialect, mlir::vector::VectorDialect>();
     target.markUnknownOpDynamicallyLegal([](mlir::Operation *) { return true; });
     target.addDynamicallyLegalOp<mlir::func::FuncOp>([&](mlir::func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&
@@ -86,14 +87,18 @@ struct ConvertInceptToLinalg
       populateConvToLinalgPatterns(patterns, planeLoops);
       populateConvChainToLinalgPatterns(patterns);
     }
-    if (lowers("pool"))
+    if (lowers("pool")) {
+      populateBlockedPoolPatterns(patterns);
       populatePoolToLinalgPatterns(patterns, converter, planeLoops);
+    }
     if (lowers("normalization"))
       populateNormalizationToLinalgPatterns(patterns);
     if (lowers("elementwise"))
       populateElementwiseToLinalgPatterns(patterns, converter);
-    if (lowers("structure"))
+    if (lowers("structure")) {
+      populateBlockedStructurePatterns(patterns);
       populateStructureToLinalgPatterns(patterns, converter);
+    }
     if (lowers("classifier"))
       populateClassifierToLinalgPatterns(patterns);
     if (mlir::failed(mlir::applyPartialConversion(getOperation(), target,

@@ -181,7 +181,11 @@ Value buildSpatialPad(OpBuilder &builder, Location loc, Value input,
   if (top == 0 && left == 0 && bottom == 0 && right == 0)
     return input;
   auto type = cast<RankedTensorType>(input.getType());
-  SmallVector<int64_t> low = {0, 0, top, left}, high = {0, 0, bottom, right};
+  SmallVector<int64_t> low(type.getRank(), 0), high(type.getRank(), 0);
+  low[2] = top;
+  low[3] = left;
+  high[2] = bottom;
+  high[3] = right;
   SmallVector<int64_t> shape(type.getShape());
   shape[2] += top + bottom;
   shape[3] += left + right;

@@ -70,7 +70,8 @@ mlir::Value buildAxisReduction(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::AffineMap dropAxisMap(mlir::MLIRContext *context, unsigned rank,
                             unsigned axis);
 
-/// `tensor.pad` of an NCHW tensor's two spatial dimensions with `value`;
+/// `tensor.pad` of the two spatial dimensions (2 and 3) of an NCHW or a
+/// blocked [N, C/c, H, W, c] tensor with `value`;
 /// `input` itself when every amount is zero.
 mlir::Value buildSpatialPad(mlir::OpBuilder &builder, mlir::Location loc,
                             mlir::Value input, int64_t top, int64_t left,

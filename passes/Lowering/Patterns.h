@@ -34,6 +34,12 @@ void populateElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns,
 /// concat, slice, reshape, pad.
 void populateStructureToLinalgPatterns(mlir::RewritePatternSet &patterns,
                                        const mlir::TypeConverter &converter);
+/// Pools (max and average with unit dilations, global average), channel
+/// concats and channel slices whose input was computed in the blocked layout
+/// of the blocked convs: they stay in it (BlockedLayout.h). Their benefit is
+/// above the NCHW patterns', which take every other case.
+void populateBlockedPoolPatterns(mlir::RewritePatternSet &patterns);
+void populateBlockedStructurePatterns(mlir::RewritePatternSet &patterns);
 /// gemm, softmax.
 void populateClassifierToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -12,6 +12,8 @@
 #include "compiler/Codegen/Linking.h"
 #include "compiler/Codegen/ModelInterface.h"
 #include "compiler/Codegen/ObjectEmission.h"
+#include "compiler/Codegen/TargetDescription.h"
+#include "dialects/Incept/Target.h"
 #include "compiler/Import/Importer.h"
 #include "compiler/Import/ModelLoader.h"
 #include "compiler/tools/incept-compile/PassStatistics.h"
@@ -302,6 +304,15 @@ int compile(int argc, char **argv) {
   }
   if (emitKind == EmitKind::Incept)
     return printModule(*module) ? 0 : 1;
+
+  // Every target-dependent choice from here on reads this description.
+  bool hostTarget = march.empty() || march == "native";
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      incept::createTargetMachine(hostTarget ? "" : march.getValue(), optLevel);
+  if (!machine)
+    return fail(llvm::toString(machine.takeError())), 1;
+  (*module)->setAttr(incept::kTargetAttrName,
+                     incept::describeTargetAttr(&context, **machine, hostTarget));
   if (!runPasses(*module, [&](OpPassManager &pm) {
         incept::buildGraphOptimizationPipeline(pm, lowering);
       }))
@@ -320,10 +331,6 @@ int compile(int argc, char **argv) {
   interface.compilerVersion = INCEPT_VERSION;
   func.setSymName(interface.forwardSymbol());
 
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
-      incept::createTargetMachine(march == "native" ? "" : march.getValue(), optLevel);
-  if (!machine)
-    return fail(llvm::toString(machine.takeError())), 1;
   interface.target = incept::describeTarget(**machine);
 
   if (!runPasses(*module, [&](OpPassManager &pm) {

@@ -1,12 +1,13 @@
-//===- ConvToLinalg.cpp - incept.conv to linalg ----------------------------===//
+//===- Reference.cpp - the reference and plane-loop convolutions ----------===//
 //
-// The simple, obviously right lowering: zero padding as tensor.pad, the
+// The `reference` and `plane_loops` conv strategies. The simple, obviously
+// right lowering: zero padding as tensor.pad, the
 // accumulator initialised with the bias, a linalg named convolution (grouped
 // convolutions through the NGCHW form). With plane loops (-O1 and up) an
 // ungrouped convolution is a linalg.generic whose innermost loop LLVM
 // vectorises: over whole padded rows for unit strides, over output rows
-// otherwise. A blocked-layout micro-kernel lowering replaces this pattern
-// later.
+// otherwise. -O0 keeps the named op: it is what everything is checked
+// against.
 //
 // Every convolution ends in one destination-passing op writing a tensor.empty
 // of its result type: the accumulator itself when it already is the result,
@@ -18,8 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Lowering/Conv/ConvLowerings.h"
 #include "passes/Lowering/LinalgBuilders.h"
-#include "passes/Lowering/Patterns.h"
 
 #include "dialects/Incept/InceptOps.h"
 
@@ -220,35 +221,19 @@ Value buildStore(OpBuilder &b, Location loc, ConvOp op, Accumulator acc,
       acc.map);
 }
 
-struct ConvLowering : OpConversionPattern<ConvOp> {
-  ConvLowering(MLIRContext *context, bool planeLoops)
-      : OpConversionPattern(context), planeLoops(planeLoops) {}
-  bool planeLoops;
-
-  LogicalResult
-  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t groups = op.getGroup();
-    bool rowConv = planeLoops && groups == 1 &&
-                   llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
-    Accumulator acc =
-        rowConv ? buildRowConv(rewriter, loc, op, adaptor.getInput(),
-                               adaptor.getWeight(), adaptor.getBias(), resultType)
-                : buildWindowConv(rewriter, loc, op, adaptor.getInput(),
-                                  adaptor.getWeight(), adaptor.getBias(),
-                                  resultType, planeLoops);
-    rewriter.replaceOp(op, buildStore(rewriter, loc, op, acc,
-                                      adaptor.getResidual(), resultType));
-    return success();
-  }
-};
-
 } // namespace
 
-void populateConvToLinalgPatterns(RewritePatternSet &patterns, bool planeLoops) {
-  patterns.add<ConvLowering>(patterns.getContext(), planeLoops);
+Value lowerReferenceConv(OpBuilder &b, ConvOp op, Value input, Value weight,
+                         Value bias, Value residual, bool planeLoops) {
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getType());
+  bool rowConv = planeLoops && op.getGroup() == 1 &&
+                 llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
+  Accumulator acc =
+      rowConv ? buildRowConv(b, loc, op, input, weight, bias, resultType)
+              : buildWindowConv(b, loc, op, input, weight, bias, resultType,
+                                planeLoops);
+  return buildStore(b, loc, op, acc, residual, resultType);
 }
 
 } // namespace incept

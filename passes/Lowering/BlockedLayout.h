@@ -1,0 +1,47 @@
+//===- BlockedLayout.h - the channel-blocked activation layout --*- C++ -*-===//
+//
+// Activations of the fast CPU path live in [N, C/c, H, W, c] (c = the
+// target's f32 lanes; channels past C are padding). A blocked conv writes that
+// layout, and the ops that read it — convs, pools, concats, slices — stay in
+// it ("the layout follows the producer"): each of them takes the blocked
+// tensor that an NCHW value was computed from, so that between them there is
+// no conversion. The NCHW form is still built after every blocked op, as one
+// store generic marked `incept.from_blocked`; it is dead (and erased) unless
+// something NCHW-only reads it (the model's outputs, LRN, a Gemm), and it is
+// what concat-in-place writes into a concat's slice.
+//
+// Padded channels hold finite values that no one reads as data: a conv's
+// packed weights are zero there, and every NCHW view drops them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_PASSES_LOWERING_BLOCKEDLAYOUT_H
+#define INCEPT_PASSES_LOWERING_BLOCKEDLAYOUT_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include <optional>
+
+namespace incept {
+
+/// The blocked tensor that `nchw` was computed from, when it was.
+std::optional<mlir::Value> findBlockedSource(mlir::Value nchw);
+
+/// [N, C, H, W] → [N, ceil(C/block), H, W, block], channels past C zero;
+/// the blocked source itself when `nchw` has one of that block.
+mlir::Value toBlockedLayout(mlir::OpBuilder &builder, mlir::Location loc,
+                            mlir::Value nchw, int64_t block);
+
+/// The blocked tensor back as `nchwType`, by one store generic marked
+/// `incept.from_blocked`.
+mlir::Value fromBlockedLayout(mlir::OpBuilder &builder, mlir::Location loc,
+                              mlir::Value blocked,
+                              mlir::RankedTensorType nchwType);
+
+/// The block (c) of a blocked tensor type.
+int64_t blockOf(mlir::Value blocked);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_LOWERING_BLOCKEDLAYOUT_H

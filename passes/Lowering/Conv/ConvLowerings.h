@@ -1,0 +1,35 @@
+//===- ConvLowerings.h - the conv strategies, side by side -------*- C++ -*-===//
+//
+// One builder per `#incept.conv_strategy` kind; ConvToLinalg.cpp's pattern
+// picks one by the conv's strategy attribute. A new strategy (Winograd, a GPU
+// kernel) is one more builder here and one more case there.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_PASSES_LOWERING_CONV_CONVLOWERINGS_H
+#define INCEPT_PASSES_LOWERING_CONV_CONVLOWERINGS_H
+
+#include "dialects/Incept/InceptOps.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace incept {
+
+/// `reference` (the named linalg convolution) or, with `planeLoops`,
+/// `plane_loops`. The operands are the conv's, converted.
+mlir::Value lowerReferenceConv(mlir::OpBuilder &builder, ConvOp op,
+                               mlir::Value input, mlir::Value weight,
+                               mlir::Value bias, mlir::Value residual,
+                               bool planeLoops);
+
+/// `blocked`: the register-tiled direct convolution on the channel-blocked
+/// layout. Fails (and creates nothing) unless the conv is ungrouped and its
+/// weights and bias are constants, which the strategy pass checks.
+mlir::FailureOr<mlir::Value>
+lowerBlockedConv(mlir::OpBuilder &builder, ConvOp op, ConvStrategyAttr strategy,
+                 mlir::Value input, mlir::Value weight, mlir::Value bias,
+                 mlir::Value residual);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_LOWERING_CONV_CONVLOWERINGS_H

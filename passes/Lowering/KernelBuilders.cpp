@@ -1,0 +1,52 @@
+//===- KernelBuilders.cpp - loops and index arithmetic of kernels ----------===//
+
+#include "passes/Lowering/KernelBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+
+namespace incept {
+
+Value buildIndex(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value buildMulAdd(OpBuilder &b, Location loc, Value a, int64_t factor,
+                  Value offset) {
+  Value product =
+      factor == 1 ? a
+                  : arith::MulIOp::create(b, loc, a, buildIndex(b, loc, factor))
+                        .getResult();
+  return offset ? arith::AddIOp::create(b, loc, product, offset).getResult()
+                : product;
+}
+
+Value buildAddConstant(OpBuilder &b, Location loc, Value a, int64_t constant) {
+  if (constant == 0)
+    return a;
+  return arith::AddIOp::create(b, loc, a, buildIndex(b, loc, constant));
+}
+
+SmallVector<Value> buildLoop(OpBuilder &b, Location loc, Value begin, Value end,
+                             ValueRange values, LoopBody body) {
+  auto forOp = scf::ForOp::create(
+      b, loc, begin, end, buildIndex(b, loc, 1), values,
+      [&](OpBuilder &nested, Location l, Value iv, ValueRange args) {
+        scf::YieldOp::create(nested, l, body(nested, iv, args));
+      });
+  return SmallVector<Value>(forOp.getResults());
+}
+
+SmallVector<Value> buildLoop(OpBuilder &b, Location loc, int64_t begin,
+                             int64_t end, ValueRange values, LoopBody body) {
+  if (end <= begin)
+    return SmallVector<Value>(values);
+  if (end - begin == 1)
+    return body(b, buildIndex(b, loc, begin), values);
+  return buildLoop(b, loc, buildIndex(b, loc, begin), buildIndex(b, loc, end),
+                   values, body);
+}
+
+} // namespace incept

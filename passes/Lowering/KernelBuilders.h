@@ -1,0 +1,44 @@
+//===- KernelBuilders.h - loops and index arithmetic of kernels -*- C++ -*-===//
+//
+// The blocked kernels (convs, pools) are written as scf loops over tensors
+// whose trip counts are static; these are the few builders they share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_PASSES_LOWERING_KERNELBUILDERS_H
+#define INCEPT_PASSES_LOWERING_KERNELBUILDERS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace incept {
+
+/// An index constant.
+mlir::Value buildIndex(mlir::OpBuilder &builder, mlir::Location loc,
+                       int64_t value);
+
+/// a * factor + offset on index values (no offset when null); multiplies
+/// and adds by nothing are left out.
+mlir::Value buildMulAdd(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::Value a, int64_t factor, mlir::Value offset);
+/// a + constant.
+mlir::Value buildAddConstant(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value a, int64_t constant);
+
+using LoopBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Value, mlir::ValueRange)>;
+
+/// `body(i, values)` for i in [begin, end), carrying `values` from one
+/// iteration to the next: an scf.for, or the body alone for one iteration.
+llvm::SmallVector<mlir::Value> buildLoop(mlir::OpBuilder &builder,
+                                         mlir::Location loc, int64_t begin,
+                                         int64_t end, mlir::ValueRange values,
+                                         LoopBody body);
+/// The same with bounds computed at run time (an scf.for always).
+llvm::SmallVector<mlir::Value> buildLoop(mlir::OpBuilder &builder,
+                                         mlir::Location loc, mlir::Value begin,
+                                         mlir::Value end, mlir::ValueRange values,
+                                         LoopBody body);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_LOWERING_KERNELBUILDERS_H

@@ -1,0 +1,142 @@
+//===- SelectConvStrategy.cpp - the incept-select-conv-strategy pass -------===//
+//
+// The one place where a conv's lowering is decided; the cost model is in the
+// pass description (Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialects/Incept/InceptOps.h"
+#include "dialects/Incept/Target.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+#include <limits>
+#include <optional>
+
+namespace incept {
+#define GEN_PASS_DEF_SELECTCONVSTRATEGY
+#include "passes/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kMaxTileBlocks = 4;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Cycles of one reduction step (one input channel of one tap) of a tile of
+/// tf output blocks × tw pixels, counted in 256-bit halves (`halves` per
+/// vector: Zen 4 runs a 512-bit op as two): two FMA and two load pipes, a
+/// broadcast is one load, and no accumulator can take a new FMA before the
+/// last one's 4-cycle latency is over. Weights that do not stay in L1
+/// across tiles (`weightsInL2`) come from L2 at 32 bytes a cycle.
+double stepCycles(int64_t tf, int64_t tw, int64_t halves, bool weightsInL2) {
+  constexpr double kFmaLatency = 4, kL2BytesPerCycle = 32;
+  double fmas = tf * tw * halves / 2.0;
+  double loads = (tf * halves + tw) / 2.0;
+  if (weightsInL2)
+    loads += tf * halves * 32 / kL2BytesPerCycle;
+  return std::max({fmas, loads, kFmaLatency});
+}
+
+struct Tile {
+  int64_t blocks, pixels;
+};
+
+/// The cheapest register tile for `outBlocks` output blocks over `pixels`
+/// output pixels with `reduction` steps each (C·KH·KW): the steps of every
+/// tile, the peeled tails included, plus its stores and the index
+/// arithmetic of its pixels.
+Tile chooseTile(TargetAttr target, int64_t outBlocks, int64_t pixels,
+                int64_t reduction) {
+  int64_t registers = target.getVectorRegisters();
+  int64_t halves = std::max<int64_t>(1, target.getVectorBits() / 256);
+  int64_t lanes = target.getFloatLanes();
+  auto tileCost = [&](int64_t tf, int64_t tw) {
+    bool weightsInL2 = tf * reduction * lanes * 4 > target.getL1dBytes();
+    return stepCycles(tf, tw, halves, weightsInL2) * reduction +
+           tf * tw * halves + 4 * tw;
+  };
+  Tile best{1, 1};
+  double bestCost = std::numeric_limits<double>::infinity();
+  // Largest first: a tie keeps the tile that reads the input and weights
+  // fewer times.
+  for (int64_t tf = std::min(kMaxTileBlocks, outBlocks); tf >= 1; --tf)
+    for (int64_t tw = (registers - 1) / (tf + 1); tw >= 1; --tw) {
+      auto rowOfTiles = [&](int64_t blocks) {
+        double cost = (pixels / tw) * tileCost(blocks, tw);
+        if (int64_t tail = pixels % tw)
+          cost += tileCost(blocks, tail);
+        return cost;
+      };
+      double cost = (outBlocks / tf) * rowOfTiles(tf);
+      if (int64_t tailBlocks = outBlocks % tf)
+        cost += rowOfTiles(tailBlocks);
+      if (cost < bestCost - 1e-9) {
+        bestCost = cost;
+        best = {tf, tw};
+      }
+    }
+  return best;
+}
+
+bool isConstant(Value value) {
+  return !value || value.getDefiningOp<arith::ConstantOp>();
+}
+
+ConvStrategyAttr chooseStrategy(ConvOp conv, TargetAttr target,
+                                std::optional<ConvStrategyKind> forced) {
+  MLIRContext *context = conv.getContext();
+  bool blockable = conv.getGroup() == 1 && isConstant(conv.getWeight()) &&
+                   isConstant(conv.getBias());
+  ConvStrategyKind kind = forced.value_or(
+      blockable ? ConvStrategyKind::blocked : ConvStrategyKind::plane_loops);
+  if (kind == ConvStrategyKind::blocked && !blockable)
+    kind = ConvStrategyKind::plane_loops;
+  if (kind != ConvStrategyKind::blocked)
+    return ConvStrategyAttr::get(context, kind, 0, 0, 0);
+
+  auto type = cast<RankedTensorType>(conv.getType());
+  auto weight = cast<RankedTensorType>(conv.getWeight().getType());
+  int64_t block = target.getFloatLanes();
+  int64_t outBlocks = ceilDiv(type.getDimSize(1), block);
+  int64_t pixels = type.getDimSize(2) * type.getDimSize(3);
+  int64_t reduction =
+      weight.getDimSize(1) * weight.getDimSize(2) * weight.getDimSize(3);
+  Tile tile = chooseTile(target, outBlocks, pixels, reduction);
+  return ConvStrategyAttr::get(context, kind, block, tile.blocks, tile.pixels);
+}
+
+struct SelectConvStrategy
+    : impl::SelectConvStrategyBase<SelectConvStrategy> {
+  using SelectConvStrategyBase::SelectConvStrategyBase;
+
+  void runOnOperation() override {
+    std::optional<ConvStrategyKind> forced;
+    if (kind != "auto") {
+      forced = symbolizeConvStrategyKind(kind);
+      if (!forced) {
+        getOperation().emitError()
+            << "unknown conv strategy '" << kind
+            << "' in kind= (auto, reference, plane_loops or blocked)";
+        return signalPassFailure();
+      }
+    }
+    TargetAttr target = lookupTarget(getOperation());
+    if (target.getFloatLanes() < 4 || !target.getFma()) {
+      // Below 128-bit vectors with FMA, the blocked kernel has nothing to
+      // gain over the loops LLVM vectorises as it can.
+      if (!forced)
+        forced = ConvStrategyKind::plane_loops;
+    }
+    getOperation().walk([&](ConvOp conv) {
+      conv.setStrategyAttr(chooseStrategy(conv, target, forced));
+    });
+  }
+};
+
+} // namespace
+} // namespace incept
