@@ -141,7 +141,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", default=",".join(MODELS),
                         help="comma-separated names (default: all seven)")
-    parser.add_argument("--threads", default="1,2", help="thread counts for ORT and PyTorch")
+    parser.add_argument("--threads", default="1,2", help="thread counts of every tool")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=10, help="timed runs per tool and round")
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs before them")
@@ -192,15 +192,17 @@ def main():
         if abs(torch_worker.max_abs - expected) > 1e-3 * expected:
             fail(f"the traced PyTorch {model} gives max|y| {torch_worker.max_abs:.6g}, "
                  f"the reference {expected:.6g}: not the same model")
-        samples = {("incept", 1): []}
+        samples = {}
         for t in threads:
+            samples[("incept", t)] = []
             samples[("ort", t)] = []
             samples[("pytorch", t)] = []
         for round_ in range(args.rounds):
-            samples[("incept", 1)].append(latency(
-                [runner, library, "--input", input_path, "--repeat", str(args.repeat),
-                 "--warmup", str(args.warmup)], f"incept-run {model}"))
             for t in threads:
+                samples[("incept", t)].append(latency(
+                    [runner, library, "--input", input_path, "--threads", str(t),
+                     "--repeat", str(args.repeat), "--warmup", str(args.warmup)],
+                    f"incept-run {model}"))
                 samples[("ort", t)].append(latency(
                     [node, ort_script, onnx_path, "--input", input_path, "--threads", str(t),
                      "--repeat", str(args.repeat), "--warmup", str(args.warmup)],
@@ -210,25 +212,24 @@ def main():
                 f"{tool}/{t} {values[-1]:.1f}" for (tool, t), values in samples.items()),
                 file=sys.stderr, flush=True)
         torch_worker.close()
-        incept = statistics.median(samples[("incept", 1)])
         for t in threads:
             results.append({
-                "model": model, "threads": t, "incept_ms": incept,
+                "model": model, "threads": t,
+                "incept_ms": statistics.median(samples[("incept", t)]),
                 "ort_ms": statistics.median(samples[("ort", t)]),
                 "pytorch_ms": statistics.median(samples[("pytorch", t)]),
                 "samples": {f"{tool}/{n}": v for (tool, n), v in samples.items()},
             })
 
-    print("| model | threads | Incept ms (1 thread) | ORT ms | PyTorch ms | Incept/ORT | Incept/PyTorch |")
+    print("| model | threads | Incept ms | ORT ms | PyTorch ms | Incept/ORT | Incept/PyTorch |")
     print("|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {r['model']} | {r['threads']} | {r['incept_ms']:.1f} | {r['ort_ms']:.1f} | "
               f"{r['pytorch_ms']:.1f} | {r['incept_ms'] / r['ort_ms']:.2f} | "
               f"{r['incept_ms'] / r['pytorch_ms']:.2f} |")
     print()
-    print("Incept's compiled library runs on one thread: its column is the same "
-          "measurement at every thread count. Medians of per-round medians; lower ratios are "
-          "better for Incept.")
+    print("Every tool runs on the thread count of its row. Medians of per-round medians; "
+          "lower ratios are better for Incept.")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"cpu": cpu_name(), "rounds": args.rounds, "repeat": args.repeat,

@@ -330,4 +330,30 @@ def OutlineKernels : Pass<"incept-outline-kernels", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def OutlineParallelLoops : Pass<"incept-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Run the kernels' parallel loops on the context's threads";
+  let description = [{
+    After incept-outline-kernels: each top-level `scf.for` of a kernel that
+    is marked `incept.parallel` (its iterations are independent; it starts
+    at 0 with step 1) becomes a function of an item range,
+    `@K_items(%begin, %end, <the kernel's arguments>)`, and the kernel calls
+    `@<forward>_parallel_for(@K_items, %count, <its arguments>)` instead:
+
+    ```mlir
+    scf.for %i = %c0 to %c32 step %c1 { ... } {incept.parallel}
+    // becomes
+    %items = func.constant @K_items : (index, index, memref<...>, ...) -> ()
+    call @forward_parallel_for(%items, %c32, %arena, %input, %output)
+    ```
+
+    The model's wrapper defines `<forward>_parallel_for`; it calls the
+    runtime, which splits [0, count) into one contiguous range per thread of
+    the context. The views and constants the loop reads are cloned into the
+    items function, which has the kernel's arguments, so nothing is captured.
+    A loop that reads anything else stays serial.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // INCEPT_PASSES_TD

@@ -101,6 +101,7 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &) {
   // arena and one float pointer per input and output, as the C wrapper calls.
   pm.addPass(createLowerCopies());
   pm.addPass(createOutlineKernels());
+  pm.addPass(createOutlineParallelLoops());
   // The blocked conv kernels are vector ops on buffers by now: their 1-D
   // transfers become plain vector loads and stores.
   addPipeline(pm, "convert-linalg-to-loops,"

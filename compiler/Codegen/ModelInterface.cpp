@@ -186,6 +186,11 @@ std::string generateHeader(const ModelInterface &model) {
      << " * one per thread. */\n"
      << "incept_status " << model.name << "_create(" << model.name
      << "_context **context);\n"
+     << "/* With options (threads, ...); `options` may be null for the\n"
+     << " * defaults: incept_create_options o = INCEPT_CREATE_OPTIONS_INIT;\n"
+     << " * o.threads = 2; */\n"
+     << "incept_status " << model.name << "_create_with_options(" << model.name
+     << "_context **context, const incept_create_options *options);\n"
      << "/* Inputs and outputs are caller-owned, dense, row-major buffers of\n"
      << " * their dtype (<NAME>_INPUTi_DTYPE; a bool is one byte, 0 or 1). */\n"
      << "incept_status " << model.name << "_run(" << runParameters(model) << ");\n"
@@ -206,15 +211,42 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "#define API __attribute__((visibility(\"default\")))\n"
      << "typedef incept_context " << n << "_context;\n"
      << "API incept_status " << n << "_create(" << n << "_context **context);\n"
+     << "API incept_status " << n << "_create_with_options(" << n
+     << "_context **context, const incept_create_options *options);\n"
      << "API void " << n << "_destroy(" << n << "_context *context);\n"
      << "API incept_status " << n << "_run(" << runParameters(model) << ");\n"
      << "API const incept_model *" << n << "_model(void);\n\n"
      // The lowered function takes the arena, then one pointer per input and
      // per output (bare-pointer memrefs).
      << "extern void " << model.forwardSymbol() << "(void *arena";
-  for (size_t i = 0; i < model.inputs.size() + model.outputs.size(); ++i)
+  size_t pointers = 1 + model.inputs.size() + model.outputs.size();
+  for (size_t i = 1; i < pointers; ++i)
     os << ", void *";
   os << ");\n\n";
+
+  // A parallel loop of the generated code is a function of its item range
+  // and the forward function's pointers, which it hands to this, and which
+  // the runtime calls back through `run_items` on each thread.
+  std::vector<std::string> parameters, forwarded;
+  for (size_t i = 0; i < pointers; ++i) {
+    parameters.push_back("void *a" + std::to_string(i));
+    forwarded.push_back("a[" + std::to_string(i) + "]");
+  }
+  os << "typedef void (*items_fn)(int64_t, int64_t";
+  for (size_t i = 0; i < pointers; ++i)
+    os << ", void *";
+  os << ");\n"
+     << "typedef struct parallel_loop { items_fn items; void *a[" << pointers
+     << "]; } parallel_loop;\n"
+     << "static void run_items(void *data, int64_t begin, int64_t end) {\n"
+     << "  parallel_loop *loop = data;\n  void **a = loop->a;\n"
+     << "  loop->items(begin, end, " << llvm::join(forwarded, ", ") << ");\n}\n"
+     << "void " << model.forwardSymbol() << "_parallel_for(void *items, int64_t count, "
+     << llvm::join(parameters, ", ") << ") {\n"
+     << "  parallel_loop loop = {(items_fn)items, {";
+  for (size_t i = 0; i < pointers; ++i)
+    os << (i ? ", " : "") << "a" << i;
+  os << "}};\n  incept_parallel_for(run_items, &loop, count);\n}\n\n";
 
   auto tensorTable = [&](const char *kind, const std::vector<TensorInterface> &tensors) {
     for (auto [index, tensor] : llvm::enumerate(tensors))
@@ -240,11 +272,15 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  " << quoted(model.target) << ", " << quoted(model.compilerVersion)
      << ",\n  " << model.inputs.size() << ", " << model.outputs.size()
      << ", inputs, outputs, " << model.scratchBytes << "u,\n"
-     << "  " << n << "_create, generic_run, " << n << "_destroy,\n};\n\n"
+     << "  " << n << "_create, generic_run, " << n << "_destroy,\n"
+     << "  " << n << "_create_with_options,\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
-     << "incept_status " << n << "_create(" << n << "_context **context) {\n"
+     << "incept_status " << n << "_create_with_options(" << n
+     << "_context **context, const incept_create_options *options) {\n"
      << "  return incept_context_create(&description, " << model.scratchBytes
-     << "u, context);\n}\n\n"
+     << "u, options, context);\n}\n\n"
+     << "incept_status " << n << "_create(" << n << "_context **context) {\n"
+     << "  return " << n << "_create_with_options(context, 0);\n}\n\n"
      << "void " << n << "_destroy(" << n << "_context *context) {\n"
      << "  incept_context_destroy(context);\n}\n\n"
      << "incept_status " << n << "_run(" << runParameters(model) << ") {\n"
@@ -257,8 +293,9 @@ std::string generateWrapperSource(const ModelInterface &model) {
          << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
       arguments.push_back("(void *)" + tensor.identifier);
     }
-  os << "  " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
-     << ");\n  return INCEPT_OK;\n}\n\n";
+  os << "  incept_run_begin(context);\n"
+     << "  " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
+     << ");\n  incept_run_end();\n  return INCEPT_OK;\n}\n\n";
 
   os << "static incept_status generic_run(incept_context *context,\n"
      << "                                 const void *const *inputs,\n"

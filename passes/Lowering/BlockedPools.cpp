@@ -84,10 +84,12 @@ Value buildBlockedPool(OpBuilder &b, Location loc, Value input,
 
   auto perPixel = [&](OpBuilder &b, Value n, Value cb, Value oh, Value ow,
                       Value out) {
-    auto [rowBegin, rowEnd] = windowBounds(b, loc, oh, pool.strides[0],
-                                           pool.pads[0], pool.kernel[0], 0, height);
-    auto [colBegin, colEnd] = windowBounds(b, loc, ow, pool.strides[1],
-                                           pool.pads[1], pool.kernel[1], 0, width);
+    std::pair<Value, Value> rowBounds = windowBounds(
+        b, loc, oh, pool.strides[0], pool.pads[0], pool.kernel[0], 0, height);
+    std::pair<Value, Value> colBounds = windowBounds(
+        b, loc, ow, pool.strides[1], pool.pads[1], pool.kernel[1], 0, width);
+    Value rowBegin = rowBounds.first, rowEnd = rowBounds.second;
+    Value colBegin = colBounds.first, colEnd = colBounds.second;
     Value value = buildLoop(
         b, loc, rowBegin, rowEnd, start,
         [&](OpBuilder &b, Value ih, ValueRange acc) {
@@ -125,15 +127,17 @@ Value buildBlockedPool(OpBuilder &b, Location loc, Value input,
         .getResult();
   };
 
-  return buildLoop(b, loc, 0, images, init, [&](OpBuilder &b, Value n, ValueRange out) {
-    return buildLoop(b, loc, 0, blocks, out, [&](OpBuilder &b, Value cb, ValueRange out) {
-      return buildLoop(b, loc, 0, outHeight, out, [&](OpBuilder &b, Value oh, ValueRange out) {
-        return buildLoop(b, loc, 0, outWidth, out,
-                         [&](OpBuilder &b, Value ow, ValueRange out) {
-                           return SmallVector<Value>{
-                               perPixel(b, n, cb, oh, ow, out[0])};
-                         });
-      });
+  // Each (image, channel block) plane is one item of the parallel loop.
+  return buildParallelLoop(b, loc, images * blocks, init,
+                           [&](OpBuilder &b, Value item, ValueRange out) {
+    Value n = arith::DivUIOp::create(b, loc, item, buildIndex(b, loc, blocks));
+    Value cb = arith::RemUIOp::create(b, loc, item, buildIndex(b, loc, blocks));
+    return buildLoop(b, loc, 0, outHeight, out, [&](OpBuilder &b, Value oh, ValueRange out) {
+      return buildLoop(b, loc, 0, outWidth, out,
+                       [&](OpBuilder &b, Value ow, ValueRange out) {
+                         return SmallVector<Value>{
+                             perPixel(b, n, cb, oh, ow, out[0])};
+                       });
     });
   })[0];
 }

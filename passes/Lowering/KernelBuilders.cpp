@@ -49,4 +49,26 @@ SmallVector<Value> buildLoop(OpBuilder &b, Location loc, int64_t begin,
                    values, body);
 }
 
+Value buildIf(OpBuilder &b, Location loc, Value condition, Type type,
+              function_ref<Value(OpBuilder &)> thenBody,
+              function_ref<Value(OpBuilder &)> elseBody) {
+  auto ifOp = scf::IfOp::create(b, loc, TypeRange{type}, condition,
+                                /*addThenBlock=*/true, /*addElseBlock=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  scf::YieldOp::create(b, loc, thenBody(b));
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, elseBody(b));
+  return ifOp.getResult(0);
+}
+
+SmallVector<Value> buildParallelLoop(OpBuilder &b, Location loc, int64_t count,
+                                     ValueRange values, LoopBody body) {
+  SmallVector<Value> results = buildLoop(b, loc, 0, count, values, body);
+  if (count > 1)
+    if (auto loop = results.front().getDefiningOp<scf::ForOp>())
+      loop->setAttr(kParallelLoopAttr, UnitAttr::get(b.getContext()));
+  return results;
+}
+
 } // namespace incept

@@ -39,6 +39,25 @@ llvm::SmallVector<mlir::Value> buildLoop(mlir::OpBuilder &builder,
                                          mlir::Value end, mlir::ValueRange values,
                                          LoopBody body);
 
+/// `thenBody()` if `condition`, else `elseBody()`: an scf.if yielding one
+/// value of `type`.
+mlir::Value buildIf(mlir::OpBuilder &builder, mlir::Location loc,
+                    mlir::Value condition, mlir::Type type,
+                    llvm::function_ref<mlir::Value(mlir::OpBuilder &)> thenBody,
+                    llvm::function_ref<mlir::Value(mlir::OpBuilder &)> elseBody);
+
+/// The attribute that marks an scf.for whose iterations are independent and
+/// may run on the context's threads (incept-outline-parallel-loops). Such a
+/// loop starts at 0 with step 1.
+inline constexpr llvm::StringLiteral kParallelLoopAttr = "incept.parallel";
+
+/// buildLoop over [0, count) marked parallel when it is a loop.
+llvm::SmallVector<mlir::Value> buildParallelLoop(mlir::OpBuilder &builder,
+                                                 mlir::Location loc,
+                                                 int64_t count,
+                                                 mlir::ValueRange values,
+                                                 LoopBody body);
+
 } // namespace incept
 
 #endif // INCEPT_PASSES_LOWERING_KERNELBUILDERS_H

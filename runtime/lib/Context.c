@@ -1,8 +1,11 @@
-/*===- Context.c - contexts and their scratch arenas -----------------------===*
+/*===- Context.c - contexts, their scratch arenas and threads --------------===*
  *
- * One context is one inference's worth of memory: every activation the
- * compiler could not keep in registers lives at an offset it planned in this
- * arena. Nothing here is global or mutable, so contexts are independent.
+ * One context is one inference's worth of memory and threads: every
+ * activation the compiler could not keep in registers lives at an offset it
+ * planned in this arena, and the context's workers run the parallel loops of
+ * its inferences. The only state outside a context is which context the
+ * calling thread is running (thread-local), so contexts are independent and
+ * two of them run in two threads at once.
  *
  *===----------------------------------------------------------------------===*/
 #include "incept/runtime.h"
@@ -12,16 +15,33 @@
 struct incept_context {
   const incept_model *model;
   void *scratch;
+  incept_thread_pool *pool;
 };
+
+static _Thread_local incept_context *current_run;
 
 incept_status incept_context_create(const incept_model *model,
                                     uint64_t scratch_bytes,
+                                    const incept_create_options *options,
                                     incept_context **context) {
   if (!context)
     return INCEPT_ERROR_INVALID_ARGUMENT;
   *context = NULL;
   if (!model)
     return INCEPT_ERROR_INVALID_ARGUMENT;
+  int threads = 0;
+  if (options) {
+    /* Fields past what the caller's struct_size covers keep their defaults. */
+    if (options->struct_size < sizeof(uint32_t))
+      return INCEPT_ERROR_INVALID_ARGUMENT;
+    if (options->struct_size >= offsetof(incept_create_options, threads) +
+                                    sizeof options->threads)
+      threads = options->threads;
+  }
+  if (threads < 0)
+    return INCEPT_ERROR_INVALID_ARGUMENT;
+  if (threads == 0)
+    threads = incept_default_threads();
   /* aligned_alloc wants a multiple of the alignment, and not zero. */
   uint64_t rounded = (scratch_bytes + INCEPT_ARENA_ALIGNMENT - 1) /
                      INCEPT_ARENA_ALIGNMENT * INCEPT_ARENA_ALIGNMENT;
@@ -29,7 +49,7 @@ incept_status incept_context_create(const incept_model *model,
     rounded = INCEPT_ARENA_ALIGNMENT;
   if (rounded < scratch_bytes || rounded > (uint64_t)SIZE_MAX)
     return INCEPT_ERROR_OUT_OF_MEMORY;
-  incept_context *result = malloc(sizeof *result);
+  incept_context *result = calloc(1, sizeof *result);
   if (!result)
     return INCEPT_ERROR_OUT_OF_MEMORY;
   result->model = model;
@@ -38,6 +58,12 @@ incept_status incept_context_create(const incept_model *model,
     free(result);
     return INCEPT_ERROR_OUT_OF_MEMORY;
   }
+  incept_status status = incept_thread_pool_create(threads, &result->pool);
+  if (status != INCEPT_OK) {
+    free(result->scratch);
+    free(result);
+    return status;
+  }
   *context = result;
   return INCEPT_OK;
 }
@@ -45,6 +71,7 @@ incept_status incept_context_create(const incept_model *model,
 void incept_context_destroy(incept_context *context) {
   if (!context)
     return;
+  incept_thread_pool_destroy(context->pool);
   free(context->scratch);
   free(context);
 }
@@ -55,4 +82,17 @@ const incept_model *incept_context_model(const incept_context *context) {
 
 void *incept_context_scratch(incept_context *context) {
   return context ? context->scratch : NULL;
+}
+
+int incept_context_threads(const incept_context *context) {
+  return context ? incept_thread_pool_threads(context->pool) : 0;
+}
+
+void incept_run_begin(incept_context *context) { current_run = context; }
+
+void incept_run_end(void) { current_run = NULL; }
+
+void incept_parallel_for(incept_task task, void *data, int64_t count) {
+  incept_thread_pool_run(current_run ? current_run->pool : NULL, task, data,
+                         count);
 }

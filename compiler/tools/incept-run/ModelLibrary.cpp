@@ -68,12 +68,14 @@ Error checkModel(StringRef path, const incept_model &model) {
                         formatv("the library was compiled for Incept ABI "
                                 "version {0}, but incept-run uses version {1}",
                                 model.abi_version, INCEPT_ABI_VERSION));
-  if (model.struct_size < sizeof(incept_model))
+  // Fields appended within an ABI version (create_with_options) may be
+  // missing from an older library; the ones before them may not.
+  size_t required = offsetof(incept_model, create_with_options);
+  if (model.struct_size < required)
     return libraryError(path,
                         formatv("its incept_model has {0} bytes, fewer than "
                                 "the {1} of ABI version {2}",
-                                model.struct_size, sizeof(incept_model),
-                                INCEPT_ABI_VERSION));
+                                model.struct_size, required, INCEPT_ABI_VERSION));
   if (!model.create || !model.run || !model.destroy)
     return libraryError(path, "malformed model description: a null "
                               "create, run or destroy function");

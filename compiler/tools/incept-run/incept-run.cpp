@@ -84,6 +84,22 @@ cl::opt<unsigned> repeat("repeat",
 cl::opt<unsigned> warmup("warmup",
                          cl::desc("Untimed runs before the timed ones"),
                          cl::value_desc("W"), cl::init(1), cl::cat(category));
+/// --threads, registered in main: libLLVM has a hidden option of that name,
+/// which has to be unregistered first.
+cl::opt<unsigned> *threads = nullptr;
+
+void registerThreadsOption() {
+  auto &options = cl::getRegisteredOptions();
+  auto existing = options.find("threads");
+  if (existing != options.end())
+    existing->second->removeArgument();
+  static cl::opt<unsigned> option(
+      "threads",
+      cl::desc("Threads of the context: 0 = the machine's physical cores, "
+               "1 = this thread alone"),
+      cl::value_desc("N"), cl::init(0), cl::cat(category));
+  threads = &option;
+}
 cl::opt<bool> info("info", cl::desc("Print the model's description"),
                    cl::cat(category));
 
@@ -252,7 +268,18 @@ Expected<std::vector<double>> runModel(const ModelLibrary &library,
                                        ArrayRef<void *> outputs) {
   const incept_model &model = library.model();
   incept_context *context = nullptr;
-  if (incept_status status = model.create(&context))
+  incept_create_options options = INCEPT_CREATE_OPTIONS_INIT;
+  options.threads = static_cast<int32_t>(*threads);
+  bool hasOptions = model.struct_size >= offsetof(incept_model, create_with_options) +
+                                             sizeof(model.create_with_options) &&
+                    model.create_with_options;
+  if (!hasOptions && threads->getNumOccurrences())
+    return createStringError(library.path() +
+                             ": the library predates --threads (no "
+                             "create_with_options); use --threads 1");
+  if (incept_status status = hasOptions
+                                 ? model.create_with_options(&context, &options)
+                                 : model.create(&context))
     return statusError(library.path(), "create", status);
   llvm::scope_exit destroy([&] { model.destroy(context); });
 
@@ -297,6 +324,7 @@ void printLatency(std::vector<double> latencies, raw_ostream &os) {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  registerThreadsOption();
   // Not the General category: libLLVM registers hundreds of codegen options
   // there, none of which mean anything to this tool.
   cl::HideUnrelatedOptions(category);

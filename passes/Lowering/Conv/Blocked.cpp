@@ -96,47 +96,90 @@ public:
       : op(op), s(shape), input(input), weights(weights), bias(bias),
         residual(residual) {}
 
+  /// The work is split into independent items — an image, a group of
+  /// output blocks, a chunk of pixel tiles — that the context's threads
+  /// share (one parallel loop); enough of them for every thread to get
+  /// several, and each a whole number of tiles.
   Value build(OpBuilder &b, Location loc, RankedTensorType outType) {
     vectorType = VectorType::get({s.block}, outType.getElementType());
     Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
                                          outType.getElementType());
-    return buildLoop(b, loc, 0, s.images, init,
-                [&](OpBuilder &b, Value image, ValueRange out) {
-                  return SmallVector<Value>{buildImage(b, loc, image, out[0])};
-                })[0];
+    int64_t groups = ceilDiv(s.outBlocks, s.tileF);
+    int64_t tiles = ceilDiv(s.outHeight * s.outWidth, s.tileW);
+    int64_t chunks = std::clamp<int64_t>(
+        ceilDiv(kParallelItems, s.images * groups), 1, tiles);
+    int64_t tilesPerChunk = ceilDiv(tiles, chunks);
+    chunks = ceilDiv(tiles, tilesPerChunk);
+    return buildParallelLoop(
+        b, loc, s.images * groups * chunks, init,
+        [&](OpBuilder &b, Value item, ValueRange out) {
+          Value chunk = arith::RemUIOp::create(b, loc, item, buildIndex(b, loc, chunks));
+          Value rest = arith::DivUIOp::create(b, loc, item, buildIndex(b, loc, chunks));
+          Value group = arith::RemUIOp::create(b, loc, rest, buildIndex(b, loc, groups));
+          Value image = arith::DivUIOp::create(b, loc, rest, buildIndex(b, loc, groups));
+          Value firstTile = buildMulAdd(b, loc, chunk, tilesPerChunk, {});
+          Value endTile = arith::MinUIOp::create(
+              b, loc, buildAddConstant(b, loc, firstTile, tilesPerChunk),
+              buildIndex(b, loc, tiles));
+          return SmallVector<Value>{
+              buildGroups(b, loc, image, group, firstTile, endTile, out[0])};
+        })[0];
   }
 
 private:
-  Value buildImage(OpBuilder &b, Location loc, Value image, Value out) {
+  /// Enough work items for 8 threads to get 4 each.
+  static constexpr int64_t kParallelItems = 32;
+
+  /// Group `group` of output blocks (the last one may be narrower) over
+  /// pixel tiles [firstTile, endTile).
+  Value buildGroups(OpBuilder &b, Location loc, Value image, Value group,
+                    Value firstTile, Value endTile, Value out) {
     int64_t fullGroups = s.outBlocks / s.tileF, tail = s.outBlocks % s.tileF;
-    out = buildLoop(b, loc, 0, fullGroups, out,
-               [&](OpBuilder &b, Value group, ValueRange out) {
-                 Value firstBlock = buildMulAdd(b, loc, group, s.tileF, {});
-                 Value weightBase = buildMulAdd(b, loc, group, s.groupWeights(), {});
-                 return SmallVector<Value>{buildGroup(
-                     b, loc, image, firstBlock, weightBase, s.tileF, out[0])};
-               })[0];
-    if (tail)
-      out = buildGroup(b, loc, image, buildIndex(b, loc, fullGroups * s.tileF),
-                       buildIndex(b, loc, fullGroups * s.groupWeights()), tail, out);
-    return out;
+    auto groupOf = [&](OpBuilder &b, int64_t tf) {
+      Value firstBlock = buildMulAdd(b, loc, group, s.tileF, {});
+      Value weightBase = buildMulAdd(b, loc, group, s.groupWeights(), {});
+      return buildTiles(b, loc, image, firstBlock, weightBase, tf, firstTile,
+                        endTile, out);
+    };
+    if (!tail)
+      return groupOf(b, s.tileF);
+    if (!fullGroups)
+      return groupOf(b, tail);
+    Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, group,
+                                         buildIndex(b, loc, fullGroups));
+    return buildIf(
+        b, loc, isFull, out.getType(),
+        [&](OpBuilder &b) { return groupOf(b, s.tileF); },
+        [&](OpBuilder &b) { return groupOf(b, tail); });
   }
 
-  Value buildGroup(OpBuilder &b, Location loc, Value image, Value firstBlock,
-                   Value weightBase, int64_t tf, Value out) {
+  /// Tiles [firstTile, endTile) of tf output blocks; the last tile of the
+  /// plane may hold fewer pixels.
+  Value buildTiles(OpBuilder &b, Location loc, Value image, Value firstBlock,
+                   Value weightBase, int64_t tf, Value firstTile, Value endTile,
+                   Value out) {
     int64_t pixels = s.outHeight * s.outWidth;
     int64_t fullTiles = pixels / s.tileW, tail = pixels % s.tileW;
-    out = buildLoop(b, loc, 0, fullTiles, out,
-               [&](OpBuilder &b, Value tile, ValueRange out) {
-                 Value firstPixel = buildMulAdd(b, loc, tile, s.tileW, {});
-                 return SmallVector<Value>{buildTile(b, loc, image, firstBlock,
-                                                     weightBase, tf, firstPixel,
-                                                     s.tileW, out[0])};
-               })[0];
-    if (tail)
-      out = buildTile(b, loc, image, firstBlock, weightBase, tf,
-                      buildIndex(b, loc, fullTiles * s.tileW), tail, out);
-    return out;
+    Value fullEnd = arith::MinUIOp::create(b, loc, endTile,
+                                           buildIndex(b, loc, fullTiles));
+    out = buildLoop(b, loc, firstTile, fullEnd, out,
+                    [&](OpBuilder &b, Value tile, ValueRange out) {
+                      Value firstPixel = buildMulAdd(b, loc, tile, s.tileW, {});
+                      return SmallVector<Value>{buildTile(
+                          b, loc, image, firstBlock, weightBase, tf, firstPixel,
+                          s.tileW, out[0])};
+                    })[0];
+    if (!tail)
+      return out;
+    Value hasTail = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                          endTile, buildIndex(b, loc, fullTiles));
+    return buildIf(
+        b, loc, hasTail, out.getType(),
+        [&](OpBuilder &b) {
+          return buildTile(b, loc, image, firstBlock, weightBase, tf,
+                           buildIndex(b, loc, fullTiles * s.tileW), tail, out);
+        },
+        [&](OpBuilder &) { return out; });
   }
 
   /// tf output blocks × tw output pixels from `firstPixel` on.

@@ -60,6 +60,20 @@ typedef struct incept_tensor_info {
 
 typedef struct incept_context incept_context;
 
+/* How a context is created. Versioned by size: a caller sets `struct_size`
+ * to the sizeof it was compiled with, and a library reads only the fields
+ * that fit; later options (a weights file, a device, a stream) are appended.
+ * Start from INCEPT_CREATE_OPTIONS_INIT. */
+typedef struct incept_create_options {
+  uint32_t struct_size;
+  /* Threads one inference runs on, the calling thread included: 0 means the
+   * machine's physical cores, 1 the calling thread alone. The workers start
+   * with the context and end with it. */
+  int32_t threads;
+} incept_create_options;
+
+#define INCEPT_CREATE_OPTIONS_INIT {sizeof(incept_create_options), 0}
+
 typedef struct incept_model {
   uint32_t abi_version;  /* INCEPT_ABI_VERSION of the compiler */
   uint32_t struct_size;  /* sizeof(incept_model) as the library knows it */
@@ -73,12 +87,17 @@ typedef struct incept_model {
   const incept_tensor_info *outputs;
   uint64_t scratch_bytes; /* what one context allocates for activations */
 
+  /* create() is create_with_options() with the default options. */
   incept_status (*create)(incept_context **context);
   /* inputs[i] and outputs[i] point to buffers of inputs[i].num_elements and
    * outputs[i].num_elements elements of their dtype. */
   incept_status (*run)(incept_context *context, const void *const *inputs,
                        void *const *outputs);
   void (*destroy)(incept_context *context);
+  /* Appended in the same ABI version (check struct_size): create with
+   * options; `options` may be null for the defaults. */
+  incept_status (*create_with_options)(incept_context **context,
+                                       const incept_create_options *options);
 } incept_model;
 
 typedef const incept_model *(*incept_model_entry_fn)(void);

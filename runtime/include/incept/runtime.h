@@ -1,7 +1,8 @@
 /*===- runtime.h - what generated code calls --------------------*- C -*-===*
  *
  * The small library every compiled model links: contexts that own their
- * scratch arena, and the status strings. Generated wrappers call these; an
+ * scratch arena and their threads, the parallel loop generated kernels call,
+ * and the status strings. Generated wrappers call these; an
  * application needs only incept.h and the model's own header.
  *
  *===----------------------------------------------------------------------===*/
@@ -17,10 +18,12 @@ extern "C" {
 /* The alignment of every arena: a cache line, and enough for AVX-512 loads. */
 #define INCEPT_ARENA_ALIGNMENT 64
 
-/* Allocates a context for `model` whose arena holds `scratch_bytes`.
- * On failure *context is null. */
+/* Allocates a context for `model` whose arena holds `scratch_bytes`, with
+ * its threads (`options` may be null: the defaults). On failure *context is
+ * null. */
 incept_status incept_context_create(const incept_model *model,
                                     uint64_t scratch_bytes,
+                                    const incept_create_options *options,
                                     incept_context **context);
 void incept_context_destroy(incept_context *context);
 
@@ -29,6 +32,33 @@ const incept_model *incept_context_model(const incept_context *context);
 /* The context's arena: INCEPT_ARENA_ALIGNMENT-aligned, never null for a
  * valid context (a model with no activations still gets one line). */
 void *incept_context_scratch(incept_context *context);
+
+/* The threads of a context's inferences. */
+int incept_context_threads(const incept_context *context);
+
+/* A run of the generated code on `context`, in the calling thread: what
+ * incept_parallel_for splits work over. Runs do not nest. */
+void incept_run_begin(incept_context *context);
+void incept_run_end(void);
+
+/* Work items [begin, end) of one parallel loop. */
+typedef void (*incept_task)(void *data, int64_t begin, int64_t end);
+
+/* Runs items [0, count) of `task` over the threads of the context of the
+ * current run (see incept_run_begin), each thread one contiguous range, and
+ * returns when all are done; in the calling thread alone outside a run. */
+void incept_parallel_for(incept_task task, void *data, int64_t count);
+
+/* The machine's physical cores (the default thread count). */
+int incept_default_threads(void);
+
+typedef struct incept_thread_pool incept_thread_pool;
+/* `threads` - 1 workers; the thread that calls run is the last one. */
+incept_status incept_thread_pool_create(int threads, incept_thread_pool **pool);
+void incept_thread_pool_destroy(incept_thread_pool *pool);
+int incept_thread_pool_threads(const incept_thread_pool *pool);
+void incept_thread_pool_run(incept_thread_pool *pool, incept_task task,
+                            void *data, int64_t count);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,183 @@
+/*===- ThreadPool.c - the worker threads of one context --------------------===*
+ *
+ * A context with T threads owns T-1 workers; the thread that calls run() is
+ * the T-th. Generated kernels split a layer into `count` items and call
+ * incept_parallel_for, which gives each of the T threads one contiguous range
+ * of items and returns when all are done. Workers spin on the pool's
+ * generation counter for a while after each job (layers follow each other
+ * within microseconds), then sleep on a condition variable, so an idle
+ * context costs no CPU. Threads start when the context is created, never
+ * when the library is loaded.
+ *
+ *===----------------------------------------------------------------------===*/
+#define _GNU_SOURCE
+#include "incept/runtime.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CPU_RELAX() _mm_pause()
+#else
+#define CPU_RELAX() ((void)0)
+#endif
+
+/* About 50 µs of pause instructions before a worker goes to sleep. */
+enum { SPIN_ITERATIONS = 20000 };
+
+typedef struct worker {
+  struct incept_thread_pool *pool;
+  int index;
+  pthread_t thread;
+} worker;
+
+struct incept_thread_pool {
+  int threads;
+  worker *workers;
+  pthread_mutex_t mutex;
+  pthread_cond_t wake;
+  atomic_uint generation; /* bumped once per job */
+  atomic_int pending;     /* workers still running the current job */
+  atomic_bool stopping;
+  /* The current job, written before `generation` is bumped. */
+  incept_task task;
+  void *data;
+  int64_t count;
+};
+
+static void run_share(incept_thread_pool *pool, int index) {
+  int64_t begin = pool->count * index / pool->threads;
+  int64_t end = pool->count * (index + 1) / pool->threads;
+  if (begin < end)
+    pool->task(pool->data, begin, end);
+}
+
+static void *worker_main(void *argument) {
+  worker *self = argument;
+  incept_thread_pool *pool = self->pool;
+  unsigned seen = 0;
+  for (;;) {
+    unsigned now = atomic_load_explicit(&pool->generation, memory_order_acquire);
+    for (int spin = 0; now == seen && spin < SPIN_ITERATIONS; ++spin) {
+      CPU_RELAX();
+      now = atomic_load_explicit(&pool->generation, memory_order_acquire);
+    }
+    if (now == seen) {
+      pthread_mutex_lock(&pool->mutex);
+      while ((now = atomic_load(&pool->generation)) == seen &&
+             !atomic_load(&pool->stopping))
+        pthread_cond_wait(&pool->wake, &pool->mutex);
+      pthread_mutex_unlock(&pool->mutex);
+    }
+    if (atomic_load(&pool->stopping))
+      return NULL;
+    seen = now;
+    run_share(pool, self->index);
+    atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
+  }
+}
+
+int incept_default_threads(void) {
+  /* Physical cores: SMT siblings share the FMA units the kernels saturate. */
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  int cores = 0;
+  cpu_set_t seen;
+  CPU_ZERO(&seen);
+  for (long cpu = 0; cpu < online && cpu < CPU_SETSIZE; ++cpu) {
+    char path[96];
+    snprintf(path, sizeof path,
+             "/sys/devices/system/cpu/cpu%ld/topology/thread_siblings_list", cpu);
+    FILE *file = fopen(path, "r");
+    long first = cpu;
+    if (file) {
+      if (fscanf(file, "%ld", &first) != 1)
+        first = cpu;
+      fclose(file);
+    }
+    if (first >= 0 && first < CPU_SETSIZE && !CPU_ISSET(first, &seen)) {
+      CPU_SET(first, &seen);
+      ++cores;
+    }
+  }
+  return cores > 0 ? cores : (online > 0 ? (int)online : 1);
+}
+
+incept_status incept_thread_pool_create(int threads, incept_thread_pool **pool) {
+  *pool = NULL;
+  if (threads < 1)
+    return INCEPT_ERROR_INVALID_ARGUMENT;
+  incept_thread_pool *result = calloc(1, sizeof *result);
+  if (!result)
+    return INCEPT_ERROR_OUT_OF_MEMORY;
+  result->threads = threads;
+  pthread_mutex_init(&result->mutex, NULL);
+  pthread_cond_init(&result->wake, NULL);
+  atomic_init(&result->generation, 0);
+  atomic_init(&result->pending, 0);
+  atomic_init(&result->stopping, false);
+  if (threads > 1) {
+    result->workers = calloc((size_t)threads, sizeof(worker));
+    if (!result->workers) {
+      incept_thread_pool_destroy(result);
+      return INCEPT_ERROR_OUT_OF_MEMORY;
+    }
+    for (int i = 1; i < threads; ++i) {
+      result->workers[i].pool = result;
+      result->workers[i].index = i;
+      if (pthread_create(&result->workers[i].thread, NULL, worker_main,
+                         &result->workers[i]) != 0) {
+        result->threads = i; /* the ones started so far get joined */
+        incept_thread_pool_destroy(result);
+        return INCEPT_ERROR_OUT_OF_MEMORY;
+      }
+    }
+  }
+  *pool = result;
+  return INCEPT_OK;
+}
+
+void incept_thread_pool_destroy(incept_thread_pool *pool) {
+  if (!pool)
+    return;
+  pthread_mutex_lock(&pool->mutex);
+  atomic_store(&pool->stopping, true);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+  for (int i = 1; i < pool->threads && pool->workers; ++i)
+    pthread_join(pool->workers[i].thread, NULL);
+  free(pool->workers);
+  pthread_cond_destroy(&pool->wake);
+  pthread_mutex_destroy(&pool->mutex);
+  free(pool);
+}
+
+int incept_thread_pool_threads(const incept_thread_pool *pool) {
+  return pool ? pool->threads : 1;
+}
+
+void incept_thread_pool_run(incept_thread_pool *pool, incept_task task,
+                            void *data, int64_t count) {
+  if (count <= 0)
+    return;
+  if (!pool || pool->threads == 1 || count == 1) {
+    task(data, 0, count);
+    return;
+  }
+  pool->task = task;
+  pool->data = data;
+  pool->count = count;
+  atomic_store_explicit(&pool->pending, pool->threads - 1, memory_order_relaxed);
+  pthread_mutex_lock(&pool->mutex);
+  atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->mutex);
+  run_share(pool, 0);
+  while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
+    CPU_RELAX();
+}
