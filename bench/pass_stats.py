@@ -18,7 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from run import MODELS, SRC_ROOT, fail  # noqa: E402
 
-COLUMNS = ("convs", "batchnorm", "eltwise", "concat", "chains", "copies", "bytes saved")
+COLUMNS = ("convs", "batchnorm", "eltwise", "concat", "chains", "blocked", "copies", "bytes saved")
 
 
 def rows(compiler, onnx_path):
@@ -32,7 +32,7 @@ def rows(compiler, onnx_path):
     for line in lines[start + 1:]:
         if line.startswith("(bufferized"):
             copies, copied = line.split()[-2:]
-            yield ["copies left after bufferization"] + [""] * 5 + [copies, copied]
+            yield ["copies left after bufferization"] + [""] * 6 + [copies, copied]
         else:
             yield line.split()
 

@@ -187,7 +187,12 @@ def SelectConvStrategy : Pass<"incept-select-conv-strategy", "::mlir::func::Func
     Cost model for the tile (`tile_f` output-channel blocks × `tile_w`
     output pixels, numbered over the whole output plane): the accumulators,
     one broadcast per pixel and one weight vector must fit the vector
-    registers, `tile_f·tile_w + tile_w + 1 <= registers`, with `tile_f <= 4`.
+    registers, `tile_f·tile_w + tile_w + 1 <= registers`, with `tile_f <= 4`
+    and at most a quarter of the registers holding broadcasts, `tile_w <=
+    registers / 4`: with more, LLVM's scheduler hoists the next weight load
+    above the FMAs and spills (2×5 of the 16 ymm spilled two registers a
+    step; 4×3 and 4×6 of 32 zmm spill none, which
+    test/Driver/blocked_kernel_asm.test checks).
     One step of the reduction (one input channel of one tap) issues
     `tile_f·tile_w` FMAs, `tile_f` weight loads and `tile_w` broadcasts.
     Counted in 256-bit halves (a 512-bit op is two on Zen 4), with two FMA
@@ -195,14 +200,14 @@ def SelectConvStrategy : Pass<"incept-select-conv-strategy", "::mlir::func::Func
     FMA latency that each accumulator waits between two steps, so a tile of
     fewer than 8 accumulators cannot keep both pipes busy. When a group's
     weights (`tile_f` blocks × `C·KH·KW` vectors) are larger than L1, every
-    tile streams them from L2 again, at 32 bytes a cycle: that cost is what
+    tile streams them from L2 again, at 64 bytes a cycle: that cost is what
     makes the wide pixel tiles pay. The cost of a
     tiling is the sum over its tiles, the peeled tails (a last group of
     fewer blocks, a last tile of fewer pixels) included, of the steps times
     the reduction length `C·KH·KW`, plus its stores and 4 cycles of index
     arithmetic per pixel. The cheapest tiling wins; ties go to more output
     blocks, which read the input fewer times. That gives 4×6 on AVX-512 and
-    4×3 on AVX2 for wide layers, and wide pixel tiles for a layer of one
+    4×3 on AVX2 for wide layers, and wider pixel tiles for a layer of one
     output block (16 channels).
 
     Option `kind` forces one strategy for every conv (`reference`,

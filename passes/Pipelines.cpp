@@ -50,8 +50,8 @@ llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
   static const llvm::StringRef names[] = {
       "incept-simplify-graph",      "incept-fold-batch-norm",
       "incept-fold-residual-scale", "incept-fuse-epilogue",
-      "incept-merge-sibling-convs", "incept-fuse-conv-chains",
-      "incept-concat-in-place",     "incept-select-conv-strategy"};
+      "incept-merge-sibling-convs", "incept-select-conv-strategy",
+      "incept-fuse-conv-chains",    "incept-concat-in-place"};
   return names;
 }
 
@@ -67,13 +67,13 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   // of chains; the merge is what hands the blocked conv kernels wide convs,
   // while chains pay only on a few large intermediates.
   addGraphPass(pm, options, "incept-merge-sibling-convs", createMergeSiblingConvs);
+  // Strategies are chosen on the convs as merged; chains are formed only of
+  // convs that are not blocked.
+  addGraphPass(pm, options, "incept-select-conv-strategy",
+               [] { return createSelectConvStrategy(); });
   addGraphPass(pm, options, "incept-fuse-conv-chains",
                [] { return createFuseConvChains(); });
   addGraphPass(pm, options, "incept-simplify-graph", createSimplifyGraph);
-  // Last, on the graph as it will be lowered: each conv's strategy is then
-  // visible in --emit=fused.
-  addGraphPass(pm, options, "incept-select-conv-strategy",
-               [] { return createSelectConvStrategy(); });
 }
 
 void buildLowerToLinalgPipeline(OpPassManager &pm,

@@ -31,13 +31,14 @@ using namespace mlir;
 namespace {
 
 /// The ops of `block` that `loop` reads through values defined above it
-/// (views, constants, globals), in block order; fails when one has side
+/// (views, constants, globals) and that compute its step, in block order; fails when one has side
 /// effects or regions (then the loop stays serial).
 FailureOr<SmallVector<Operation *>> capturedDefinitions(scf::ForOp loop,
                                                         Block &block) {
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(loop->getRegions(), captured);
   SmallVector<Value> worklist(captured.begin(), captured.end());
+  worklist.push_back(loop.getStep()); // the bounds become the range's
   llvm::SetVector<Operation *> slice;
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();

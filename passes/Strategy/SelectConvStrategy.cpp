@@ -32,9 +32,9 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /// vector: Zen 4 runs a 512-bit op as two): two FMA and two load pipes, a
 /// broadcast is one load, and no accumulator can take a new FMA before the
 /// last one's 4-cycle latency is over. Weights that do not stay in L1
-/// across tiles (`weightsInL2`) come from L2 at 32 bytes a cycle.
+/// across tiles (`weightsInL2`) come from L2 at 64 bytes a cycle.
 double stepCycles(int64_t tf, int64_t tw, int64_t halves, bool weightsInL2) {
-  constexpr double kFmaLatency = 4, kL2BytesPerCycle = 32;
+  constexpr double kFmaLatency = 4, kL2BytesPerCycle = 64;
   double fmas = tf * tw * halves / 2.0;
   double loads = (tf * halves + tw) / 2.0;
   if (weightsInL2)
@@ -65,7 +65,8 @@ Tile chooseTile(TargetAttr target, int64_t outBlocks, int64_t pixels,
   // Largest first: a tie keeps the tile that reads the input and weights
   // fewer times.
   for (int64_t tf = std::min(kMaxTileBlocks, outBlocks); tf >= 1; --tf)
-    for (int64_t tw = (registers - 1) / (tf + 1); tw >= 1; --tw) {
+    for (int64_t tw = std::min((registers - 1) / (tf + 1), registers / 4);
+         tw >= 1; --tw) {
       auto rowOfTiles = [&](int64_t blocks) {
         double cost = (pixels / tw) * tileCost(blocks, tw);
         if (int64_t tail = pixels % tw)

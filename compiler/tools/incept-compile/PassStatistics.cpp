@@ -28,12 +28,12 @@ namespace {
 
 struct Counts {
   int64_t convs = 0, batchNorms = 0, elementwise = 0, concats = 0, chains = 0,
-          copies = 0, bytes = 0;
+          blocked = 0, copies = 0, bytes = 0;
 };
 
-/// One row of the table: the pass, six counts and the bytes.
+/// One row of the table: the pass, seven counts and the bytes.
 constexpr llvm::StringLiteral kRowFormat =
-    "{0,-34} {1,9} {2,9} {3,9} {4,7} {5,7} {6,9} {7,14}\n";
+    "{0,-34} {1,9} {2,9} {3,9} {4,7} {5,7} {6,8} {7,9} {8,14}\n";
 
 int64_t bytesOf(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
@@ -64,8 +64,11 @@ bool insertsInPlace(tensor::InsertSliceOp insert) {
 Counts count(Operation *root) {
   Counts counts;
   root->walk([&](Operation *op) {
-    if (isa<ConvOp>(op))
+    if (auto conv = dyn_cast<ConvOp>(op)) {
       ++counts.convs;
+      if (ConvStrategyAttr strategy = conv.getStrategyAttr())
+        counts.blocked += strategy.getKind() == ConvStrategyKind::blocked;
+    }
     else if (isa<BatchNormOp>(op))
       ++counts.batchNorms;
     else if (isa<ReluOp, ClipOp, AddOp, MulOp>(op))
@@ -110,7 +113,7 @@ public:
       // What is left to copy in the generated code, once cse and canonicalize
       // dropped the copies of a slice onto itself left by in-place inserts.
       os << llvm::formatv(kRowFormat.data(),
-                          "(bufferized: copies left)", "", "", "", "", "",
+                          "(bufferized: copies left)", "", "", "", "", "", "",
                           now.copies, now.bytes);
       return;
     }
@@ -127,6 +130,7 @@ public:
                         cell(previous.elementwise, now.elementwise),
                         cell(previous.concats, now.concats),
                         cell(previous.chains, now.chains),
+                        cell(previous.blocked, now.blocked),
                         cell(previous.copies, now.copies),
                         llvm::formatv("{0}", previous.bytes - now.bytes).str());
   }
@@ -142,7 +146,8 @@ private:
 
 void printPassStatisticsHeader(llvm::raw_ostream &os) {
   os << llvm::formatv(kRowFormat.data(), "pass",
-                      "convs", "batchnorm", "eltwise", "concat", "chains", "copies",
+                      "convs", "batchnorm", "eltwise", "concat", "chains",
+                      "blocked", "copies",
                       "bytes saved");
 }
 

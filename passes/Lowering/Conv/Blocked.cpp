@@ -259,25 +259,31 @@ private:
       rows.push_back(buildMulAdd(b, loc, kh, s.dilationH, inRows[rw]));
       cols.push_back(buildMulAdd(b, loc, kw, s.dilationW, inCols[rw]));
     }
-    for (int64_t ci = 0; ci < channels; ++ci) {
-      Value channel = buildIndex(b, loc, ci);
+    // A loop over the input channels rather than their unrolled steps: the
+    // FMAs bound the body either way, and the code of a layer stays small
+    // enough for LLVM to compile a whole model in seconds.
+    return buildLoop(b, loc, 0, channels, accs,
+                     [&](OpBuilder &b, Value channel, ValueRange accValues) {
+      SmallVector<Value> accs(accValues);
       SmallVector<Value> broadcasts;
       for (int64_t rw = 0; rw < tw; ++rw) {
         Value x = tensor::ExtractOp::create(
             b, loc, input, ValueRange{image, cb, rows[rw], cols[rw], channel});
         broadcasts.push_back(vector::BroadcastOp::create(b, loc, vectorType, x));
       }
+      Value channelWeights =
+          buildMulAdd(b, loc, channel, tf * s.block, tapWeights);
       for (int64_t rf = 0; rf < tf; ++rf) {
         Value w = readVector(
             b, loc, weights,
-            {buildAddConstant(b, loc, tapWeights, (ci * tf + rf) * s.block)});
+            {buildAddConstant(b, loc, channelWeights, rf * s.block)});
         for (int64_t rw = 0; rw < tw; ++rw) {
           Value &acc = accs[rf * tw + rw];
           acc = vector::FMAOp::create(b, loc, broadcasts[rw], w, acc);
         }
       }
-    }
-    return accs;
+      return accs;
+    });
   }
 
   Value readVector(OpBuilder &b, Location loc, Value source, ValueRange at) {

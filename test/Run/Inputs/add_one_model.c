@@ -36,7 +36,7 @@ static const incept_tensor_info output = {"y", INCEPT_DTYPE_FLOAT32, 2, shape,
 static const incept_model model;
 
 static incept_status create(incept_context **context) {
-  return incept_context_create(&model, SCRATCH_BYTES, context);
+  return incept_context_create(&model, SCRATCH_BYTES, NULL, context);
 }
 
 static incept_status run(incept_context *context, const void *const *inputs,

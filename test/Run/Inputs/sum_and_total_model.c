@@ -20,7 +20,7 @@ static const incept_tensor_info outputs[] = {
 static const incept_model model;
 
 static incept_status create(incept_context **context) {
-  return incept_context_create(&model, 0, context);
+  return incept_context_create(&model, 0, NULL, context);
 }
 
 static incept_status run(incept_context *context, const void *const *in,

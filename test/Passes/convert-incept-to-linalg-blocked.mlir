@@ -1,0 +1,61 @@
+// RUN: incept-opt %s --convert-incept-to-linalg --canonicalize | FileCheck %s
+
+// The blocked conv strategy on an AVX2 target (8-channel blocks): a 1x1 conv
+// (2 output blocks, tiles of 2 blocks x 4 pixels) with bias and ReLU, a 3x3
+// conv reading it (1 block x 5 pixels, a tail tile of 1 pixel), a max pool of
+// each and a concat of the pools. The model input is converted to the
+// blocked layout once and the result back once; in between every op reads
+// the blocked tensor its producer wrote.
+
+// CHECK-LABEL: func.func @block
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8x6x6xf32>)
+// CHECK: %[[XB:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x8x6x6xf32>) outs({{.*}} : tensor<1x1x6x6x8xf32>)
+// The 1x1 conv: 9 items (2 blocks x 36 pixels in tiles of 4) for the threads,
+// bias-initialised accumulators carried across the 8 input channels; per
+// channel 4 broadcasts, then each output block's weights loaded right before
+// its 4 FMAs (the order that keeps the register allocator from spilling);
+// ReLU in registers before each store.
+// CHECK: %[[A:.*]] = scf.for %{{.*}} = %c0 to %c9 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x6x6x8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-4: vector.broadcast
+// CHECK: vector.transfer_read %{{.*}} : tensor<{{[0-9]+}}xf32>, vector<8xf32>
+// CHECK-COUNT-4: vector.fma
+// CHECK: vector.transfer_read %{{.*}} : tensor<{{[0-9]+}}xf32>, vector<8xf32>
+// CHECK-COUNT-4: vector.fma
+// CHECK-NEXT: scf.yield
+// CHECK-COUNT-8: arith.maximumf
+// CHECK: } {incept.parallel}
+// CHECK-NOT: incept.from_blocked
+// CHECK: %[[PADDED:.*]] = tensor.pad %[[A]] low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0]
+// The 3x3 conv: 2 channel blocks x 3 x 3 taps x 8 channels of 5 FMAs, and a
+// peeled tail tile of one pixel.
+// CHECK: scf.for {{.*}} -> (tensor<1x1x6x6x8xf32>)
+// CHECK: tensor.extract %[[PADDED]]
+// CHECK-COUNT-5: vector.fma
+// CHECK: scf.if
+// CHECK: vector.fma
+// CHECK: } {incept.parallel}
+// CHECK-NOT: incept.from_blocked
+// The pools take the maximum of whole channel vectors, window by window.
+// CHECK: %[[P:.*]] = scf.for {{.*}} -> (tensor<1x2x3x3x8xf32>)
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK: } {incept.parallel}
+// CHECK: %[[Q:.*]] = scf.for {{.*}} -> (tensor<1x1x3x3x8xf32>)
+// CHECK-NOT: incept.from_blocked
+// CHECK: %[[C0:.*]] = tensor.insert_slice %[[P]] into %{{.*}}[0, 0, 0, 0, 0] [1, 2, 3, 3, 8]
+// CHECK: %[[C1:.*]] = tensor.insert_slice %[[Q]] into %[[C0]][0, 2, 0, 0, 0] [1, 1, 3, 3, 8]
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[C1]] : tensor<1x3x3x3x8xf32>) outs(%{{.*}} : tensor<1x24x3x3xf32>) attrs = {incept.from_blocked}
+// CHECK: return %[[Y]]
+module attributes {incept.target = #incept.target<cpu = "znver3", vector_bits = 256, vector_registers = 16, fma = true, l1d_bytes = 32768, l2_bytes = 524288, l3_bytes = 33554432, cores = 2>} {
+func.func @block(%x: tensor<1x8x6x6xf32>) -> tensor<1x24x3x3xf32> {
+  %w1 = arith.constant dense<0.5> : tensor<16x8x1x1xf32>
+  %b1 = arith.constant dense<0.25> : tensor<16xf32>
+  %w2 = arith.constant dense<0.5> : tensor<8x16x3x3xf32>
+  %a = incept.conv %x, %w1 bias %b1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, activation = #incept<activation relu>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 2, tile_w = 4>} : (tensor<1x8x6x6xf32>, tensor<16x8x1x1xf32>, tensor<16xf32>) -> tensor<1x16x6x6xf32>
+  %c = incept.conv %a, %w2 {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 1, tile_w = 5>} : (tensor<1x16x6x6xf32>, tensor<8x16x3x3xf32>) -> tensor<1x8x6x6xf32>
+  %p = incept.max_pool %a {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : (tensor<1x16x6x6xf32>) -> tensor<1x16x3x3xf32>
+  %q = incept.max_pool %c {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : (tensor<1x8x6x6xf32>) -> tensor<1x8x3x3xf32>
+  %r = incept.concat %p, %q {axis = 1 : i64} : (tensor<1x16x3x3xf32>, tensor<1x8x3x3xf32>) -> tensor<1x24x3x3xf32>
+  return %r : tensor<1x24x3x3xf32>
+}
+}
