@@ -27,12 +27,19 @@ namespace incept {
 
 /// The function attribute that holds the planned arena size in bytes.
 inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
+/// The ONNX node a kernel function computes (incept-outline-kernels).
+inline constexpr llvm::StringLiteral kKernelNodeAttr = "incept.node";
+/// The module attribute incept-instrument-kernels leaves: the node of each
+/// profiled kernel, in the order of their numbers.
+inline constexpr llvm::StringLiteral kProfiledKernelsAttr = "incept.profiled_kernels";
 
 /// How much optimisation the pipelines do (-O0..-O3), and which of the
 /// optimisation passes (by flag, without `incept-`) are left out.
 struct LoweringOptions {
   unsigned optLevel = 0;
   llvm::StringSet<> disabledPasses;
+  /// Time every kernel at run time (incept-instrument-kernels).
+  bool profile = false;
 
   /// True if the pass with this flag (e.g. `incept-fold-batch-norm`) runs.
   bool runs(llvm::StringRef passArgument) const;

@@ -335,6 +335,27 @@ def OutlineKernels : Pass<"incept-outline-kernels", "::mlir::ModuleOp"> {
                            "::mlir::LLVM::LLVMDialect"];
 }
 
+def InstrumentKernels : Pass<"incept-instrument-kernels", "::mlir::ModuleOp"> {
+  let summary = "Time every kernel call of the model's entry point (--profile)";
+  let description = [{
+    After incept-outline-kernels: kernel call number k of the entry point is
+    bracketed by `incept_profile_begin(k)` and `incept_profile_end(k)`, which
+    the runtime's profiled context turns into times. The module gets
+    `incept.profiled_kernels`, the ONNX node of each kernel in that order,
+    from which the compiler writes the model's table of layers.
+
+    ```mlir
+    call @net_forward_3_conv(%arena, %x, %y)
+    // becomes
+    call @incept_profile_begin(%c3_i32) : (i32) -> ()
+    call @net_forward_3_conv(%arena, %x, %y)
+    call @incept_profile_end(%c3_i32) : (i32) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def OutlineParallelLoops : Pass<"incept-outline-parallel-loops", "::mlir::ModuleOp"> {
   let summary = "Run the kernels' parallel loops on the context's threads";
   let description = [{

@@ -96,11 +96,13 @@ void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
   pm.addPass(createPlanArena());
 }
 
-void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &) {
+void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &options) {
   // Bare pointers for statically shaped memrefs: the entry point takes the
   // arena and one float pointer per input and output, as the C wrapper calls.
   pm.addPass(createLowerCopies());
   pm.addPass(createOutlineKernels());
+  if (options.profile)
+    pm.addPass(createInstrumentKernels());
   pm.addPass(createOutlineParallelLoops());
   // The blocked conv kernels are vector ops on buffers by now: their 1-D
   // transfers become plain vector loads and stores.

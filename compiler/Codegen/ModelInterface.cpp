@@ -2,6 +2,8 @@
 
 #include "compiler/Codegen/ModelInterface.h"
 
+#include "dialects/Incept/InceptOps.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -201,6 +203,43 @@ std::string generateHeader(const ModelInterface &model) {
   return out;
 }
 
+std::vector<LayerInterface> readLayers(func::FuncOp func) {
+  std::vector<LayerInterface> layers;
+  func.walk([&](mlir::Operation *op) {
+    if (!isa<InceptDialect>(op->getDialect()) || isa<YieldOp>(op) ||
+        op->getNumResults() == 0 || op->getParentOfType<ConvChainOp>())
+      return;
+    auto node = op->getLoc()->findInstanceOf<mlir::NameLoc>();
+    if (!node)
+      return;
+    LayerInterface layer;
+    layer.name = node.getName().str();
+    layer.op = op->getName().stripDialect().str();
+    auto type = mlir::dyn_cast<mlir::RankedTensorType>(op->getResult(0).getType());
+    if (type)
+      for (auto [i, size] : llvm::enumerate(type.getShape()))
+        layer.shape += (i ? "x" : "") + std::to_string(size);
+    if (auto conv = dyn_cast<ConvOp>(op)) {
+      auto weight = mlir::cast<mlir::RankedTensorType>(conv.getWeight().getType());
+      layer.flops = 2.0 * double(type.getNumElements()) *
+                    double(weight.getNumElements() / weight.getDimSize(0));
+      if (ConvStrategyAttr strategy = conv.getStrategyAttr()) {
+        layer.strategy = stringifyConvStrategyKind(strategy.getKind()).str();
+        if (strategy.getKind() == ConvStrategyKind::blocked)
+          layer.strategy += " " + std::to_string(strategy.getBlock()) + " " +
+                            std::to_string(strategy.getTileF()) + "x" +
+                            std::to_string(strategy.getTileW());
+      }
+    } else if (auto gemm = dyn_cast<GemmOp>(op)) {
+      auto a = mlir::cast<mlir::RankedTensorType>(gemm->getOperand(0).getType());
+      layer.flops = 2.0 * double(type.getNumElements()) *
+                    double(gemm.getTransA() ? a.getDimSize(0) : a.getDimSize(1));
+    }
+    layers.push_back(std::move(layer));
+  });
+  return layers;
+}
+
 std::string generateWrapperSource(const ModelInterface &model) {
   std::string out;
   llvm::raw_string_ostream os(out);
@@ -263,6 +302,22 @@ std::string generateWrapperSource(const ModelInterface &model) {
   tensorTable("input", model.inputs);
   tensorTable("output", model.outputs);
 
+  // The layers of a profiled model, and the layer of each kernel.
+  os << "\nstatic const incept_layer_info layers["
+     << std::max<size_t>(1, model.layers.size()) << "] = {\n";
+  for (const LayerInterface &layer : model.layers)
+    os << "  {" << quoted(layer.name) << ", " << quoted(layer.op) << ", "
+       << quoted(layer.shape) << ", " << quoted(layer.strategy) << ", "
+       << llvm::formatv("{0:e}", layer.flops) << "},\n";
+  os << "};\nstatic const int32_t kernel_layers["
+     << std::max<size_t>(1, model.kernelLayers.size()) << "] = {";
+  for (auto [i, layer] : llvm::enumerate(model.kernelLayers))
+    os << (i ? ", " : "") << layer;
+  os << "};\n"
+     << "static incept_status profile(const incept_context *context,\n"
+     << "                             incept_profile *out) {\n"
+     << "  return incept_context_profile(context, out);\n}\n";
+
   os << "\nstatic incept_status generic_run(incept_context *context,\n"
      << "                                 const void *const *inputs,\n"
      << "                                 void *const *outputs);\n\n"
@@ -273,12 +328,21 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << ",\n  " << model.inputs.size() << ", " << model.outputs.size()
      << ", inputs, outputs, " << model.scratchBytes << "u,\n"
      << "  " << n << "_create, generic_run, " << n << "_destroy,\n"
-     << "  " << n << "_create_with_options,\n};\n\n"
+     << "  " << n << "_create_with_options,\n"
+     << "  " << model.layers.size() << ", layers, "
+     << (model.kernelLayers.empty() ? "0" : "profile") << ",\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
      << "incept_status " << n << "_create_with_options(" << n
      << "_context **context, const incept_create_options *options) {\n"
-     << "  return incept_context_create(&description, " << model.scratchBytes
-     << "u, options, context);\n}\n\n"
+     << "  incept_status status = incept_context_create(&description, "
+     << model.scratchBytes << "u, options, context);\n";
+  if (!model.kernelLayers.empty())
+    os << "  if (status == INCEPT_OK) {\n"
+       << "    status = incept_context_enable_profile(*context, "
+       << model.kernelLayers.size() << ", kernel_layers);\n"
+       << "    if (status != INCEPT_OK) {\n"
+       << "      incept_context_destroy(*context);\n      *context = 0;\n    }\n  }\n";
+  os << "  return status;\n}\n\n"
      << "incept_status " << n << "_create(" << n << "_context **context) {\n"
      << "  return " << n << "_create_with_options(context, 0);\n}\n\n"
      << "void " << n << "_destroy(" << n << "_context *context) {\n"

@@ -28,6 +28,12 @@ struct TensorInterface {
   std::string cType() const;
 };
 
+/// One layer of a profiled model (incept_layer_info).
+struct LayerInterface {
+  std::string name, op, shape, strategy;
+  double flops = 0;
+};
+
 struct ModelInterface {
   std::string name;           // --name: the C symbol prefix
   std::string source;         // the ONNX file name
@@ -35,6 +41,9 @@ struct ModelInterface {
   std::string compilerVersion;
   std::vector<TensorInterface> inputs, outputs;
   uint64_t scratchBytes = 0;  // filled in once the arena is planned
+  /// With --profile: the layers, and the layer of each numbered kernel.
+  std::vector<LayerInterface> layers;
+  std::vector<int32_t> kernelLayers;
 
   std::string forwardSymbol() const { return name + "_forward"; }
 };
@@ -42,6 +51,10 @@ struct ModelInterface {
 /// Reads the interface of `func`, the imported model's only function.
 ModelInterface readModelInterface(mlir::func::FuncOp func,
                                   llvm::StringRef name, llvm::StringRef source);
+
+/// The layers of the graph `func` (incept ops after the graph passes), by
+/// ONNX node: the first node of a fused op names it.
+std::vector<LayerInterface> readLayers(mlir::func::FuncOp func);
 
 /// `text` as a C identifier: other characters become '_', a leading digit
 /// gets a '_' in front, and an empty name becomes `fallback`.

@@ -1,5 +1,6 @@
 //===- ClassifierToLinalg.cpp - gemm and softmax to linalg -----------------===//
 
+#include "passes/Graph/Constants.h"
 #include "passes/Lowering/LinalgBuilders.h"
 #include "passes/Lowering/Patterns.h"
 
@@ -14,8 +15,31 @@ using namespace mlir;
 namespace incept {
 namespace {
 
+/// A constant transposed B ([N, K], the classifier's weight) as the constant
+/// [K, N], so that the innermost loop runs along a row of it.
+Value transposedConstant(OpBuilder &b, Location loc, Value weight) {
+  std::optional<std::vector<float>> values = readFloatConstant(weight);
+  if (!values)
+    return {};
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  std::vector<float> transposed(values->size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      transposed[c * rows + r] = (*values)[r * cols + c];
+  std::string name = blobName(weight).value_or("gemm").str();
+  return createFloatConstant(
+      b, loc, RankedTensorType::get({cols, rows}, type.getElementType()),
+      transposed, name + ".transposed");
+}
+
 /// acc[m, n] = Σk op(a)[m, k] · op(b)[k, n], the transposes in the maps; then
-/// y = alpha · acc + beta · c, with c broadcast to [M, N].
+/// y = alpha · acc + beta · c, with c broadcast to [M, N]. The loops run m,
+/// k, n: the innermost one is along a row of the output and of B, which
+/// LLVM vectorises (a reduction innermost would stay scalar, since float
+/// additions may not be reordered), and every output still sums its
+/// products in the order of k. A constant transposed B is transposed once,
+/// here, for that.
 struct GemmLowering : OpConversionPattern<GemmOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -25,23 +49,29 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     MLIRContext *context = getContext();
-    AffineExpr m, n, k;
-    bindDims(context, m, n, k);
+    AffineExpr m, k, n;
+    bindDims(context, m, k, n);
+    Value b = adaptor.getB();
+    bool transB = op.getTransB();
+    if (transB)
+      if (Value transposed = transposedConstant(rewriter, loc, b)) {
+        b = transposed;
+        transB = false;
+      }
     SmallVector<AffineMap> maps = {
         AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m}
                                             : ArrayRef<AffineExpr>{m, k},
                        context),
-        AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k}
-                                            : ArrayRef<AffineExpr>{k, n},
+        AffineMap::get(3, 0, transB ? ArrayRef<AffineExpr>{n, k}
+                                    : ArrayRef<AffineExpr>{k, n},
                        context),
         AffineMap::get(3, 0, {m, n}, context)};
     SmallVector<utils::IteratorType> iterators = {
-        utils::IteratorType::parallel, utils::IteratorType::parallel,
-        utils::IteratorType::reduction};
+        utils::IteratorType::parallel, utils::IteratorType::reduction,
+        utils::IteratorType::parallel};
     Value product =
         linalg::GenericOp::create(
-            rewriter, loc, resultType,
-            ValueRange{adaptor.getA(), adaptor.getB()},
+            rewriter, loc, resultType, ValueRange{adaptor.getA(), b},
             buildFilled(rewriter, loc, resultType, 0.0), maps, iterators,
             yieldMultiplyAdd)
             .getResult(0);

@@ -42,12 +42,18 @@ FailureOr<SmallVector<Operation *>> kernelSlice(Operation *op, Block &block) {
   return ordered;
 }
 
+/// The ONNX node of `op`: a merged op has a FusedLoc of its nodes, and the
+/// first names it.
+llvm::StringRef nodeName(Operation *op) {
+  if (auto name = op->getLoc()->findInstanceOf<NameLoc>())
+    return name.getName().strref();
+  return "";
+}
+
 std::string kernelName(func::FuncOp parent, Operation *op, unsigned index) {
   std::string node;
-  // A merged op has a FusedLoc of its nodes; the first node names it.
-  if (auto name = op->getLoc()->findInstanceOf<NameLoc>())
-    for (char c : name.getName().strref())
-      node += llvm::isAlnum(c) ? c : '_';
+  for (char c : nodeName(op))
+    node += llvm::isAlnum(c) ? c : '_';
   return parent.getSymName().str() + "_" + std::to_string(index) +
          (node.empty() ? "" : "_" + node);
 }
@@ -75,6 +81,7 @@ void outlineKernels(func::FuncOp func) {
                     ArrayAttr::get(context, {StringAttr::get(context, "noinline")}));
     kernel->setAttr("llvm.linkage",
                     LLVM::LinkageAttr::get(context, LLVM::Linkage::Internal));
+    kernel->setAttr(kKernelNodeAttr, StringAttr::get(context, nodeName(op)));
     Block *entry = kernel.addEntryBlock();
     IRMapping mapping;
     mapping.map(block.getArguments(), entry->getArguments());

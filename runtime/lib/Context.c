@@ -8,14 +8,22 @@
  * two of them run in two threads at once.
  *
  *===----------------------------------------------------------------------===*/
+/* clock_gettime under -std=c11. */
+#define _POSIX_C_SOURCE 199309L
 #include "incept/runtime.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 struct incept_context {
   const incept_model *model;
   void *scratch;
   incept_thread_pool *pool;
+  /* Profiling: per kernel, the sum over runs and the last run's times. */
+  uint64_t runs;
+  int32_t num_kernels;
+  const int32_t *kernel_layers;
+  uint64_t *kernel_ns; /* 3 x num_kernels: total, last begin, last end */
 };
 
 static _Thread_local incept_context *current_run;
@@ -72,6 +80,7 @@ void incept_context_destroy(incept_context *context) {
   if (!context)
     return;
   incept_thread_pool_destroy(context->pool);
+  free(context->kernel_ns);
   free(context->scratch);
   free(context);
 }
@@ -90,7 +99,64 @@ int incept_context_threads(const incept_context *context) {
 
 void incept_run_begin(incept_context *context) { current_run = context; }
 
-void incept_run_end(void) { current_run = NULL; }
+void incept_run_end(void) {
+  if (current_run && current_run->kernel_ns)
+    ++current_run->runs;
+  current_run = NULL;
+}
+
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+incept_status incept_context_enable_profile(incept_context *context,
+                                            int32_t num_kernels,
+                                            const int32_t *kernel_layers) {
+  if (!context || num_kernels < 0 || (num_kernels && !kernel_layers))
+    return INCEPT_ERROR_INVALID_ARGUMENT;
+  free(context->kernel_ns);
+  context->kernel_ns = calloc(3 * (size_t)(num_kernels ? num_kernels : 1),
+                              sizeof(uint64_t));
+  if (!context->kernel_ns)
+    return INCEPT_ERROR_OUT_OF_MEMORY;
+  context->num_kernels = num_kernels;
+  context->kernel_layers = kernel_layers;
+  context->runs = 0;
+  return INCEPT_OK;
+}
+
+void incept_profile_begin(int32_t kernel) {
+  incept_context *context = current_run;
+  if (context && context->kernel_ns && kernel >= 0 && kernel < context->num_kernels)
+    context->kernel_ns[context->num_kernels + kernel] = now_ns();
+}
+
+void incept_profile_end(int32_t kernel) {
+  incept_context *context = current_run;
+  if (!context || !context->kernel_ns || kernel < 0 || kernel >= context->num_kernels)
+    return;
+  uint64_t end = now_ns();
+  uint64_t *ns = context->kernel_ns;
+  int32_t n = context->num_kernels;
+  ns[2 * n + kernel] = end;
+  ns[kernel] += end - ns[n + kernel];
+}
+
+incept_status incept_context_profile(const incept_context *context,
+                                     incept_profile *profile) {
+  if (!context || !profile || !context->kernel_ns)
+    return INCEPT_ERROR_INVALID_ARGUMENT;
+  int32_t n = context->num_kernels;
+  profile->runs = context->runs;
+  profile->num_kernels = n;
+  profile->kernel_layers = context->kernel_layers;
+  profile->kernel_total_ns = context->kernel_ns;
+  profile->kernel_last_begin_ns = context->kernel_ns + n;
+  profile->kernel_last_end_ns = context->kernel_ns + 2 * n;
+  return INCEPT_OK;
+}
 
 void incept_parallel_for(incept_task task, void *data, int64_t count) {
   incept_thread_pool_run(current_run ? current_run->pool : NULL, task, data,

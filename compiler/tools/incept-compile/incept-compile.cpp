@@ -69,6 +69,10 @@ cl::opt<EmitKind> emitKind(
 cl::opt<std::string> modelName("name",
                                cl::desc("C symbol prefix (default: from the file name)"),
                                cl::value_desc("N"), cl::cat(category));
+cl::opt<bool> profile("profile",
+                      cl::desc("Time every layer at run time: incept-run --profile "
+                               "prints the table and writes a Chrome trace"),
+                      cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3), cl::cat(category));
 cl::opt<std::string> march("march", cl::desc("Target CPU (default: the host's)"),
@@ -259,10 +263,37 @@ bool printModule(ModuleOp module) {
   return writeText(outputFilename, [&](llvm::raw_ostream &os) { module->print(os); });
 }
 
+/// The profiled kernels' layers: each kernel belongs to the layer of its
+/// ONNX node; the layers the kernels name are kept, in kernel order (a node
+/// with no kernel of its own, a view, is left out; a kernel of no known
+/// layer gets a layer of its own, named after its node).
+void assignKernelsToLayers(ArrayAttr kernels,
+                           const std::vector<incept::LayerInterface> &graphLayers,
+                           incept::ModelInterface &interface) {
+  llvm::StringMap<const incept::LayerInterface *> byNode;
+  for (const incept::LayerInterface &layer : graphLayers)
+    byNode.try_emplace(layer.name, &layer);
+  llvm::StringMap<int32_t> index;
+  for (Attribute attr : kernels) {
+    llvm::StringRef node = cast<StringAttr>(attr).getValue();
+    auto [it, inserted] = index.try_emplace(node, interface.layers.size());
+    if (inserted) {
+      auto known = byNode.find(node);
+      if (known != byNode.end())
+        interface.layers.push_back(*known->second);
+      else
+        interface.layers.push_back({node.empty() ? "(unnamed)" : node.str(),
+                                    "", "", "", 0});
+    }
+    interface.kernelLayers.push_back(it->second);
+  }
+}
+
 int compile(int argc, char **argv) {
   incept::ModelLoadOptions options;
   incept::LoweringOptions lowering;
   lowering.optLevel = optLevel;
+  lowering.profile = profile;
   if (!parseOptions(options) || !parseDisabledPasses(lowering) || !resolveEmitKind() ||
       !checkOutputDirectory(outputFilename))
     return 1;
@@ -333,6 +364,10 @@ int compile(int argc, char **argv) {
 
   interface.target = incept::describeTarget(**machine);
 
+  // The layers as the graph passes left them, for the profile's table.
+  std::vector<incept::LayerInterface> layers;
+  if (lowering.profile)
+    layers = incept::readLayers(func);
   if (!runPasses(*module, [&](OpPassManager &pm) {
         incept::buildLowerToLinalgPipeline(pm, lowering);
       }))
@@ -348,6 +383,8 @@ int compile(int argc, char **argv) {
   for (Operation &op : module->getBody()->getOperations())
     if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kScratchBytesAttr))
       interface.scratchBytes = bytes.getInt();
+  if (auto kernels = (*module)->getAttrOfType<ArrayAttr>(incept::kProfiledKernelsAttr))
+    assignKernelsToLayers(kernels, layers, interface);
   if (emitKind == EmitKind::LLVMMLIR)
     return printModule(*module) ? 0 : 1;
 

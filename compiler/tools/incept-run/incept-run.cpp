@@ -18,6 +18,9 @@
 
 #include "Comparison.h"
 #include "ModelLibrary.h"
+#include "Profile.h"
+
+#include "incept/runtime.h"
 #include "TensorFile.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -100,6 +103,14 @@ void registerThreadsOption() {
       cl::value_desc("N"), cl::init(0), cl::cat(category));
   threads = &option;
 }
+cl::opt<bool> profileLayers(
+    "profile",
+    cl::desc("Print the time, GFLOP/s and % of the FMA peak of every layer "
+             "(a model compiled with incept-compile --profile)"),
+    cl::cat(category));
+cl::opt<std::string> traceFile(
+    "trace", cl::desc("With --profile, write the last run as a Chrome trace"),
+    cl::value_desc("file.json"), cl::cat(category));
 cl::opt<bool> info("info", cl::desc("Print the model's description"),
                    cl::cat(category));
 
@@ -261,6 +272,24 @@ Error statusError(StringRef path, StringRef function, incept_status status) {
                                .str());
 }
 
+/// The layer table (and trace) of a profiled context.
+Error reportProfile(const ModelLibrary &library, const incept_context *context) {
+  const incept_model &model = library.model();
+  bool hasProfile = model.struct_size >= offsetof(incept_model, profile) +
+                                             sizeof(model.profile) &&
+                    model.profile;
+  incept_profile profile;
+  if (!hasProfile || model.profile(context, &profile) != INCEPT_OK)
+    return createStringError(library.path() +
+                             ": the model was compiled without profiling; "
+                             "compile it with incept-compile --profile");
+  int count = *threads ? static_cast<int>(*threads) : incept_default_threads();
+  printProfile(model, profile, measureFmaPeakGflops(), count, outs());
+  if (!traceFile.empty())
+    return writeChromeTrace(model, profile, traceFile);
+  return Error::success();
+}
+
 /// Runs the model once, or `warmup` times and then `repeat` timed times;
 /// returns the timed runs' latencies in milliseconds.
 Expected<std::vector<double>> runModel(const ModelLibrary &library,
@@ -306,6 +335,9 @@ Expected<std::vector<double>> runModel(const ModelLibrary &library,
         std::chrono::steady_clock::now() - start;
     latencies.push_back(elapsed.count());
   }
+  if (profileLayers)
+    if (Error error = reportProfile(library, context))
+      return std::move(error);
   return latencies;
 }
 

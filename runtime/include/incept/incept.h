@@ -60,6 +60,28 @@ typedef struct incept_tensor_info {
 
 typedef struct incept_context incept_context;
 
+/* One layer of a model compiled with `incept-compile --profile`: an ONNX node
+ * (or the nodes fused into it), as the compiler lowered it. */
+typedef struct incept_layer_info {
+  const char *name;     /* the ONNX node */
+  const char *op;       /* the incept op, e.g. "conv" */
+  const char *shape;    /* its result, e.g. "1x192x56x56" */
+  const char *strategy; /* e.g. "blocked 16 4x6"; "" where none applies */
+  double flops;         /* floating-point operations of one run (a multiply-add is 2) */
+} incept_layer_info;
+
+/* The timings a profiled context collected: over all runs so far, and the
+ * start and end of each kernel in the last run (nanoseconds of a monotonic
+ * clock), for a trace. A layer is one or more kernels. */
+typedef struct incept_profile {
+  uint64_t runs;
+  int32_t num_kernels;
+  const int32_t *kernel_layers;    /* the layer (index into layers) of each kernel */
+  const uint64_t *kernel_total_ns; /* summed over all runs */
+  const uint64_t *kernel_last_begin_ns;
+  const uint64_t *kernel_last_end_ns;
+} incept_profile;
+
 /* How a context is created. Versioned by size: a caller sets `struct_size`
  * to the sizeof it was compiled with, and a library reads only the fields
  * that fit; later options (a weights file, a device, a stream) are appended.
@@ -98,6 +120,12 @@ typedef struct incept_model {
    * options; `options` may be null for the defaults. */
   incept_status (*create_with_options)(incept_context **context,
                                        const incept_create_options *options);
+  /* The layers of a model compiled with --profile (none otherwise), and the
+   * timings of a context of it; profile() fails with INVALID_ARGUMENT for a
+   * model compiled without. */
+  int32_t num_layers;
+  const incept_layer_info *layers;
+  incept_status (*profile)(const incept_context *context, incept_profile *profile);
 } incept_model;
 
 typedef const incept_model *(*incept_model_entry_fn)(void);

@@ -49,6 +49,18 @@ typedef void (*incept_task)(void *data, int64_t begin, int64_t end);
  * returns when all are done; in the calling thread alone outside a run. */
 void incept_parallel_for(incept_task task, void *data, int64_t count);
 
+/* Profiling (models compiled with --profile): the generated code brackets
+ * kernel `kernel` of the current run with these; the context of the run
+ * keeps the times (incept_context_profile). A model's kernels are numbered
+ * 0 .. num_kernels - 1, and kernel_layers maps each to its layer. */
+void incept_profile_begin(int32_t kernel);
+void incept_profile_end(int32_t kernel);
+incept_status incept_context_enable_profile(incept_context *context,
+                                            int32_t num_kernels,
+                                            const int32_t *kernel_layers);
+incept_status incept_context_profile(const incept_context *context,
+                                     incept_profile *profile);
+
 /* The machine's physical cores (the default thread count). */
 int incept_default_threads(void);
 

@@ -1,0 +1,165 @@
+//===- Profile.cpp - incept-run's per-layer profile ------------------------===//
+
+#include "Profile.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace incept {
+namespace {
+
+constexpr int kChains = 12; // independent accumulators: covers the latency
+constexpr long kIterations = 20000000;
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) double fmaLoopAvx512() {
+  __m512 acc[kChains];
+  for (int i = 0; i < kChains; ++i)
+    acc[i] = _mm512_set1_ps(0.001f * i);
+  __m512 a = _mm512_set1_ps(0.9999f), b = _mm512_set1_ps(0.0001f);
+  auto start = std::chrono::steady_clock::now();
+  for (long it = 0; it < kIterations; ++it) {
+    for (int i = 0; i < kChains; ++i)
+      acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    asm volatile("" : "+v"(acc[0]), "+v"(acc[5]), "+v"(acc[11]));
+  }
+  std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  float sink = 0;
+  for (int i = 0; i < kChains; ++i)
+    sink += _mm512_reduce_add_ps(acc[i]);
+  asm volatile("" : : "x"(sink));
+  return 2.0 * 16 * kChains * kIterations / seconds.count() * 1e-9;
+}
+
+__attribute__((target("avx2,fma"))) double fmaLoopAvx2() {
+  __m256 acc[kChains];
+  for (int i = 0; i < kChains; ++i)
+    acc[i] = _mm256_set1_ps(0.001f * i);
+  __m256 a = _mm256_set1_ps(0.9999f), b = _mm256_set1_ps(0.0001f);
+  auto start = std::chrono::steady_clock::now();
+  for (long it = 0; it < kIterations; ++it) {
+    for (int i = 0; i < kChains; ++i)
+      acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    asm volatile("" : "+x"(acc[0]), "+x"(acc[5]), "+x"(acc[11]));
+  }
+  std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  float lanes[8], sink = 0;
+  for (int i = 0; i < kChains; ++i) {
+    _mm256_storeu_ps(lanes, acc[i]);
+    sink += lanes[0];
+  }
+  asm volatile("" : : "x"(sink));
+  return 2.0 * 8 * kChains * kIterations / seconds.count() * 1e-9;
+}
+#endif
+
+std::string formatMs(double ms) { return llvm::formatv("{0:f3}", ms).str(); }
+
+} // namespace
+
+double measureFmaPeakGflops() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  double best = 0;
+  for (int round = 0; round < 3; ++round) {
+    if (__builtin_cpu_supports("avx512f"))
+      best = std::max(best, fmaLoopAvx512());
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      best = std::max(best, fmaLoopAvx2());
+  }
+  return best;
+#else
+  return 0;
+#endif
+}
+
+void printProfile(const incept_model &model, const incept_profile &profile,
+                  double peakGflops, int threads, llvm::raw_ostream &os) {
+  std::vector<double> layerMs(model.num_layers, 0.0);
+  double runs = std::max<double>(1.0, double(profile.runs));
+  for (int32_t k = 0; k < profile.num_kernels; ++k) {
+    int32_t layer = profile.kernel_layers[k];
+    if (layer >= 0 && layer < model.num_layers)
+      layerMs[layer] += double(profile.kernel_total_ns[k]) / runs * 1e-6;
+  }
+  double totalMs = 0, totalFlops = 0;
+  for (int32_t i = 0; i < model.num_layers; ++i) {
+    totalMs += layerMs[i];
+    totalFlops += model.layers[i].flops;
+  }
+  // % of peak is of all the threads' FMA units.
+  double peak = peakGflops * std::max(1, threads);
+  os << llvm::formatv("profile: {0} runs, {1} threads, FMA peak {2:f1} GFLOP/s "
+                      "a core (measured now)\n",
+                      profile.runs, threads, peakGflops);
+  os << llvm::formatv("{0,-44} {1,-16} {2,-14} {3,-16} {4,9} {5,6} {6,8} {7,6}\n",
+                      "layer", "op", "shape", "strategy", "ms", "%", "GFLOP/s",
+                      "%peak");
+  auto row = [&](llvm::StringRef name, llvm::StringRef op, llvm::StringRef shape,
+                 llvm::StringRef strategy, double ms, double flops) {
+    std::string gflops = "-", ofPeak = "-";
+    if (flops > 0 && ms > 0) {
+      double rate = flops / (ms * 1e-3) * 1e-9;
+      gflops = llvm::formatv("{0:f1}", rate).str();
+      if (peak > 0)
+        ofPeak = llvm::formatv("{0:f0}", 100 * rate / peak).str();
+    }
+    os << llvm::formatv("{0,-44} {1,-16} {2,-14} {3,-16} {4,9} {5,6:f1} {6,8} {7,6}\n",
+                        name, op, shape, strategy, formatMs(ms),
+                        totalMs > 0 ? 100 * ms / totalMs : 0.0, gflops, ofPeak);
+  };
+  for (int32_t i = 0; i < model.num_layers; ++i) {
+    const incept_layer_info &layer = model.layers[i];
+    row(layer.name, layer.op, layer.shape, layer.strategy, layerMs[i], layer.flops);
+  }
+  row("(all layers)", "", "", "", totalMs, totalFlops);
+}
+
+llvm::Error writeChromeTrace(const incept_model &model,
+                             const incept_profile &profile, llvm::StringRef path) {
+  llvm::json::Array events;
+  uint64_t origin = UINT64_MAX;
+  for (int32_t k = 0; k < profile.num_kernels; ++k)
+    origin = std::min(origin, profile.kernel_last_begin_ns[k]);
+  for (int32_t k = 0; k < profile.num_kernels; ++k) {
+    int32_t layer = profile.kernel_layers[k];
+    const incept_layer_info *info =
+        layer >= 0 && layer < model.num_layers ? &model.layers[layer] : nullptr;
+    uint64_t begin = profile.kernel_last_begin_ns[k];
+    uint64_t end = profile.kernel_last_end_ns[k];
+    events.push_back(llvm::json::Object{
+        {"name", info ? info->name : "kernel"},
+        {"cat", info ? info->op : ""},
+        {"ph", "X"},
+        {"ts", double(begin - origin) * 1e-3},
+        {"dur", double(end - begin) * 1e-3},
+        {"pid", 1},
+        {"tid", 1},
+        {"args", llvm::json::Object{{"kernel", k},
+                                    {"shape", info ? info->shape : ""},
+                                    {"strategy", info ? info->strategy : ""},
+                                    {"flops", info ? info->flops : 0.0}}}});
+  }
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write '%s': %s", path.str().c_str(),
+                                   ec.message().c_str());
+  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                   {"traceEvents", std::move(events)},
+                                   {"displayTimeUnit", "ms"},
+                                   {"otherData", llvm::json::Object{{"model", model.name}}}}))
+     << "\n";
+  return llvm::Error::success();
+}
+
+} // namespace incept
