@@ -2,8 +2,10 @@
  *
  * A context with T threads owns T-1 workers; the thread that calls run() is
  * the T-th. Generated kernels split a layer into `count` items and call
- * incept_parallel_for, which gives each of the T threads one contiguous range
- * of items and returns when all are done. Workers spin on the pool's
+ * incept_parallel_for, whose threads take the items one at a time from a
+ * shared counter and which returns when all are done: a thread that the OS
+ * preempts (another process on the core) delays the layer by the item it
+ * holds, not by a fixed share of the layer. Workers spin on the pool's
  * generation counter for a while after each job (layers follow each other
  * within microseconds), then sleep on a condition variable, so an idle
  * context costs no CPU. Threads start when the context is created, never
@@ -44,6 +46,7 @@ struct incept_thread_pool {
   pthread_cond_t wake;
   atomic_uint generation; /* bumped once per job */
   atomic_int pending;     /* workers still running the current job */
+  atomic_llong next;      /* the next item of the current job nobody took */
   atomic_bool stopping;
   /* The current job, written before `generation` is bumped. */
   incept_task task;
@@ -51,11 +54,13 @@ struct incept_thread_pool {
   int64_t count;
 };
 
-static void run_share(incept_thread_pool *pool, int index) {
-  int64_t begin = pool->count * index / pool->threads;
-  int64_t end = pool->count * (index + 1) / pool->threads;
-  if (begin < end)
-    pool->task(pool->data, begin, end);
+static void run_items(incept_thread_pool *pool) {
+  for (;;) {
+    int64_t item = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
+    if (item >= pool->count)
+      return;
+    pool->task(pool->data, item, item + 1);
+  }
 }
 
 static void *worker_main(void *argument) {
@@ -78,7 +83,7 @@ static void *worker_main(void *argument) {
     if (atomic_load(&pool->stopping))
       return NULL;
     seen = now;
-    run_share(pool, self->index);
+    run_items(pool);
     atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
   }
 }
@@ -120,6 +125,7 @@ incept_status incept_thread_pool_create(int threads, incept_thread_pool **pool) 
   pthread_cond_init(&result->wake, NULL);
   atomic_init(&result->generation, 0);
   atomic_init(&result->pending, 0);
+  atomic_init(&result->next, 0);
   atomic_init(&result->stopping, false);
   if (threads > 1) {
     result->workers = calloc((size_t)threads, sizeof(worker));
@@ -172,12 +178,15 @@ void incept_thread_pool_run(incept_thread_pool *pool, incept_task task,
   pool->task = task;
   pool->data = data;
   pool->count = count;
+  atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
   atomic_store_explicit(&pool->pending, pool->threads - 1, memory_order_relaxed);
   pthread_mutex_lock(&pool->mutex);
   atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->mutex);
-  run_share(pool, 0);
+  run_items(pool);
+  /* The job's data lives in the caller's frame: every worker must be done
+   * with it (and so have seen this job) before the caller returns. */
   while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)
     CPU_RELAX();
 }

@@ -183,17 +183,35 @@ func.func @pad(%x: tensor<3x4xf32>) -> (tensor<4x5xf32>, tensor<5x6xf32>, tensor
 
 // -----
 
-// Gemm's transposes are in the maps; alpha and beta in one epilogue.
-// CHECK: #[[$A_T:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
-// CHECK: #[[$B_T:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// Gemm's transposes are in the maps, over the loops (m, k, n) so that the
+// innermost one runs along an output row; a transposed B that is not a
+// constant is read transposed. Alpha and beta in one epilogue.
+// CHECK: #[[$A_T:.*]] = affine_map<(d0, d1, d2) -> (d1, d0)>
+// CHECK: #[[$B_T:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK: #[[$C:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @gemm
-// CHECK: linalg.generic {indexing_maps = [#[[$A_T]], #[[$B_T]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK: linalg.generic {indexing_maps = [#[[$A_T]], #[[$B_T]], #[[$C]]], iterator_types = ["parallel", "reduction", "parallel"]}
 // CHECK: arith.constant 2.500000e-01 : f32
 // CHECK: arith.constant 2.000000e+00 : f32
 func.func @gemm(%a: tensor<8x2xf32>, %b: tensor<5x8xf32>, %c: tensor<5xf32>) -> tensor<2x5xf32> {
   %y = incept.gemm %a, %b, %c {trans_a = true, trans_b = true, alpha = 0.25 : f32, beta = 2.0 : f32}
        : (tensor<8x2xf32>, tensor<5x8xf32>, tensor<5xf32>) -> tensor<2x5xf32>
   return %y : tensor<2x5xf32>
+}
+
+// -----
+
+// A constant transposed B (the classifier's weight) is transposed once at
+// compile time and read along its rows.
+// CHECK: #[[$A:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK: #[[$B:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @gemm_constant_weight
+// CHECK: %[[BT:.*]] = arith.constant dense<{{\[}}[1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #{{.*}}], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[BT]] :
+func.func @gemm_constant_weight(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %b = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %y = incept.gemm %a, %b {trans_b = true} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
 }
 
 // -----

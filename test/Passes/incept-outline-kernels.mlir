@@ -8,7 +8,7 @@
 // CHECK-NEXT: call @net_forward_1_scale(%arg0, %arg1, %arg2)
 // CHECK-NEXT: return
 // CHECK: func.func private @net_forward_0_relu(%[[A:.*]]: memref<128xi8>, %[[IN:.*]]: memref<4xf32>, %{{.*}}: memref<4xf32>)
-// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
+// CHECK-SAME: attributes {incept.node = "relu", llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[VIEW:.*]] = memref.view %[[A]][%[[C0]]][] : memref<128xi8> to memref<4xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[IN]] : memref<4xf32>) outs(%[[VIEW]] : memref<4xf32>)
