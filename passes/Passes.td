@@ -69,6 +69,29 @@ def FoldResidualScale : Pass<"incept-fold-residual-scale", "::mlir::func::FuncOp
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def GemmAsConv : Pass<"incept-gemm-as-conv", "::mlir::func::FuncOp"> {
+  let summary = "Turn a classifier's Gemm into the 1x1 conv it is";
+  let description = [{
+    `gemm(a, b, c)` with `a` of shape [M, K] (not transposed), a constant `b`
+    (transposed or not), alpha 1, and no `c` or a constant per-output `c`
+    ([N], [1, N] or a scalar) with beta 1, becomes
+
+    ```mlir
+    %x = incept.reshape %a : tensor<MxKxf32> -> tensor<MxKx1x1xf32>
+    %y = incept.conv %x, %w bias %c {...} -> tensor<MxNx1x1xf32>   // w: [N, K, 1, 1]
+    %r = incept.reshape %y : tensor<MxNx1x1xf32> -> tensor<MxNxf32>
+    ```
+
+    so that it is lowered by the conv's strategy (the blocked kernel on its
+    threads, instead of a scalar dot product per output) and takes an
+    epilogue: a ReLU or Clip that reads the reshape of a conv's result is
+    moved above the reshape, where `incept-fuse-epilogue` fuses it (the two
+    ReLUs after the original GoogLeNet's auxiliary Gemms). The reshape of
+    `a` folds into that of the global pool before it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def FuseEpilogue : Pass<"incept-fuse-epilogue", "::mlir::func::FuncOp"> {
   let summary = "Move bias adds, ReLU/Clip and residual adds into the conv's epilogue";
   let description = [{

@@ -49,7 +49,8 @@ bool LoweringOptions::runs(llvm::StringRef passArgument) const {
 llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
   static const llvm::StringRef names[] = {
       "incept-simplify-graph",      "incept-fold-batch-norm",
-      "incept-fold-residual-scale", "incept-fuse-epilogue",
+      "incept-fold-residual-scale", "incept-gemm-as-conv",
+      "incept-fuse-epilogue",
       "incept-merge-sibling-convs", "incept-select-conv-strategy",
       "incept-fuse-conv-chains",    "incept-concat-in-place"};
   return names;
@@ -62,6 +63,7 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   addGraphPass(pm, options, "incept-simplify-graph", createSimplifyGraph);
   addGraphPass(pm, options, "incept-fold-batch-norm", createFoldBatchNorm);
   addGraphPass(pm, options, "incept-fold-residual-scale", createFoldResidualScale);
+  addGraphPass(pm, options, "incept-gemm-as-conv", createGemmAsConv);
   addGraphPass(pm, options, "incept-fuse-epilogue", createFuseEpilogue);
   // Merge before forming chains: a merged reduction is sliced and so left out
   // of chains; the merge is what hands the blocked conv kernels wide convs,

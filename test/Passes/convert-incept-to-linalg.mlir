@@ -103,14 +103,25 @@ func.func @global_avg_pool(%x: tensor<1x8x7x7xf32>) -> tensor<1x8x1x1xf32> {
 // -----
 
 // LRN sums squares over a channel window: the channel axis is zero-padded by
-// the window's reach and a fifth, reduction dimension walks the window.
-// CHECK: #[[$WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d4, d2, d3)>
-// CHECK-LABEL: func.func @lrn
+// the window's reach and a third, reduction dimension walks the window, outside
+// the plane's loops (the innermost loop runs along a row). The denominator's
+// power 0.75 is two square roots; another beta is a powf.
+// CHECK: #[[$WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d2, d3, d4)>
+// CHECK-LABEL: func.func @lrn(
 // CHECK: tensor.pad %{{.*}} low[0, 2, 0, 0] high[0, 2, 0, 0]
-// CHECK: linalg.generic {indexing_maps = [#[[$WINDOW]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: linalg.generic {indexing_maps = [#[[$WINDOW]], {{.*}}], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel"]}
+// CHECK: %[[ROOT:.*]] = math.sqrt %[[BASE:.*]] : f32
+// CHECK: %[[ROOT4:.*]] = math.sqrt %[[ROOT]] : f32
+// CHECK: %[[POWER:.*]] = arith.mulf %[[ROOT]], %[[ROOT4]] : f32
+// CHECK: arith.divf %{{.*}}, %[[POWER]] : f32
+// CHECK-LABEL: func.func @lrn_other_beta
 // CHECK: math.powf
 func.func @lrn(%x: tensor<1x8x3x3xf32>) -> tensor<1x8x3x3xf32> {
   %y = incept.lrn %x {size = 5 : i64, alpha = 1.0e-04 : f32, beta = 7.5e-01 : f32, bias = 1.0 : f32} : tensor<1x8x3x3xf32>
+  return %y : tensor<1x8x3x3xf32>
+}
+func.func @lrn_other_beta(%x: tensor<1x8x3x3xf32>) -> tensor<1x8x3x3xf32> {
+  %y = incept.lrn %x {size = 5 : i64, alpha = 1.0e-04 : f32, beta = 0.6 : f32, bias = 1.0 : f32} : tensor<1x8x3x3xf32>
   return %y : tensor<1x8x3x3xf32>
 }
 
