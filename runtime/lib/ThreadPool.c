@@ -6,13 +6,14 @@
  * shared counter and which returns when all are done: a thread that the OS
  * preempts (another process on the core) delays the layer by the item it
  * holds, not by a fixed share of the layer. Workers spin on the pool's
- * generation counter for a while after each job (layers follow each other
+ * generation counter for 2 ms after each job (layers follow each other
  * within microseconds), then sleep on a condition variable, so an idle
  * context costs no CPU. Threads start when the context is created, never
  * when the library is loaded.
  *
  *===----------------------------------------------------------------------===*/
 #define _GNU_SOURCE
+#include <time.h>
 #include "incept/runtime.h"
 
 #include <pthread.h>
@@ -30,8 +31,16 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-/* About 50 µs of pause instructions before a worker goes to sleep. */
-enum { SPIN_ITERATIONS = 20000 };
+/* How long a worker spins for the next job before it sleeps: longer than the
+ * gaps between the layers of a run (the serial kernels between two parallel
+ * ones), short enough that an idle context soon costs nothing. */
+enum { SPIN_NS = 2000000, SPIN_CHECK_EVERY = 64 };
+
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
 
 typedef struct worker {
   struct incept_thread_pool *pool;
@@ -69,9 +78,12 @@ static void *worker_main(void *argument) {
   unsigned seen = 0;
   for (;;) {
     unsigned now = atomic_load_explicit(&pool->generation, memory_order_acquire);
-    for (int spin = 0; now == seen && spin < SPIN_ITERATIONS; ++spin) {
+    uint64_t deadline = now_ns() + SPIN_NS;
+    for (unsigned spin = 1; now == seen; ++spin) {
       CPU_RELAX();
       now = atomic_load_explicit(&pool->generation, memory_order_acquire);
+      if (spin % SPIN_CHECK_EVERY == 0 && now_ns() > deadline)
+        break;
     }
     if (now == seen) {
       pthread_mutex_lock(&pool->mutex);
