@@ -28,6 +28,10 @@ int64_t blockOf(Value blocked) {
   return cast<RankedTensorType>(blocked.getType()).getDimSize(4);
 }
 
+bool isFromBlockedLayout(Operation *op) {
+  return isa<linalg::GenericOp>(op) && op->hasAttr(kFromBlockedAttr);
+}
+
 std::optional<Value> findBlockedSource(Value nchw) {
   if (auto generic = nchw.getDefiningOp<linalg::GenericOp>())
     if (generic->hasAttr(kFromBlockedAttr))

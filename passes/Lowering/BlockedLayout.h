@@ -39,6 +39,12 @@ mlir::Value fromBlockedLayout(mlir::OpBuilder &builder, mlir::Location loc,
                               mlir::Value blocked,
                               mlir::RankedTensorType nchwType);
 
+/// Whether `op` is the store generic that takes a blocked tensor to NCHW.
+/// Its input map divides the channel by the block, which tiling cannot slice
+/// (a channel range of it is not a box of the blocked tensor), so
+/// incept-concat-in-place leaves it whole.
+bool isFromBlockedLayout(mlir::Operation *op);
+
 /// The block (c) of a blocked tensor type.
 int64_t blockOf(mlir::Value blocked);
 

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Lowering/BlockedLayout.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -71,7 +72,8 @@ struct SplitStoreBySlices : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp store,
                                 PatternRewriter &rewriter) const override {
-    if (!isStore(store) || store->getResult(0).use_empty())
+    if (!isStore(store) || store->getResult(0).use_empty() ||
+        isFromBlockedLayout(store))
       return rewriter.notifyMatchFailure(store, "not a store read by slices");
     SmallVector<tensor::ExtractSliceOp> slices;
     for (Operation *user : store->getResult(0).getUsers()) {

@@ -450,6 +450,25 @@ class ModelBuilder:
         self.features["block standalone"] += 1
         return self.activation(y, self.pick(["relu", "none"]))
 
+    def classifier(self, x):
+        """GlobalAveragePool, Flatten and a Gemm (transposed weight, bias),
+        sometimes a ReLU and a second Gemm: the head of the GoogLeNets
+        (incept-gemm-as-conv, and the epilogue it hands to fuse-epilogue)."""
+        n, c = self.shapes[x][:2]
+        y = self.node("GlobalAveragePool", [x], (n, c, 1, 1))
+        y = self.node("Flatten", [y], (n, c), axis=1)
+        for layer in range(int(self.rng.integers(1, 3))):
+            outputs = int(self.rng.integers(5, 40))
+            inputs = self.shapes[y][1]
+            weight = self.const(self.rng.normal(0, 1 / np.sqrt(inputs), (outputs, inputs)), "fc")
+            bias = self.const(self.rng.normal(0, 0.1, outputs), "fc_bias")
+            if layer:
+                y = self.node("Relu", [y], self.shapes[y])
+                self.features["classifier relu"] += 1
+            y = self.node("Gemm", [y, weight, bias], (n, outputs), transB=1)
+        self.features["classifier"] += 1
+        return y
+
     def build(self):
         n = self.pick([1, 2], p=[0.8, 0.2])
         c = int(self.rng.integers(3, 25))
@@ -472,6 +491,8 @@ class ModelBuilder:
             if block == self.reduction and min(self.shapes[x][2:]) < 5:
                 block = self.inception
             x = block(x)
+        if self.chance(0.3):
+            x = self.classifier(x)
         outputs = [x] + [o for o in self.extra_outputs if o != x]
         graph = helper.make_graph(
             self.nodes, "fuzz",
@@ -524,18 +545,22 @@ def passes_fired(stats):
 
 def configurations(seed, index, pass_names):
     """(name, incept-compile flags) to compare with -O0: the whole -O3
-    pipeline, and -O3 with a random subset of the passes (each pass kept
-    with probability 1/2), which checks passes alone and in other company
-    than the full pipeline's."""
+    pipeline, -O3 with a random subset of the passes (each pass kept with
+    probability 1/2), which checks passes alone and in other company than
+    the full pipeline's, and -O3 with plane-loop convs."""
     rng = np.random.default_rng([seed, index, 2])
     kept = [name for name in pass_names if rng.random() < 0.5]
     disabled = [f"--disable-pass={name}" for name in pass_names if name not in kept]
     subset = "O3-only-" + ("+".join(n[len("incept-"):] for n in kept) or "none")
-    return [("O3", ["-O3", "--stats"]), (subset, ["-O3"] + disabled)]
+    # Plane loops everywhere: the strategy of targets without FMA, and the
+    # only convs that conv chains are made of.
+    return [("O3", ["-O3", "--stats"]), (subset, ["-O3"] + disabled),
+            ("O3-plane-loops", ["-O3", "--stats", "--disable-pass=select-conv-strategy"])]
 
 
 def check_model(args, index, tools, pass_names):
-    """Returns (failure message or None, features, passes fired at -O3, the
+    """Returns (failure message or None, features, passes fired at -O3 (with
+    the blocked or the plane-loop convs), the
     largest error as a fraction of the tolerance, the configurations)."""
     compiler, runner = tools
     model, features, input_shape = generate(args.seed, index)
@@ -558,7 +583,7 @@ def check_model(args, index, tools, pass_names):
         command = [compiler, onnx_path, "-o", library] + flags
         code, out, err = run(command)
         if "--stats" in flags:
-            fired = passes_fired(err)
+            fired |= passes_fired(err)
         if code != 0:
             # The end says what went wrong (a diagnostic, a stack dump).
             lines = err.strip().splitlines()

@@ -9,7 +9,12 @@
 
 // CHECK-LABEL: func.func @block
 // CHECK-SAME: (%[[X:.*]]: tensor<1x8x6x6xf32>)
-// CHECK: %[[XB:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x8x6x6xf32>) outs({{.*}} : tensor<1x1x6x6x8xf32>)
+// The input, a pixel at a time: its 8 channels gathered into one vector,
+// each image row an item of a parallel loop.
+// CHECK: %[[XB:.*]] = scf.for {{.*}} -> (tensor<1x1x6x6x8xf32>)
+// CHECK-COUNT-8: tensor.extract %[[X]]
+// CHECK: vector.from_elements {{.*}} : vector<8xf32>
+// CHECK: } {incept.parallel}
 // The 1x1 conv: 9 items (2 blocks x 36 pixels in tiles of 4) for the threads,
 // bias-initialised accumulators carried across the 8 input channels; per
 // channel 4 broadcasts, then each output block's weights loaded right before

@@ -385,6 +385,11 @@ int compile(int argc, char **argv) {
       interface.scratchBytes = bytes.getInt();
   if (auto kernels = (*module)->getAttrOfType<ArrayAttr>(incept::kProfiledKernelsAttr))
     assignKernelsToLayers(kernels, layers, interface);
+  if (llvm::AreStatisticsEnabled())
+    llvm::errs() << llvm::formatv("arena: {0} bytes ({1:f1} MiB) of activations "
+                                  "per context\n",
+                                  interface.scratchBytes,
+                                  interface.scratchBytes / 1048576.0);
   if (emitKind == EmitKind::LLVMMLIR)
     return printModule(*module) ? 0 : 1;
 
