@@ -1,5 +1,6 @@
 //===- InstrumentKernels.cpp - the incept-instrument-kernels pass ----------===//
 
+#include "passes/Lowering/Outlining.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,10 +18,7 @@ struct InstrumentKernels : impl::InstrumentKernelsBase<InstrumentKernels> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
-    func::FuncOp forward;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (func.isPublic() && func->hasAttr(kScratchBytesAttr))
-        forward = func;
+    func::FuncOp forward = findModelEntry(module);
     if (!forward)
       return;
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());

@@ -1,5 +1,6 @@
 //===- OutlineKernels.cpp - the incept-outline-kernels pass -----------------===//
 
+#include "passes/Lowering/Outlining.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,26 +21,14 @@ namespace {
 /// that compute what it reads (views, constants, globals), in block order.
 /// Fails when it reads something else (then it stays inline).
 FailureOr<SmallVector<Operation *>> kernelSlice(Operation *op, Block &block) {
-  llvm::SetVector<Operation *> slice;
-  SmallVector<Value> worklist(op->getOperands());
+  SmallVector<Value> roots(op->getOperands());
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(op->getRegions(), captured);
-  worklist.append(captured.begin(), captured.end());
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    Operation *def = value.getDefiningOp();
-    if (!def)
-      continue; // a block argument: the callee has the same ones
-    if (def->getBlock() != &block || !isMemoryEffectFree(def) ||
-        def->getNumRegions() != 0)
-      return failure();
-    if (slice.insert(def))
-      worklist.append(def->getOperands().begin(), def->getOperands().end());
-  }
-  SmallVector<Operation *> ordered(slice.begin(), slice.end());
-  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  ordered.push_back(op);
-  return ordered;
+  roots.append(captured.begin(), captured.end());
+  FailureOr<SmallVector<Operation *>> slice = pureDefinitionsInBlock(roots, block);
+  if (succeeded(slice))
+    slice->push_back(op);
+  return slice;
 }
 
 /// The ONNX node of `op`: a merged op has a FusedLoc of its nodes, and the
@@ -112,4 +101,32 @@ struct OutlineKernels : impl::OutlineKernelsBase<OutlineKernels> {
 };
 
 } // namespace
+
+FailureOr<SmallVector<Operation *>> pureDefinitionsInBlock(ArrayRef<Value> values,
+                                                           Block &block) {
+  llvm::SetVector<Operation *> slice;
+  SmallVector<Value> worklist(values);
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    Operation *def = value.getDefiningOp();
+    if (!def)
+      continue; // a block argument: the new function has the same ones
+    if (def->getBlock() != &block || !isMemoryEffectFree(def) ||
+        def->getNumRegions() != 0)
+      return failure();
+    if (slice.insert(def))
+      worklist.append(def->getOperands().begin(), def->getOperands().end());
+  }
+  SmallVector<Operation *> ordered(slice.begin(), slice.end());
+  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return ordered;
+}
+
+func::FuncOp findModelEntry(ModuleOp module) {
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && func->hasAttr(kScratchBytesAttr))
+      return func;
+  return {};
+}
+
 } // namespace incept

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Lowering/KernelBuilders.h"
+#include "passes/Lowering/Outlining.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,29 +32,15 @@ using namespace mlir;
 namespace {
 
 /// The ops of `block` that `loop` reads through values defined above it
-/// (views, constants, globals) and that compute its step, in block order; fails when one has side
-/// effects or regions (then the loop stays serial).
+/// (views, constants, globals) and that compute its step, in block order;
+/// fails when one has side effects or regions (then the loop stays serial).
 FailureOr<SmallVector<Operation *>> capturedDefinitions(scf::ForOp loop,
                                                         Block &block) {
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(loop->getRegions(), captured);
-  SmallVector<Value> worklist(captured.begin(), captured.end());
-  worklist.push_back(loop.getStep()); // the bounds become the range's
-  llvm::SetVector<Operation *> slice;
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    Operation *def = value.getDefiningOp();
-    if (!def)
-      continue;
-    if (def->getBlock() != &block || !isMemoryEffectFree(def) ||
-        def->getNumRegions() != 0)
-      return failure();
-    if (slice.insert(def))
-      worklist.append(def->getOperands().begin(), def->getOperands().end());
-  }
-  SmallVector<Operation *> ordered(slice.begin(), slice.end());
-  llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
-  return ordered;
+  SmallVector<Value> roots(captured.begin(), captured.end());
+  roots.push_back(loop.getStep()); // the bounds become the range's
+  return pureDefinitionsInBlock(roots, block);
 }
 
 bool isConstantIndex(Value value, int64_t expected) {
@@ -66,11 +53,7 @@ struct OutlineParallelLoops
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *context = &getContext();
-    // The model's entry point: the one public function with a planned arena.
-    func::FuncOp forward;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (func.isPublic() && func->hasAttr(kScratchBytesAttr))
-        forward = func;
+    func::FuncOp forward = findModelEntry(module);
     if (!forward)
       return;
     FunctionType argsType = forward.getFunctionType();
