@@ -113,9 +113,14 @@ Value buildBlockedPool(OpBuilder &b, Location loc, Value input,
         cols = windowBounds(b, loc, ow, pool.strides[1], pool.pads[1],
                             pool.kernel[1], -pool.pads[1], width + pool.pads[3]);
       }
-      Value count = arith::MulIOp::create(
-          b, loc, arith::SubIOp::create(b, loc, rows.second, rows.first),
-          arith::SubIOp::create(b, loc, cols.second, cols.first));
+      // Never negative along a dimension, as in averageDivisors: a window
+      // wholly in the padding counts 0 (and divides 0 by 0, as there).
+      auto extent = [&](std::pair<Value, Value> bounds) {
+        return arith::MaxSIOp::create(
+            b, loc, arith::SubIOp::create(b, loc, bounds.second, bounds.first),
+            buildIndex(b, loc, 0));
+      };
+      Value count = arith::MulIOp::create(b, loc, extent(rows), extent(cols));
       Value countF = arith::SIToFPOp::create(
           b, loc, f32, arith::IndexCastOp::create(b, loc, b.getI64Type(), count));
       value = arith::DivFOp::create(
