@@ -2,12 +2,12 @@
 //
 // Activations of the fast CPU path live in [N, C/c, H, W, c] (c = the
 // target's f32 lanes; channels past C are padding). A blocked conv writes that
-// layout, and the ops that read it — convs, pools, concats, slices — stay in
+// layout, and the ops that read it — convs, pools, concats, slices, LRN — stay in
 // it ("the layout follows the producer"): each of them takes the blocked
 // tensor that an NCHW value was computed from, so that between them there is
 // no conversion. The NCHW form is still built after every blocked op, as one
 // store generic marked `incept.from_blocked`; it is dead (and erased) unless
-// something NCHW-only reads it (the model's outputs, LRN, a Gemm), and it is
+// something NCHW-only reads it (the model's outputs, a Gemm), and it is
 // what concat-in-place writes into a concat's slice.
 //
 // Padded channels hold finite values that no one reads as data: a conv's

@@ -40,18 +40,6 @@ struct WindowPool {
   bool countIncludePad = false;
 };
 
-Value splat(OpBuilder &b, Location loc, VectorType type, float value) {
-  return arith::ConstantOp::create(b, loc, type,
-                                   DenseElementsAttr::get(type, value));
-}
-
-Value readVector(OpBuilder &b, Location loc, VectorType type, Value source,
-                 ValueRange at) {
-  return vector::TransferReadOp::create(b, loc, type, source, at,
-                                        /*padding=*/std::nullopt,
-                                        ArrayRef<bool>{true});
-}
-
 /// [begin, end) of the input positions that output `out` reads along one
 /// dimension of `size` (taps out*stride - pad + k), clipped to [low, high).
 std::pair<Value, Value> windowBounds(OpBuilder &b, Location loc, Value out,
@@ -79,7 +67,7 @@ Value buildBlockedPool(OpBuilder &b, Location loc, Value input,
       RankedTensorType::get({images, blocks, outHeight, outWidth, block}, f32);
   Value init = tensor::EmptyOp::create(b, loc, blockedType.getShape(), f32);
   bool isMax = pool.kind == PoolKind::max;
-  Value start = splat(b, loc, vectorType,
+  Value start = buildSplat(b, loc, vectorType,
                       isMax ? -std::numeric_limits<float>::infinity() : 0.0f);
 
   auto perPixel = [&](OpBuilder &b, Value n, Value cb, Value oh, Value ow,
@@ -96,7 +84,7 @@ Value buildBlockedPool(OpBuilder &b, Location loc, Value input,
           return buildLoop(
               b, loc, colBegin, colEnd, acc,
               [&](OpBuilder &b, Value iw, ValueRange acc) -> SmallVector<Value> {
-                Value x = readVector(b, loc, vectorType, input,
+                Value x = buildVectorRead(b, loc, vectorType, input,
                                      {n, cb, ih, iw, buildIndex(b, loc, 0)});
                 if (isMax)
                   return {arith::MaximumFOp::create(b, loc, acc[0], x)};

@@ -91,8 +91,10 @@ struct ConvertInceptToLinalg
       populateBlockedPoolPatterns(patterns);
       populatePoolToLinalgPatterns(patterns, converter, planeLoops);
     }
-    if (lowers("normalization"))
+    if (lowers("normalization")) {
+      populateBlockedLrnPatterns(patterns);
       populateNormalizationToLinalgPatterns(patterns);
+    }
     if (lowers("elementwise"))
       populateElementwiseToLinalgPatterns(patterns, converter);
     if (lowers("structure")) {

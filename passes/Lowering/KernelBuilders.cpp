@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -27,6 +28,18 @@ Value buildAddConstant(OpBuilder &b, Location loc, Value a, int64_t constant) {
   if (constant == 0)
     return a;
   return arith::AddIOp::create(b, loc, a, buildIndex(b, loc, constant));
+}
+
+Value buildSplat(OpBuilder &b, Location loc, VectorType type, float value) {
+  return arith::ConstantOp::create(b, loc, type,
+                                   DenseElementsAttr::get(type, value));
+}
+
+Value buildVectorRead(OpBuilder &b, Location loc, VectorType type, Value source,
+                      ValueRange at) {
+  return vector::TransferReadOp::create(b, loc, type, source, at,
+                                        /*padding=*/std::nullopt,
+                                        ArrayRef<bool>{true});
 }
 
 SmallVector<Value> buildLoop(OpBuilder &b, Location loc, Value begin, Value end,

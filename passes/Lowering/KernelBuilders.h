@@ -9,6 +9,7 @@
 #define INCEPT_PASSES_LOWERING_KERNELBUILDERS_H
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 
 namespace incept {
 
@@ -23,6 +24,16 @@ mlir::Value buildMulAdd(mlir::OpBuilder &builder, mlir::Location loc,
 /// a + constant.
 mlir::Value buildAddConstant(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::Value a, int64_t constant);
+
+/// A vector of `type` with every lane `value`.
+mlir::Value buildSplat(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::VectorType type, float value);
+
+/// The vector of `type` at `at` of `source`, along its innermost dimension
+/// (in bounds: the kernels read whole blocks).
+mlir::Value buildVectorRead(mlir::OpBuilder &builder, mlir::Location loc,
+                            mlir::VectorType type, mlir::Value source,
+                            mlir::ValueRange at);
 
 using LoopBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
     mlir::OpBuilder &, mlir::Value, mlir::ValueRange)>;

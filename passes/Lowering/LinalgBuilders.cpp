@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -41,6 +42,11 @@ AffineMap dropAxisMap(MLIRContext *context, unsigned rank, unsigned axis) {
 }
 
 Value buildFloat(OpBuilder &builder, Location loc, Type type, double value) {
+  if (auto vectorType = dyn_cast<VectorType>(type))
+    return arith::ConstantOp::create(
+        builder, loc, vectorType,
+        DenseElementsAttr::get(vectorType, builder.getFloatAttr(
+                                               vectorType.getElementType(), value)));
   return arith::ConstantOp::create(builder, loc, type,
                                    builder.getFloatAttr(type, value));
 }
@@ -141,6 +147,18 @@ Value buildClamp(OpBuilder &builder, Location loc, Value x, double low,
   Value upper = buildFloat(builder, loc, x.getType(), high);
   return arith::MinimumFOp::create(
       builder, loc, arith::MaximumFOp::create(builder, loc, x, lower), upper);
+}
+
+Value buildPower(OpBuilder &b, Location loc, Value x, float beta) {
+  if (beta == 1.0f)
+    return x;
+  if (beta == 0.5f)
+    return math::SqrtOp::create(b, loc, x);
+  if (beta == 0.75f) {
+    Value root = math::SqrtOp::create(b, loc, x);
+    return arith::MulFOp::create(b, loc, root, math::SqrtOp::create(b, loc, root));
+  }
+  return math::PowFOp::create(b, loc, x, buildFloat(b, loc, x.getType(), beta));
 }
 
 Value buildFilled(OpBuilder &builder, Location loc, RankedTensorType type,

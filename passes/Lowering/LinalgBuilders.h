@@ -55,6 +55,12 @@ mlir::Value buildRelu(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value 
 mlir::Value buildClamp(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value x,
                        double low, double high);
 
+/// x^beta for x > 0 (a float or a vector of floats): the square roots of
+/// ONNX's default 0.75 (and 0.5, 1), which vectorise, where powf is a call
+/// per element; powf otherwise.
+mlir::Value buildPower(mlir::OpBuilder &builder, mlir::Location loc,
+                       mlir::Value x, float beta);
+
 /// A tensor of `type` with every element `value` (see buildScalar).
 mlir::Value buildFilled(mlir::OpBuilder &builder, mlir::Location loc,
                         mlir::RankedTensorType type, double value);
@@ -77,7 +83,8 @@ mlir::Value buildSpatialPad(mlir::OpBuilder &builder, mlir::Location loc,
                             mlir::Value input, int64_t top, int64_t left,
                             int64_t bottom, int64_t right, double value);
 
-/// A float constant of `type` (f32 here).
+/// A float constant of `type` (f32 here), or its splat when `type` is a
+/// vector type.
 mlir::Value buildFloat(mlir::OpBuilder &builder, mlir::Location loc,
                        mlir::Type type, double value);
 

@@ -49,20 +49,6 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
   }
 };
 
-/// x^beta for x > 0: the square roots of ONNX's default 0.75 (and 0.5, 1),
-/// which vectorise, where powf is a call per element; powf otherwise.
-Value buildPower(OpBuilder &b, Location loc, Value x, float beta) {
-  if (beta == 1.0f)
-    return x;
-  if (beta == 0.5f)
-    return math::SqrtOp::create(b, loc, x);
-  if (beta == 0.75f) {
-    Value root = math::SqrtOp::create(b, loc, x);
-    return arith::MulFOp::create(b, loc, root, math::SqrtOp::create(b, loc, root));
-  }
-  return math::PowFOp::create(b, loc, x, buildFloat(b, loc, x.getType(), beta));
-}
-
 /// y = x / (bias + alpha / size * sum over the channel window of x²)^beta:
 /// square, zero-pad the channel axis by the window's reach, sum the window
 /// with a reduction over a fifth dimension, then the elementwise formula.

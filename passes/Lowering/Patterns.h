@@ -40,6 +40,8 @@ void populateStructureToLinalgPatterns(mlir::RewritePatternSet &patterns,
 /// above the NCHW patterns', which take every other case.
 void populateBlockedPoolPatterns(mlir::RewritePatternSet &patterns);
 void populateBlockedStructurePatterns(mlir::RewritePatternSet &patterns);
+/// lrn whose input was computed blocked, which stays blocked.
+void populateBlockedLrnPatterns(mlir::RewritePatternSet &patterns);
 /// gemm, softmax.
 void populateClassifierToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -23,13 +23,16 @@ each pass of the -O3 pipeline looks for and their near misses:
   maybe Relu (fold-residual-scale), and plain `Add(x, conv)` residuals;
 - near misses: a conv whose raw result is also a graph output (its
   BatchNormalization must stay), a BatchNormalization with no conv producer,
-  siblings with different activations.
+  siblings with different activations;
+- LRN (sizes 3, 4, 5) after a transition conv or a standalone pool.
 
 Each model is compiled with `incept-compile -O0` (the simple lowering, itself
 checked against ONNX's backend tests: the reference), with `-O3 --stats`
 (every pass, the IR verified after each; a verifier failure or crash is an
 error exit) and with -O3 less a random subset of the passes (`--disable-pass`;
-passes alone and in other company than the full pipeline's); each is run by
+passes alone and in other company than the full pipeline's), and with
+plane-loop convs (even models) or for AVX2 (`--march=znver3`, 8-channel
+blocks; odd models); each is run by
 `incept-run` on the same random input, and every output must agree with
 -O0's: max|y - y0| <= RTOL * max|y0| + ATOL. The `--stats` table
 (stderr, a row per pass, `a→b` where a count changed, non-zero bytes saved)
@@ -252,6 +255,17 @@ class ModelBuilder:
         self.features[kind] += 1
         return self.node(kind, [x], (n, c, ho, wo), **attrs)
 
+    def lrn(self, x):
+        """LRN across channels: after a conv or a pool of one, on the blocked
+        layout, its window crossing blocks and a partial last one."""
+        self.features["lrn"] += 1
+        # ONNX's default alpha (1e-4) hides any error in the window's sums
+        # below the tolerance: these weigh the sums as much as the bias.
+        return self.node("LRN", [x], self.shapes[x], size=self.pick([3, 5, 4]),
+                         alpha=float(self.pick([0.5, 1.0, 2.0])),
+                         beta=float(self.pick([0.75, 0.5, 0.6])),
+                         bias=float(self.pick([1.0, 2.0])))
+
     def concat(self, xs):
         n, _, h, w = self.shapes[xs[0]]
         assert all(self.shapes[x][2:] == (h, w) for x in xs), [self.shapes[x] for x in xs]
@@ -284,7 +298,8 @@ class ModelBuilder:
             group, cout = 2, cout + cout % 2
         act = self.pick(["relu", "clip", "none"], p=[0.6, 0.2, 0.2])
         self.features["block transition"] += 1
-        return self.unit(x, cout, kernel, act, stride, pads, dilation, group)
+        y = self.unit(x, cout, kernel, act, stride, pads, dilation, group)
+        return self.lrn(y) if self.chance(0.25) else y
 
     def branch(self, x, kind, act, raw_end):
         """One Inception branch at stride 1; `raw_end`: the last conv has no
@@ -437,7 +452,8 @@ class ModelBuilder:
         return self.activation(y, self.pick(["relu", "none"], p=[0.75, 0.25]))
 
     def standalone(self, x):
-        """A pool, maybe a BatchNormalization with no conv producer."""
+        """A pool, maybe an LRN, maybe a BatchNormalization with no conv
+        producer."""
         n, c, h, w = self.shapes[x]
         y = x
         if min(h, w) >= 6 and self.chance(0.5):
@@ -445,6 +461,8 @@ class ModelBuilder:
             pads = tuple(int(self.rng.integers(0, kernel)) for _ in range(4))
             y = self.pool(y, self.pick(["MaxPool", "AveragePool"]), kernel,
                           self.pick([1, 2]), pads)
+        if self.chance(0.5):
+            y = self.lrn(y)
         if y == x or self.chance(0.6):
             y = self.batch_norm(y, "non-conv")
         self.features["block standalone"] += 1
@@ -547,15 +565,19 @@ def configurations(seed, index, pass_names):
     """(name, incept-compile flags) to compare with -O0: the whole -O3
     pipeline, -O3 with a random subset of the passes (each pass kept with
     probability 1/2), which checks passes alone and in other company than
-    the full pipeline's, and -O3 with plane-loop convs."""
+    the full pipeline's, and -O3 with plane-loop convs (even models) or for
+    AVX2, znver3 (odd ones)."""
     rng = np.random.default_rng([seed, index, 2])
     kept = [name for name in pass_names if rng.random() < 0.5]
     disabled = [f"--disable-pass={name}" for name in pass_names if name not in kept]
     subset = "O3-only-" + ("+".join(n[len("incept-"):] for n in kept) or "none")
-    # Plane loops everywhere: the strategy of targets without FMA, and the
-    # only convs that conv chains are made of.
-    return [("O3", ["-O3", "--stats"]), (subset, ["-O3"] + disabled),
-            ("O3-plane-loops", ["-O3", "--stats", "--disable-pass=select-conv-strategy"])]
+    # Every other model, plane loops everywhere: the strategy of targets
+    # without FMA, and the only convs that conv chains are made of; the rest
+    # for AVX2, whose blocks of 8 channels make the small widths here span
+    # several blocks, a partial last one (AVX-512's 16 mostly one).
+    third = (("O3-plane-loops", ["-O3", "--stats", "--disable-pass=select-conv-strategy"])
+             if index % 2 == 0 else ("O3-avx2", ["-O3", "--march=znver3"]))
+    return [("O3", ["-O3", "--stats"]), (subset, ["-O3"] + disabled), third]
 
 
 def check_model(args, index, tools, pass_names):

@@ -64,3 +64,38 @@ func.func @block(%x: tensor<1x8x6x6xf32>) -> tensor<1x24x3x3xf32> {
   return %r : tensor<1x24x3x3xf32>
 }
 }
+
+// An LRN between a blocked conv and a blocked pool stays blocked: 12
+// channels in two blocks of 8 (AVX2), the last one partial. Per pixel the
+// squares of the block and of its neighbours (zeros past the first and the
+// last block, and in the 4 lanes past channel 12), the 5 terms of the window
+// shifted in by shuffles and added in order, then x / (1 + 0.5/5 * sum)^0.75
+// as two square roots; each (image, block, row) one item of the parallel
+// loop. No NCHW form between the ops.
+// CHECK-LABEL: func.func @lrn
+// CHECK: %[[DATA:.*]] = arith.constant dense<[true, true, true, true, false, false, false, false]> : vector<8xi1>
+// CHECK-NOT: incept.from_blocked
+// CHECK: scf.for %{{.*}} = %c0 to %c12 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x6x6x8xf32>)
+// CHECK: scf.for
+// CHECK: arith.select %[[DATA]]
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [6, 7, 8, 9, 10, 11, 12, 13] : vector<8xf32>, vector<8xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [7, 8, 9, 10, 11, 12, 13, 14] : vector<8xf32>, vector<8xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [1, 2, 3, 4, 5, 6, 7, 8] : vector<8xf32>, vector<8xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [2, 3, 4, 5, 6, 7, 8, 9] : vector<8xf32>, vector<8xf32>
+// CHECK: math.sqrt
+// CHECK: math.sqrt
+// CHECK: arith.divf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK: } {incept.parallel}
+// CHECK-NOT: incept.from_blocked
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK: incept.from_blocked
+// CHECK-NOT: incept.from_blocked
+module attributes {incept.target = #incept.target<cpu = "znver3", vector_bits = 256, vector_registers = 16, fma = true, l1d_bytes = 32768, l2_bytes = 524288, l3_bytes = 33554432, cores = 2>} {
+func.func @lrn(%x: tensor<1x8x6x6xf32>) -> tensor<1x12x3x3xf32> {
+  %w = arith.constant dense<0.5> : tensor<12x8x1x1xf32>
+  %a = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 2, tile_w = 4>} : (tensor<1x8x6x6xf32>, tensor<12x8x1x1xf32>) -> tensor<1x12x6x6xf32>
+  %n = incept.lrn %a {size = 5 : i64, alpha = 0.5 : f32, beta = 0.75 : f32, bias = 1.0 : f32} : tensor<1x12x6x6xf32>
+  %p = incept.max_pool %n {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x12x6x6xf32>) -> tensor<1x12x3x3xf32>
+  return %p : tensor<1x12x3x3xf32>
+}
+}
