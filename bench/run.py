@@ -6,7 +6,7 @@
         [--json FILE] [--svg FILE]
 
 For each model and batch: compile it -O3 (cached in BUILD/bench/NAME.bB.so,
-rebuilt when the ONNX file or incept-compile is newer), then run ROUNDS rounds;
+rebuilt when the ONNX file, incept-compile or the runtime is newer), then run ROUNDS rounds;
 in each round every tool measures REPEAT runs after WARMUP runs at each thread
 count and reports its median, the tools taking turns (Incept, ORT, PyTorch)
 so that drifts of the machine hit all of them alike. The table gives the
@@ -84,8 +84,12 @@ def latency(command, what):
 
 def compile_if_stale(compiler, onnx_path, library, extra=(), batch=1):
     """Compiles ONNX_PATH -O3 at BATCH (with EXTRA options) to LIBRARY unless
-    it is newer than the model and the compiler; returns the seconds taken."""
-    newest_source = max(os.path.getmtime(onnx_path), os.path.getmtime(compiler))
+    it is newer than the model, the compiler and the runtime it links in;
+    returns the seconds taken."""
+    runtime = os.path.join(os.path.dirname(os.path.dirname(compiler)), "lib",
+                           "libincept_runtime.a")
+    newest_source = max(os.path.getmtime(path) for path in (onnx_path, compiler, runtime)
+                        if os.path.exists(path))
     if os.path.exists(library) and os.path.getmtime(library) > newest_source:
         return 0.0
     start = time.monotonic()
