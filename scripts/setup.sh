@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build ccache git
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   libprotobuf-dev protobuf-compiler libonnx-dev libonnx-testdata libfmt-dev libgtest-dev
-  python3-torch python3-torchvision python3-onnx python3-numpy
+  python3-torch python3-torchvision python3-onnx python3-numpy python3-pytest
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -330,7 +330,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  " << n << "_create, generic_run, " << n << "_destroy,\n"
      << "  " << n << "_create_with_options,\n"
      << "  " << model.layers.size() << ", layers, "
-     << (model.kernelLayers.empty() ? "0" : "profile") << ",\n};\n\n"
+     << (model.kernelLayers.empty() ? "0" : "profile") << ",\n"
+     << "  incept_status_string,\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
      << "incept_status " << n << "_create_with_options(" << n
      << "_context **context, const incept_create_options *options) {\n"

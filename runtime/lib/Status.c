@@ -6,7 +6,8 @@ const char *incept_status_string(incept_status status) {
   case INCEPT_OK:
     return "success";
   case INCEPT_ERROR_INVALID_ARGUMENT:
-    return "invalid argument: a null pointer, or a context of another model";
+    return "invalid argument: a null pointer, a context of another model, or a "
+           "bad create option (a negative thread count)";
   case INCEPT_ERROR_OUT_OF_MEMORY:
     return "out of memory: the context's scratch arena could not be allocated";
   case INCEPT_ERROR_ABI_MISMATCH:

@@ -16,6 +16,8 @@
 #include "dialects/Incept/Target.h"
 #include "compiler/Import/Importer.h"
 #include "compiler/Import/ModelLoader.h"
+#include "compiler/tools/common/ToolOptions.h"
+#include "compiler/tools/incept-compile/CompileStages.h"
 #include "compiler/tools/incept-compile/PassStatistics.h"
 #include "passes/Passes.h"
 
@@ -26,7 +28,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/MapVector.h"
-#include "llvm/ADT/Statistic.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -44,17 +46,23 @@ namespace {
 /// The stages, in pipeline order: --emit=X stops after X.
 enum class EmitKind { Incept, Fused, Linalg, LLVMMLIR, LLVMIR, Asm, Obj, Lib, Header };
 
-cl::OptionCategory category("incept-compile options");
+// --help lists these groups (alphabetically, as LLVM sorts them); every
+// other option, LLVM's and MLIR's, is behind --help-hidden.
+cl::OptionCategory inputCategory("Input and shapes");
+cl::OptionCategory targetCategory("Target");
+cl::OptionCategory optimizationCategory("Optimisation");
+cl::OptionCategory outputCategory("Outputs");
+cl::OptionCategory diagnosticsCategory("Diagnostics");
 
 cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
                                    cl::desc("<model.onnx | model.onnxtxt>"),
-                                   cl::cat(category));
+                                   cl::cat(inputCategory));
 cl::opt<std::string> outputFilename(
-    "o", cl::desc("Output file ('-' for stdout); its extension picks --emit "
-                  "(.so lib, .o obj, .s asm, .ll llvm-ir, .h header, .mlir incept)"),
-    cl::value_desc("filename"), cl::init("-"), cl::cat(category));
+    "o", cl::desc("Output file ('-' for stdout, the default); its extension picks "
+                  "--emit (.so lib, .o obj, .s asm, .ll llvm-ir, .h header, else incept)"),
+    cl::value_desc("filename"), cl::init("-"), cl::cat(outputCategory));
 cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to produce"),
+    "emit", cl::desc("What to produce (default: from -o's extension)"),
     cl::values(
         clEnumValN(EmitKind::Incept, "incept", "the model imported into the incept dialect"),
         clEnumValN(EmitKind::Fused, "fused", "after the graph optimisations"),
@@ -65,38 +73,72 @@ cl::opt<EmitKind> emitKind(
         clEnumValN(EmitKind::Obj, "obj", "a relocatable object with the C API, plus its header"),
         clEnumValN(EmitKind::Lib, "lib", "a shared library with the C API, plus its header"),
         clEnumValN(EmitKind::Header, "header", "the C header alone")),
-    cl::cat(category));
+    cl::cat(outputCategory));
 cl::opt<std::string> modelName("name",
                                cl::desc("C symbol prefix (default: from the file name)"),
-                               cl::value_desc("N"), cl::cat(category));
+                               cl::value_desc("N"), cl::cat(outputCategory));
 cl::opt<bool> profile("profile",
                       cl::desc("Time every layer at run time: incept-run --profile "
-                               "prints the table and writes a Chrome trace"),
-                      cl::cat(category));
+                               "prints the table and writes a Chrome trace (default off)"),
+                      cl::cat(outputCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 3)"),
-                           cl::Prefix, cl::init(3), cl::cat(category));
-cl::opt<std::string> march("march", cl::desc("Target CPU (default: the host's)"),
-                           cl::value_desc("cpu"), cl::init("native"),
-                           cl::cat(category));
-cl::opt<int64_t> batch("batch",
-                       cl::desc("Size of every input's dynamic first dimension"),
-                       cl::value_desc("N"), cl::cat(category));
-cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("Static shape of a named input (repeatable)"),
-                cl::value_desc("NAME=AxBxCxD"), cl::cat(category));
-cl::list<std::string> keptOutputs(
-    "output", cl::desc("Keep only this graph output (repeatable); the rest is pruned"),
-    cl::value_desc("NAME"), cl::cat(category));
+                           cl::Prefix, cl::init(3), cl::cat(optimizationCategory));
 cl::list<std::string> disabledPasses(
     "disable-pass",
     cl::desc("Leave this optimisation pass out of the -O1+ pipeline (repeatable; "
              "e.g. incept-fold-batch-norm)"),
-    cl::value_desc("NAME"), cl::cat(category));
+    cl::value_desc("NAME"), cl::cat(optimizationCategory));
+cl::opt<std::string> march("march",
+                           cl::desc("Target CPU, e.g. znver4, znver3, skylake-avx512 "
+                                    "(default: native, the host's)"),
+                           cl::value_desc("cpu"), cl::init("native"),
+                           cl::cat(targetCategory));
+cl::opt<int64_t> batch("batch",
+                       cl::desc("Size of every input's dynamic first dimension "
+                                "(needed when the model has one)"),
+                       cl::value_desc("N"), cl::cat(inputCategory));
+cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Static shape of a named input (repeatable)"),
+                cl::value_desc("NAME=AxBxCxD"), cl::cat(inputCategory));
+cl::list<std::string> keptOutputs(
+    "output", cl::desc("Keep only this graph output (repeatable; default: all)"),
+    cl::value_desc("NAME"), cl::cat(inputCategory));
 cl::list<std::string> boundInputs(
     "bind-input",
     cl::desc("Freeze a graph input to the tensor in an ONNX TensorProto file"),
-    cl::value_desc("NAME=FILE.pb"), cl::cat(category));
+    cl::value_desc("NAME=FILE.pb"), cl::cat(inputCategory));
+cl::opt<bool> timing("timing",
+                     cl::desc("Print the wall time of every stage and pass, and the "
+                              "peak memory of every stage, on stderr (default off)"),
+                     cl::cat(diagnosticsCategory));
+cl::opt<bool> showProgress("progress",
+                           cl::desc("On a terminal, show the stage that is running "
+                                    "(default on)"),
+                           cl::init(true), cl::cat(diagnosticsCategory));
+
+/// --stats, registered in main once libLLVM's option of that name (its own
+/// statistics, compiled out of Debian's release build) is removed.
+cl::opt<bool> *stats = nullptr;
+
+void registerStatsOption() {
+  incept::removeOption("stats");
+  static cl::opt<bool> option(
+      "stats",
+      cl::desc("Print the imported graph's op counts and, per pass, what the "
+               "optimisations changed, on stderr (default off)"),
+      cl::cat(diagnosticsCategory));
+  stats = &option;
+}
+
+/// The stages of the compile that is running, whose progress line a
+/// diagnostic erases first.
+incept::CompileStages *runningStages = nullptr;
+
+void clearProgressLine() {
+  if (runningStages)
+    runningStages->clearLine();
+}
 
 /// Prints `error: <file>: <message>`: the node's name is in the message (the
 /// importer puts it there) and ONNX files have no line numbers to show.
@@ -123,6 +165,7 @@ LogicalResult printDiagnostic(Diagnostic &diag) {
       diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
       : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
                                                           : "note";
+  clearProgressLine();
   llvm::errs() << severity << ": " << (file.empty() ? "" : file + ": ") << node
                << diag.str() << "\n";
   for (Diagnostic &note : diag.getNotes())
@@ -145,6 +188,7 @@ void printOpCounts(ModuleOp module, llvm::raw_ostream &os) {
 }
 
 bool fail(const llvm::Twine &message) {
+  clearProgressLine();
   llvm::errs() << "error: " << message << "\n";
   return false;
 }
@@ -249,11 +293,13 @@ bool writeText(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ostream &
   return true;
 }
 
-bool runPasses(ModuleOp module, llvm::function_ref<void(OpPassManager &)> build) {
+bool runPasses(ModuleOp module, incept::CompileStages &stages,
+               llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module->getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return false;
-  if (llvm::AreStatisticsEnabled())
+  stages.attach(pm);
+  if (*stats)
     incept::addPassStatistics(pm, llvm::errs());
   build(pm);
   return succeeded(pm.run(module));
@@ -304,8 +350,13 @@ int compile(int argc, char **argv) {
   if (name != incept::toCIdentifier(name, "model"))
     return fail("--name '" + name + "' is not a C identifier"), 1;
 
+  incept::CompileStages stages(timing, showProgress);
+  runningStages = &stages;
+  auto forgetStages = llvm::make_scope_exit([] { runningStages = nullptr; });
+  stages.begin("import");
   llvm::Expected<incept::LoadedModel> model = incept::loadModel(inputFilename, options);
   if (!model) {
+    clearProgressLine();
     llvm::errs() << "error: " << inputFilename << ": "
                  << llvm::toString(model.takeError()) << "\n";
     return 1;
@@ -321,14 +372,13 @@ int compile(int argc, char **argv) {
     return 1;
   model->proto.reset(); // the weights now live in the module's blobs
 
-  if (!runPasses(*module, [](OpPassManager &pm) {
+  if (!runPasses(*module, stages, [](OpPassManager &pm) {
         pm.addPass(createCanonicalizerPass());
       }))
     return 1;
-  // `--stats` is LLVM's own flag (it cannot be registered twice); for this
-  // tool it also means the op counts of the imported graph and, per pass,
-  // what the optimisations changed, on stderr.
-  if (llvm::AreStatisticsEnabled()) {
+  // --stats: the op counts of the imported graph and, per pass, what the
+  // optimisations changed, on stderr.
+  if (*stats) {
     context.disableMultithreading(); // the table is printed in pass order
     printOpCounts(*module, llvm::errs());
     incept::printPassStatisticsHeader(llvm::errs());
@@ -336,6 +386,7 @@ int compile(int argc, char **argv) {
   if (emitKind == EmitKind::Incept)
     return printModule(*module) ? 0 : 1;
 
+  stages.begin("graph passes");
   // Every target-dependent choice from here on reads this description.
   bool hostTarget = march.empty() || march == "native";
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
@@ -344,7 +395,7 @@ int compile(int argc, char **argv) {
     return fail(llvm::toString(machine.takeError())), 1;
   (*module)->setAttr(incept::kTargetAttrName,
                      incept::describeTargetAttr(&context, **machine, hostTarget));
-  if (!runPasses(*module, [&](OpPassManager &pm) {
+  if (!runPasses(*module, stages, [&](OpPassManager &pm) {
         incept::buildGraphOptimizationPipeline(pm, lowering);
       }))
     return 1;
@@ -368,14 +419,15 @@ int compile(int argc, char **argv) {
   std::vector<incept::LayerInterface> layers;
   if (lowering.profile)
     layers = incept::readLayers(func);
-  if (!runPasses(*module, [&](OpPassManager &pm) {
+  stages.begin("lowering");
+  if (!runPasses(*module, stages, [&](OpPassManager &pm) {
         incept::buildLowerToLinalgPipeline(pm, lowering);
       }))
     return 1;
   if (emitKind == EmitKind::Linalg)
     return printModule(*module) ? 0 : 1;
 
-  if (!runPasses(*module, [&](OpPassManager &pm) {
+  if (!runPasses(*module, stages, [&](OpPassManager &pm) {
         incept::buildBufferizePipeline(pm, lowering);
         incept::buildLowerToLLVMPipeline(pm, lowering);
       }))
@@ -385,7 +437,7 @@ int compile(int argc, char **argv) {
       interface.scratchBytes = bytes.getInt();
   if (auto kernels = (*module)->getAttrOfType<ArrayAttr>(incept::kProfiledKernelsAttr))
     assignKernelsToLayers(kernels, layers, interface);
-  if (llvm::AreStatisticsEnabled())
+  if (*stats)
     llvm::errs() << llvm::formatv("arena: {0} bytes ({1:f1} MiB) of activations "
                                   "per context\n",
                                   interface.scratchBytes,
@@ -400,6 +452,7 @@ int compile(int argc, char **argv) {
                ? 0
                : 1;
 
+  stages.begin("LLVM optimisation");
   llvm::LLVMContext llvmContext;
   llvm::Expected<std::unique_ptr<llvm::Module>> llvmModule =
       incept::translateAndOptimize(*module, llvmContext, **machine, optLevel);
@@ -413,6 +466,7 @@ int compile(int argc, char **argv) {
                ? 0
                : 1;
 
+  stages.begin("code generation");
   if (emitKind == EmitKind::Asm) {
     std::string assembly;
     {
@@ -447,6 +501,7 @@ int compile(int argc, char **argv) {
       return fail(llvm::toString(std::move(e))), 1;
   }
   llvmModule->reset();
+  stages.begin("linking");
   if (llvm::Error e = incept::linkModel(
           *toolchain, modelObject, incept::generateWrapperSource(interface),
           emitKind == EmitKind::Lib, outputFilename))
@@ -469,7 +524,10 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   // The pipelines are built from upstream passes by name.
   incept::registerInceptPassesAndPipelines();
-  cl::HideUnrelatedOptions({&category, &cl::getGeneralCategory()});
+  incept::showOnlyCategories({&inputCategory, &targetCategory, &optimizationCategory,
+                              &outputCategory, &diagnosticsCategory});
+  registerStatsOption();
+  incept::setVersionPrinter("incept-compile");
   cl::ParseCommandLineOptions(argc, argv,
                               "Incept: compile Inception-family ONNX models\n");
   return compile(argc, argv);

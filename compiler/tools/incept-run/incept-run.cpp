@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Comparison.h"
+#include "compiler/tools/common/ToolOptions.h"
 #include "ModelLibrary.h"
 #include "Profile.h"
 
@@ -64,7 +65,7 @@ cl::list<std::string> compareFiles(
              "first ones only if fewer. Integer outputs must match exactly"),
     cl::value_desc("file"), cl::cat(category));
 cl::opt<ToleranceMode> toleranceMode(
-    "tolerance-mode", cl::desc("When an output matches its reference"),
+    "tolerance-mode", cl::desc("When an output matches its reference (default allclose)"),
     cl::init(ToleranceMode::AllClose),
     cl::values(clEnumValN(ToleranceMode::AllClose, "allclose",
                           "every element: |y-ref| <= atol + rtol*|ref| "
@@ -72,34 +73,31 @@ cl::opt<ToleranceMode> toleranceMode(
                clEnumValN(ToleranceMode::MaxRel, "max-rel",
                           "max|y-ref| <= rtol*max|ref| (atol unused)")),
     cl::cat(category));
-cl::opt<double> relativeTolerance("rtol", cl::desc("Relative tolerance"),
+cl::opt<double> relativeTolerance("rtol", cl::desc("Relative tolerance (default 1e-4)"),
                                   cl::init(1e-4), cl::cat(category));
 cl::opt<double>
-    absoluteTolerance("atol", cl::desc("Absolute tolerance (allclose mode)"),
+    absoluteTolerance("atol", cl::desc("Absolute tolerance, allclose mode (default 1e-5)"),
                       cl::init(1e-5), cl::cat(category));
 cl::opt<unsigned>
     showErrors("show-errors",
-               cl::desc("How many of the largest errors to print per output"),
+               cl::desc("How many of the largest errors to print per output (default 5)"),
                cl::value_desc("N"), cl::init(5), cl::cat(category));
 cl::opt<unsigned> repeat("repeat",
-                         cl::desc("Time N runs and print their latency"),
+                         cl::desc("Time N runs and print their latency (default 0: one untimed run)"),
                          cl::value_desc("N"), cl::init(0), cl::cat(category));
 cl::opt<unsigned> warmup("warmup",
-                         cl::desc("Untimed runs before the timed ones"),
+                         cl::desc("Untimed runs before the timed ones (default 1)"),
                          cl::value_desc("W"), cl::init(1), cl::cat(category));
 /// --threads, registered in main: libLLVM has a hidden option of that name,
 /// which has to be unregistered first.
 cl::opt<unsigned> *threads = nullptr;
 
 void registerThreadsOption() {
-  auto &options = cl::getRegisteredOptions();
-  auto existing = options.find("threads");
-  if (existing != options.end())
-    existing->second->removeArgument();
+  incept::removeOption("threads");
   static cl::opt<unsigned> option(
       "threads",
       cl::desc("Threads of the context: 0 = the machine's physical cores, "
-               "1 = this thread alone"),
+               "1 = this thread alone (default 0)"),
       cl::value_desc("N"), cl::init(0), cl::cat(category));
   threads = &option;
 }
@@ -356,10 +354,11 @@ void printLatency(std::vector<double> latencies, raw_ostream &os) {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
-  registerThreadsOption();
   // Not the General category: libLLVM registers hundreds of codegen options
   // there, none of which mean anything to this tool.
-  cl::HideUnrelatedOptions(category);
+  incept::showOnlyCategories({&category});
+  registerThreadsOption();
+  incept::setVersionPrinter("incept-run");
   cl::ParseCommandLineOptions(
       argc, argv, "Incept: run a compiled model on .npy/.pb tensor files\n");
   if (Error error = checkOptions())

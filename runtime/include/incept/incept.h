@@ -126,6 +126,10 @@ typedef struct incept_model {
   int32_t num_layers;
   const incept_layer_info *layers;
   incept_status (*profile)(const incept_context *context, incept_profile *profile);
+  /* Appended in the same ABI version (check struct_size): the library's
+   * incept_status_string, for hosts that dlopen it (Python's ctypes) and do
+   * not link the runtime. */
+  const char *(*status_string)(incept_status status);
 } incept_model;
 
 typedef const incept_model *(*incept_model_entry_fn)(void);

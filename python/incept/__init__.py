@@ -1,0 +1,221 @@
+"""Load and run models compiled by Incept, with NumPy arrays.
+
+    import incept
+    incept.compile("googlenet.onnx", "googlenet.so", batch=1)
+    m = incept.load("googlenet.so", threads=2)
+    m.inputs, m.outputs          # names, shapes, dtypes
+    y = m(x)                     # one array per output (a tuple if several)
+    ys = m.run({"input": x})     # {output name: array}
+
+Pure Python: ctypes and NumPy. A library is read through its generic entry
+point (`incept_model_v1`, runtime/include/incept/incept.h), so any library
+incept-compile wrote loads, whatever its name or model. Arrays of the wrong
+dtype raise TypeError, of the wrong shape ValueError; a status the library
+returns raises incept.Error with the library's own message.
+"""
+
+import ctypes
+import os
+import shutil
+import subprocess
+import threading
+
+import numpy as np
+
+from incept import _abi
+
+__all__ = ["Error", "TensorInfo", "Model", "load", "compile"]
+
+
+class Error(RuntimeError):
+    """A status other than INCEPT_OK from a compiled library, or a failed
+    compile. `status` is the incept_status (None for a compile)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
+
+
+class TensorInfo:
+    """One input or output: its ONNX name, shape (a tuple) and NumPy dtype."""
+
+    def __init__(self, name, shape, dtype):
+        self.name, self.shape, self.dtype = name, shape, dtype
+
+    def __repr__(self):
+        return f"TensorInfo({self.name!r}, {self.shape}, {self.dtype.name})"
+
+
+def _tensor_infos(array, count):
+    infos = []
+    for i in range(count):
+        info = array[i]
+        dtype = _abi.DTYPES.get(info.dtype)
+        if dtype is None:
+            raise Error(f"tensor {info.name.decode()!r} has dtype {info.dtype}, "
+                        f"which this package does not know")
+        infos.append(TensorInfo(info.name.decode(),
+                                tuple(info.shape[d] for d in range(info.rank)),
+                                np.dtype(dtype)))
+    return infos
+
+
+class Model:
+    """A compiled library and one context of it (its arena and threads).
+    Calls from several Python threads are serialised; for parallel
+    inference, load one Model per thread."""
+
+    def __init__(self, path, threads=0):
+        if not isinstance(threads, int) or isinstance(threads, bool):
+            raise TypeError(f"threads must be an int, got {type(threads).__name__}")
+        self.path = os.fspath(path)
+        # A file here is opened by its path (dlopen would search the
+        # library path for a bare name); any other name, as dlopen finds it.
+        where = os.path.abspath(self.path) if os.path.exists(self.path) else self.path
+        try:
+            self._library = ctypes.CDLL(where)
+        except OSError as e:
+            raise Error(f"cannot load {self.path!r}: {e}") from None
+        try:
+            entry = getattr(self._library, _abi.ENTRY_POINT)
+        except AttributeError:
+            raise Error(f"{self.path!r} is not a library compiled by incept-compile "
+                        f"(it has no {_abi.ENTRY_POINT})") from None
+        entry.restype = ctypes.POINTER(_abi.Model)
+        entry.argtypes = []
+        self._model = entry().contents
+        if self._model.abi_version != _abi.ABI_VERSION:
+            raise Error(f"{self.path!r} has ABI version {self._model.abi_version}, "
+                        f"this package reads version {_abi.ABI_VERSION}",
+                        _abi.STATUS_ABI_MISMATCH)
+        self.name = self._model.name.decode()
+        self.inputs = _tensor_infos(self._model.inputs, self._model.num_inputs)
+        self.outputs = _tensor_infos(self._model.outputs, self._model.num_outputs)
+        self._lock = threading.Lock()
+        self._context = ctypes.c_void_p()
+        if _abi.has_field(self._model, "create_with_options"):
+            options = _abi.CreateOptions(ctypes.sizeof(_abi.CreateOptions), threads)
+            self._check(self._model.create_with_options(ctypes.byref(self._context),
+                                                        ctypes.byref(options)), "create")
+        elif threads not in (0, 1):
+            raise Error(f"{self.path!r} predates the thread option; use threads=1")
+        else:
+            self._check(self._model.create(ctypes.byref(self._context)), "create")
+
+    def _check(self, status, what):
+        if status == _abi.STATUS_OK:
+            return
+        if _abi.has_field(self._model, "status_string") and self._model.status_string:
+            message = self._model.status_string(status).decode()
+        else:
+            message = f"status {status}"
+        raise Error(f"{self.name}: {what}: {message}", status)
+
+    def close(self):
+        """Frees the context (also when the Model is garbage-collected)."""
+        context, self._context = getattr(self, "_context", None), None
+        if context:
+            self._model.destroy(context)
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _prepare(self, info, value):
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"input {info.name!r}: expected a numpy.ndarray of "
+                            f"{info.dtype.name}, got {type(value).__name__}")
+        if value.dtype != info.dtype:
+            raise TypeError(f"input {info.name!r}: expected dtype {info.dtype.name}, "
+                            f"got {value.dtype.name}")
+        if value.shape != info.shape:
+            raise ValueError(f"input {info.name!r}: expected shape {info.shape}, "
+                             f"got {value.shape}")
+        return np.ascontiguousarray(value)
+
+    def _run(self, arrays):
+        if not self._context:
+            raise Error(f"{self.name}: the model was closed")
+        inputs = [self._prepare(info, a) for info, a in zip(self.inputs, arrays)]
+        outputs = [np.empty(info.shape, info.dtype) for info in self.outputs]
+        input_pointers = (ctypes.c_void_p * max(1, len(inputs)))(
+            *[a.ctypes.data for a in inputs])
+        output_pointers = (ctypes.c_void_p * max(1, len(outputs)))(
+            *[a.ctypes.data for a in outputs])
+        with self._lock:
+            self._check(self._model.run(self._context, input_pointers, output_pointers),
+                        "run")
+        return outputs
+
+    def __call__(self, *arrays):
+        """Runs the model on its inputs, in the model's order; returns the
+        output, or a tuple of the outputs if there are several."""
+        if len(arrays) != len(self.inputs):
+            raise TypeError(f"{self.name} takes {len(self.inputs)} input(s) "
+                            f"({', '.join(i.name for i in self.inputs)}), got {len(arrays)}")
+        outputs = self._run(arrays)
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    def run(self, feeds):
+        """Runs the model on {input name: array}; returns {output name: array}."""
+        if not isinstance(feeds, dict):
+            raise TypeError(f"run() takes a dict of input name to array, got "
+                            f"{type(feeds).__name__}")
+        names = [info.name for info in self.inputs]
+        unknown = sorted(set(feeds) - set(names))
+        missing = [name for name in names if name not in feeds]
+        if unknown or missing:
+            raise ValueError(f"{self.name}: inputs are {names}; "
+                             + (f"unknown: {unknown}" if unknown else f"missing: {missing}"))
+        outputs = self._run([feeds[name] for name in names])
+        return {info.name: y for info, y in zip(self.outputs, outputs)}
+
+    def __repr__(self):
+        return f"incept.Model({self.path!r}, inputs={self.inputs}, outputs={self.outputs})"
+
+
+def load(path, threads=0):
+    """Loads a library compiled by incept-compile and creates a context with
+    `threads` threads (0: the machine's physical cores)."""
+    return Model(path, threads=threads)
+
+
+def _compiler():
+    """incept-compile: $INCEPT_COMPILE, the one this package was built or
+    installed with, or the first on PATH."""
+    candidates = [os.environ.get("INCEPT_COMPILE")]
+    try:
+        from incept import _config
+        candidates.append(os.path.join(_config.BIN_DIR, "incept-compile"))
+    except ImportError:
+        pass
+    candidates.append(shutil.which("incept-compile"))
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise Error("incept-compile not found: set INCEPT_COMPILE or put it on PATH")
+
+
+def compile(model, output, batch=None, opt=3, march=None, options=()):
+    """Compiles the ONNX file `model` to `output` (a .so, or any --emit the
+    extension picks) with incept-compile; returns `output`. `batch`: the size
+    of a dynamic batch dimension; `opt`: 0-3; `march`: the target CPU
+    (default: the host's); `options`: more incept-compile flags."""
+    command = [_compiler(), os.fspath(model), "-o", os.fspath(output), f"-O{int(opt)}",
+               "--progress=false"]
+    if batch is not None:
+        command += ["--batch", str(int(batch))]
+    if march is not None:
+        command += ["--march", str(march)]
+    command += [str(o) for o in options]
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    if result.returncode != 0:
+        raise Error(f"incept-compile failed (exit {result.returncode}):\n"
+                    + result.stdout.strip())
+    return output

@@ -1,0 +1,147 @@
+"""The Python package (python/incept) on a family model against PyTorch's
+float64 reference, and its errors.
+
+    PYTHONPATH=BUILD/python /usr/bin/python3 -m pytest test/Python \
+        --build-dir BUILD --models-dir BUILD/models
+
+The models are models/generate.py's (ctest runs this after generating them);
+the reference is PyTorch's float64 output for the model's fixed input.
+"""
+
+import ctypes
+import ctypes.util
+import os
+
+import numpy as np
+import pytest
+
+import incept
+
+# The end-to-end tests' tolerance (test/EndToEnd/e2e.py): max|y - ref| <=
+# RTOL * max|ref| against float64.
+RTOL = 1e-4
+
+
+@pytest.fixture(scope="module")
+def googlenet(build_dir, models_dir, tmp_path_factory):
+    library = tmp_path_factory.mktemp("googlenet") / "googlenet.so"
+    incept.compile(os.path.join(models_dir, "googlenet.onnx"), library, batch=1, opt=3)
+    with incept.load(library, threads=2) as model:
+        yield model
+
+
+@pytest.fixture(scope="module")
+def reference(models_dir):
+    x = np.load(os.path.join(models_dir, "googlenet.input.npy"))
+    return x, np.load(os.path.join(models_dir, "googlenet.ref64.npy"))
+
+
+def assert_close(y, ref):
+    assert y.shape == ref.shape
+    error = np.max(np.abs(y.astype(np.float64) - ref))
+    assert error <= RTOL * np.max(np.abs(ref)), f"max error {error:.3e}"
+
+
+def test_description(googlenet):
+    assert googlenet.name == "googlenet"
+    [x] = googlenet.inputs
+    [y] = googlenet.outputs
+    assert (x.name, x.shape, x.dtype) == ("input", (1, 3, 224, 224), np.float32)
+    assert (y.name, y.shape, y.dtype) == ("output", (1, 1000), np.float32)
+
+
+def test_call_matches_pytorch(googlenet, reference):
+    x, ref = reference
+    y = googlenet(x)
+    assert isinstance(y, np.ndarray) and y.dtype == np.float32
+    assert_close(y, ref)
+
+
+def test_run_dict_matches_call(googlenet, reference):
+    x, ref = reference
+    outputs = googlenet.run({"input": x})
+    assert list(outputs) == ["output"]
+    assert_close(outputs["output"], ref)
+    np.testing.assert_array_equal(outputs["output"], googlenet(x))
+
+
+def test_non_contiguous_input(googlenet, reference):
+    x, ref = reference
+    # Fortran order: the package copies it to the dense row-major buffer the
+    # library takes.
+    assert_close(googlenet(np.asfortranarray(x)), ref)
+
+
+def test_wrong_dtype(googlenet, reference):
+    x, _ = reference
+    with pytest.raises(TypeError, match="expected dtype float32, got float64"):
+        googlenet(x.astype(np.float64))
+
+
+def test_wrong_shape(googlenet, reference):
+    x, _ = reference
+    with pytest.raises(ValueError, match=r"expected shape \(1, 3, 224, 224\), got \(1, 3, 224, 223\)"):
+        googlenet(x[..., :223])
+
+
+def test_not_an_array(googlenet):
+    with pytest.raises(TypeError, match="expected a numpy.ndarray"):
+        googlenet([[1.0]])
+
+
+def test_wrong_input_count(googlenet, reference):
+    x, _ = reference
+    with pytest.raises(TypeError, match=r"takes 1 input\(s\) \(input\), got 2"):
+        googlenet(x, x)
+
+
+def test_run_names(googlenet, reference):
+    x, _ = reference
+    with pytest.raises(ValueError, match=r"unknown: \['image'\]"):
+        googlenet.run({"input": x, "image": x})
+    with pytest.raises(ValueError, match=r"missing: \['input'\]"):
+        googlenet.run({})
+    with pytest.raises(TypeError, match="takes a dict"):
+        googlenet.run(x)
+
+
+def test_library_status_is_an_error(googlenet):
+    # The library refuses a negative thread count: its status and its own
+    # message come back as incept.Error.
+    with pytest.raises(incept.Error, match="create: ") as caught:
+        incept.load(googlenet.path, threads=-1)
+    assert caught.value.status == 1  # INCEPT_ERROR_INVALID_ARGUMENT
+    message = str(caught.value).split("create: ", 1)[1]
+    expected = googlenet._model.status_string(1).decode()
+    assert message == expected and "argument" in message
+
+
+def test_closed_model(build_dir, models_dir, tmp_path, reference):
+    model = incept.load(incept.compile(os.path.join(models_dir, "googlenet.onnx"),
+                                       tmp_path / "g.so", batch=1, opt=0), threads=1)
+    x, ref = reference
+    assert_close(model(x), ref)
+    model.close()
+    with pytest.raises(incept.Error, match="closed"):
+        model(x)
+
+
+def test_not_an_incept_library(tmp_path):
+    with pytest.raises(incept.Error, match="cannot load"):
+        incept.load(tmp_path / "missing.so")
+    libm = ctypes.util.find_library("m")
+    with pytest.raises(incept.Error, match="not a library compiled by incept-compile"):
+        incept.load(libm)
+
+
+def test_compile_error(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(incept.Error, match="incept-compile failed"):
+        incept.compile(bad, tmp_path / "bad.so", batch=1)
+    assert not (tmp_path / "bad.so").exists()
+
+
+def test_threads_type(googlenet):
+    with pytest.raises(TypeError, match="threads must be an int"):
+        incept.load(googlenet.path, threads="2")
