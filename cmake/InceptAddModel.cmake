@@ -2,7 +2,7 @@
 # give the result to the rest of the project as an ordinary CMake target.
 #
 #   incept_add_model(TARGET <target> MODEL <model.onnx>
-#                    [NAME <prefix>] [BATCH <n>] [SHARED | STATIC]
+#                    [NAME <prefix>] [BATCH <n> | BATCH dynamic] [SHARED | STATIC]
 #                    [OPT_LEVEL <0-3>] [MARCH <cpu>]
 #                    [COMPILE_OPTIONS <flag>...] [EXCLUDE_FROM_ALL])
 #
@@ -63,8 +63,8 @@ function(incept_add_model)
     message(FATAL_ERROR "incept_add_model(${ARG_TARGET}): '${ARG_NAME}' is not a C identifier; "
                         "pass NAME <prefix> (letters, digits, underscores)")
   endif()
-  if(DEFINED ARG_BATCH AND NOT ARG_BATCH MATCHES "^[1-9][0-9]*$")
-    message(FATAL_ERROR "incept_add_model(${ARG_TARGET}): BATCH must be a positive integer, not '${ARG_BATCH}'")
+  if(DEFINED ARG_BATCH AND NOT ARG_BATCH MATCHES "^([1-9][0-9]*|dynamic)$")
+    message(FATAL_ERROR "incept_add_model(${ARG_TARGET}): BATCH must be a positive integer or 'dynamic', not '${ARG_BATCH}'")
   endif()
   if(DEFINED ARG_OPT_LEVEL AND NOT ARG_OPT_LEVEL MATCHES "^[0-3]$")
     message(FATAL_ERROR "incept_add_model(${ARG_TARGET}): OPT_LEVEL must be 0, 1, 2 or 3, not '${ARG_OPT_LEVEL}'")

@@ -20,19 +20,39 @@ int64_t TensorInterface::numElements() const {
   return count;
 }
 
+int64_t TensorInterface::imageElements() const {
+  return shape.empty() || shape[0] == 0 ? numElements() : numElements() / shape[0];
+}
+
+int64_t ModelInterface::compiledBatch() const {
+  return inputs.empty() || inputs[0].shape.empty() ? 1 : inputs[0].shape[0];
+}
+
+namespace {
+
+/// INCEPT_ARENA_ALIGNMENT of runtime/include/incept/runtime.h.
+constexpr uint64_t kArenaAlignment = 64;
+
+uint64_t alignToArena(uint64_t bytes) {
+  return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+}
+
+} // namespace
+
 namespace {
 
 struct DtypeInfo {
   int32_t dtype;
   const char *enumerator;
   const char *cType;
+  uint64_t bytes;
 };
 
 /// incept_dtype of runtime/include/incept/incept.h.
 constexpr DtypeInfo kDtypes[] = {
-    {1, "INCEPT_DTYPE_FLOAT32", "float"},   {2, "INCEPT_DTYPE_UINT8", "uint8_t"},
-    {3, "INCEPT_DTYPE_INT8", "int8_t"},     {6, "INCEPT_DTYPE_INT32", "int32_t"},
-    {7, "INCEPT_DTYPE_INT64", "int64_t"},   {9, "INCEPT_DTYPE_BOOL", "uint8_t"},
+    {1, "INCEPT_DTYPE_FLOAT32", "float", 4},   {2, "INCEPT_DTYPE_UINT8", "uint8_t", 1},
+    {3, "INCEPT_DTYPE_INT8", "int8_t", 1},     {6, "INCEPT_DTYPE_INT32", "int32_t", 4},
+    {7, "INCEPT_DTYPE_INT64", "int64_t", 8},   {9, "INCEPT_DTYPE_BOOL", "uint8_t", 1},
 };
 
 const DtypeInfo &dtypeInfo(int32_t dtype) {
@@ -66,6 +86,16 @@ std::string TensorInterface::dtypeEnumerator() const {
 }
 
 std::string TensorInterface::cType() const { return dtypeInfo(dtype).cType; }
+
+uint64_t ModelInterface::stagingBytes() const {
+  if (!dynamicBatch || compiledBatch() == 1)
+    return 0; // every chunk is whole: the caller's buffers are used in place
+  uint64_t bytes = 0;
+  for (const auto *tensors : {&inputs, &outputs})
+    for (const TensorInterface &tensor : *tensors)
+      bytes += alignToArena(uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes);
+  return bytes;
+}
 
 std::string toCIdentifier(llvm::StringRef text, llvm::StringRef fallback) {
   std::string identifier;
@@ -126,9 +156,11 @@ std::string shapeList(const TensorInterface &tensor) {
 
 std::string upper(llvm::StringRef text) { return llvm::StringRef(text).upper(); }
 
-/// The typed run's parameter list.
-std::string runParameters(const ModelInterface &model) {
+/// The typed run's parameter list; with `batch`, run_batch's.
+std::string runParameters(const ModelInterface &model, bool batch = false) {
   std::string params = model.name + "_context *context";
+  if (batch)
+    params += ", int64_t batch";
   for (const TensorInterface &input : model.inputs)
     params += ", const " + input.cType() + " *" + input.identifier;
   for (const TensorInterface &output : model.outputs)
@@ -178,12 +210,18 @@ std::string generateHeader(const ModelInterface &model) {
          << "#define " << prefix << "_RANK " << tensor.shape.size() << "\n"
          << "#define " << prefix << "_SHAPE " << shapeList(tensor) << "\n"
          << "#define " << prefix << "_NUM_ELEMENTS " << tensor.numElements()
+         << "\n"
+         << "#define " << prefix << "_IMAGE_ELEMENTS " << tensor.imageElements()
          << "\n";
     }
   };
   describe("INPUT", model.inputs);
   describe("OUTPUT", model.outputs);
-  os << "#define " << macro << "_SCRATCH_BYTES " << model.scratchBytes << "\n\n"
+  os << "#define " << macro << "_SCRATCH_BYTES " << model.scratchBytes << "\n"
+     << "/* 1: _run_batch takes any batch >= 1 (--batch dynamic), in chunks of\n"
+     << " * " << macro << "_COMPILED_BATCH images; 0: only that batch. */\n"
+     << "#define " << macro << "_DYNAMIC_BATCH " << (model.dynamicBatch ? 1 : 0) << "\n"
+     << "#define " << macro << "_COMPILED_BATCH " << model.compiledBatch() << "\n\n"
      << "/* A context owns the scratch memory of one inference at a time: use\n"
      << " * one per thread. */\n"
      << "incept_status " << model.name << "_create(" << model.name
@@ -196,6 +234,10 @@ std::string generateHeader(const ModelInterface &model) {
      << "/* Inputs and outputs are caller-owned, dense, row-major buffers of\n"
      << " * their dtype (<NAME>_INPUTi_DTYPE; a bool is one byte, 0 or 1). */\n"
      << "incept_status " << model.name << "_run(" << runParameters(model) << ");\n"
+     << "/* The same on `batch` images: every buffer holds `batch` times\n"
+     << " * <NAME>_..._IMAGE_ELEMENTS elements (see <NAME>_DYNAMIC_BATCH). */\n"
+     << "incept_status " << model.name << "_run_batch("
+     << runParameters(model, /*batch=*/true) << ");\n"
      << "void " << model.name << "_destroy(" << model.name << "_context *context);\n"
      << "/* The description the generic entry point returns. */\n"
      << "const incept_model *" << model.name << "_model(void);\n\n"
@@ -240,12 +282,95 @@ std::vector<LayerInterface> readLayers(func::FuncOp func) {
   return layers;
 }
 
+namespace {
+
+/// <name>_run_batch: the compiled batch alone for a fixed batch; for a
+/// dynamic one, the forward function on each chunk of the caller's buffers
+/// in place, a partial last chunk copied to the staging area after the
+/// activations (zeros past its images), run there and its images copied out.
+void generateRunBatch(const ModelInterface &model, uint64_t stagingOffset,
+                      llvm::raw_ostream &os) {
+  const std::string &n = model.name;
+  int64_t chunk = model.compiledBatch();
+  os << "incept_status " << n << "_run_batch(" << runParameters(model, true)
+     << ") {\n"
+     << "  if (incept_context_model(context) != &description || batch < 1)\n"
+     << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  std::vector<std::string> whole = {"context"};
+  for (const auto *tensors : {&model.inputs, &model.outputs})
+    for (const TensorInterface &tensor : *tensors)
+      whole.push_back(tensor.identifier);
+  if (!model.dynamicBatch) {
+    os << "  if (batch != " << chunk << ")\n"
+       << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
+       << "  return " << n << "_run(" << llvm::join(whole, ", ") << ");\n}\n\n";
+    return;
+  }
+  for (const auto *tensors : {&model.inputs, &model.outputs})
+    for (const TensorInterface &tensor : *tensors)
+      os << "  if (!" << tensor.identifier << ")\n"
+         << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  os << "  char *arena = incept_context_scratch(context);\n"
+     << "  incept_run_begin(context);\n"
+     << "  for (int64_t start = 0; start < batch; start += " << chunk << ") {\n"
+     << "    int64_t images = batch - start < " << chunk << " ? batch - start : "
+     << chunk << ";\n";
+  // Pointers to this chunk's images, in place.
+  std::vector<std::string> arguments = {"arena"};
+  for (const auto *tensors : {&model.inputs, &model.outputs}) {
+    bool isInput = tensors == &model.inputs;
+    for (const TensorInterface &tensor : *tensors) {
+      os << "    " << (isInput ? "const " : "") << tensor.cType() << " *chunk_"
+         << tensor.identifier << " = " << tensor.identifier << " + start * "
+         << tensor.imageElements() << ";\n";
+      arguments.push_back("(void *)chunk_" + tensor.identifier);
+    }
+  }
+  if (chunk > 1) {
+    os << "    if (images < " << chunk << ") {\n";
+    uint64_t offset = stagingOffset;
+    for (const auto *tensors : {&model.inputs, &model.outputs}) {
+      bool isInput = tensors == &model.inputs;
+      for (const TensorInterface &tensor : *tensors) {
+        std::string staged = "staged_" + tensor.identifier;
+        std::string image = std::to_string(tensor.imageElements()) + " * sizeof(" +
+                            tensor.cType() + ")";
+        os << "      " << tensor.cType() << " *" << staged << " = (" << tensor.cType()
+           << " *)(arena + " << offset << "u);\n";
+        if (isInput)
+          os << "      memcpy(" << staged << ", chunk_" << tensor.identifier
+             << ", images * " << image << ");\n"
+             << "      memset(" << staged << " + images * " << tensor.imageElements()
+             << ", 0, (" << chunk << " - images) * " << image << ");\n";
+        os << "      chunk_" << tensor.identifier << " = " << staged << ";\n";
+        offset += alignToArena(uint64_t(tensor.numElements()) *
+                               dtypeInfo(tensor.dtype).bytes);
+      }
+    }
+    os << "    }\n";
+  }
+  os << "    " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
+     << ");\n";
+  if (chunk > 1) {
+    os << "    if (images < " << chunk << ") {\n";
+    for (const TensorInterface &tensor : model.outputs)
+      os << "      memcpy(" << tensor.identifier << " + start * "
+         << tensor.imageElements() << ", chunk_" << tensor.identifier
+         << ", images * " << tensor.imageElements() << " * sizeof(" << tensor.cType()
+         << "));\n";
+    os << "    }\n";
+  }
+  os << "  }\n  incept_run_end();\n  return INCEPT_OK;\n}\n\n";
+}
+
+} // namespace
+
 std::string generateWrapperSource(const ModelInterface &model) {
   std::string out;
   llvm::raw_string_ostream os(out);
   const std::string &n = model.name;
   os << "/* The wrapper of " << n << ", generated by incept-compile. */\n"
-     << "#include \"incept/runtime.h\"\n\n"
+     << "#include \"incept/runtime.h\"\n\n#include <string.h>\n\n"
      // Compiled with -fvisibility=hidden: only the API is exported.
      << "#define API __attribute__((visibility(\"default\")))\n"
      << "typedef incept_context " << n << "_context;\n"
@@ -254,6 +379,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "_context **context, const incept_create_options *options);\n"
      << "API void " << n << "_destroy(" << n << "_context *context);\n"
      << "API incept_status " << n << "_run(" << runParameters(model) << ");\n"
+     << "API incept_status " << n << "_run_batch("
+     << runParameters(model, /*batch=*/true) << ");\n"
      << "API const incept_model *" << n << "_model(void);\n\n"
      // The lowered function takes the arena, then one pointer per input and
      // per output (bare-pointer memrefs).
@@ -318,9 +445,17 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "                             incept_profile *out) {\n"
      << "  return incept_context_profile(context, out);\n}\n";
 
+  // A dynamic batch's partial last chunk is staged after the activations.
+  uint64_t stagingOffset = alignToArena(model.scratchBytes);
+  uint64_t scratchAndStaging =
+      model.stagingBytes() ? stagingOffset + model.stagingBytes() : model.scratchBytes;
+
   os << "\nstatic incept_status generic_run(incept_context *context,\n"
      << "                                 const void *const *inputs,\n"
-     << "                                 void *const *outputs);\n\n"
+     << "                                 void *const *outputs);\n"
+     << "static incept_status generic_run_batch(incept_context *context, int64_t batch,\n"
+     << "                                       const void *const *inputs,\n"
+     << "                                       void *const *outputs);\n\n"
      << "static const incept_model description = {\n"
      << "  INCEPT_ABI_VERSION, sizeof(incept_model),\n"
      << "  " << quoted(n) << ", " << quoted(model.source) << ",\n"
@@ -331,12 +466,13 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  " << n << "_create_with_options,\n"
      << "  " << model.layers.size() << ", layers, "
      << (model.kernelLayers.empty() ? "0" : "profile") << ",\n"
-     << "  incept_status_string,\n};\n\n"
+     << "  incept_status_string,\n"
+     << "  " << (model.dynamicBatch ? 1 : 0) << ", generic_run_batch,\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
      << "incept_status " << n << "_create_with_options(" << n
      << "_context **context, const incept_create_options *options) {\n"
      << "  incept_status status = incept_context_create(&description, "
-     << model.scratchBytes << "u, options, context);\n";
+     << scratchAndStaging << "u, options, context);\n";
   if (!model.kernelLayers.empty())
     os << "  if (status == INCEPT_OK) {\n"
        << "    status = incept_context_enable_profile(*context, "
@@ -361,17 +497,26 @@ std::string generateWrapperSource(const ModelInterface &model) {
   os << "  incept_run_begin(context);\n"
      << "  " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
      << ");\n  incept_run_end();\n  return INCEPT_OK;\n}\n\n";
+  generateRunBatch(model, stagingOffset, os);
 
+  // The generic entry points: the typed ones on pointer arrays.
+  std::string typedPointers;
+  for (size_t i = 0; i < model.inputs.size(); ++i)
+    typedPointers += ", (const " + model.inputs[i].cType() + " *)inputs[" +
+                     std::to_string(i) + "]";
+  for (size_t i = 0; i < model.outputs.size(); ++i)
+    typedPointers += ", (" + model.outputs[i].cType() + " *)outputs[" +
+                     std::to_string(i) + "]";
   os << "static incept_status generic_run(incept_context *context,\n"
      << "                                 const void *const *inputs,\n"
      << "                                 void *const *outputs) {\n"
      << "  if (!inputs || !outputs)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
-     << "  return " << n << "_run(context";
-  for (size_t i = 0; i < model.inputs.size(); ++i)
-    os << ", (const " << model.inputs[i].cType() << " *)inputs[" << i << "]";
-  for (size_t i = 0; i < model.outputs.size(); ++i)
-    os << ", (" << model.outputs[i].cType() << " *)outputs[" << i << "]";
-  os << ");\n}\n\n"
+     << "  return " << n << "_run(context" << typedPointers << ");\n}\n\n"
+     << "static incept_status generic_run_batch(incept_context *context, int64_t batch,\n"
+     << "                                       const void *const *inputs,\n"
+     << "                                       void *const *outputs) {\n"
+     << "  if (!inputs || !outputs)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
+     << "  return " << n << "_run_batch(context, batch" << typedPointers << ");\n}\n\n"
      << "#ifdef INCEPT_SHARED\n"
      << "/* The generic entry point: one per shared library. */\n"
      << "API const incept_model *incept_model_v1(void) { return &description; }\n"

@@ -22,6 +22,8 @@ struct TensorInterface {
   std::vector<int64_t> shape;
   int32_t dtype = 1;        // an incept_dtype (ONNX's TensorProto numbering)
   int64_t numElements() const;
+  /// The elements of one image: numElements() / shape[0].
+  int64_t imageElements() const;
   /// The enumerator of incept_dtype ("INCEPT_DTYPE_UINT8").
   std::string dtypeEnumerator() const;
   /// The C element type of its buffer ("uint8_t"; bool is uint8_t too).
@@ -41,11 +43,21 @@ struct ModelInterface {
   std::string compilerVersion;
   std::vector<TensorInterface> inputs, outputs;
   uint64_t scratchBytes = 0;  // filled in once the arena is planned
+  /// --batch dynamic: the first dimension of every tensor is the batch, any
+  /// N >= 1 runs in chunks of the compiled batch (shape[0]).
+  bool dynamicBatch = false;
   /// With --profile: the layers, and the layer of each numbered kernel.
   std::vector<LayerInterface> layers;
   std::vector<int32_t> kernelLayers;
 
   std::string forwardSymbol() const { return name + "_forward"; }
+  /// The compiled batch: the first dimension of the first input (1 for a
+  /// model without inputs, or of scalars).
+  int64_t compiledBatch() const;
+  /// Bytes of the context's arena after the activations' that stage a
+  /// partial last chunk of a dynamic batch: one chunk of every input and
+  /// output, each aligned to the arena's alignment.
+  uint64_t stagingBytes() const;
 };
 
 /// Reads the interface of `func`, the imported model's only function.

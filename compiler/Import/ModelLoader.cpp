@@ -323,7 +323,11 @@ void setDefaultDomainOpset(onnx::ModelProto &model, int64_t version) {
 /// Gives every graph input a static shape: from --input-shape, from --batch
 /// for a dynamic first dimension, or from the model. Initializers listed as
 /// inputs (older exporters do that) are constants, not inputs.
-Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &options) {
+Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &options,
+                         bool &dynamicBatch) {
+  using BatchRule = ModelLoadOptions::BatchRule;
+  // The inputs whose first dimension --batch set, and those it did not.
+  std::vector<std::string> batched, unbatched;
   llvm::StringSet<> initializers;
   for (const onnx::TensorProto &tensor : graph.initializer())
     initializers.insert(tensor.name());
@@ -361,7 +365,14 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
     for (int d = 0; d < shape.dim_size(); ++d) {
       onnx::TensorShapeProto_Dimension &dim = *shape.mutable_dim(d);
       bool fixed = dim.has_dim_value() && dim.dim_value() > 0;
+      if (d == 0 && (given != options.inputShapes.end() ||
+                     (fixed && options.batchRule != BatchRule::Fixed))) {
+        unbatched.push_back(input.name());
+        if (fixed)
+          continue;
+      }
       if (d == 0 && options.batch && given == options.inputShapes.end()) {
+        batched.push_back(input.name());
         if (fixed && dim.dim_value() != *options.batch)
           return makeError(llvm::formatv(
               "--batch {0} contradicts {1}, whose first dimension is fixed to "
@@ -387,6 +398,37 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
     if (!inputNames.contains(given.getKey()))
       return makeError("--input-shape names '" + given.getKey() +
                        "', which is not an input of the model");
+  dynamicBatch = options.batchRule == BatchRule::Dynamic ||
+                 (options.batchRule == BatchRule::IfDynamic && !batched.empty());
+  if (dynamicBatch && !unbatched.empty())
+    return makeError(llvm::formatv(
+        "{0}input '{1}' has a fixed first dimension{2}, so the library's batch "
+        "cannot vary; compile for one batch with --batch N",
+        options.batchRule == BatchRule::Dynamic ? "--batch dynamic: " : "",
+        unbatched.front(),
+        batched.empty() ? "" : " (and '" + batched.front() + "' a dynamic one)"));
+  return Error::success();
+}
+
+/// With a dynamic batch, every output must have the batch as its first
+/// dimension: one that the model declares fixed does not follow the inputs.
+Error checkBatchedOutputs(llvm::ArrayRef<onnx::ValueInfoProto> outputs) {
+  for (const onnx::ValueInfoProto &output : outputs) {
+    if (!output.type().has_tensor_type() ||
+        !output.type().tensor_type().has_shape())
+      continue;
+    const onnx::TensorShapeProto &shape = output.type().tensor_type().shape();
+    if (shape.dim_size() == 0 || (shape.dim(0).has_dim_value() &&
+                                  shape.dim(0).dim_value() > 0))
+      return makeError(llvm::formatv(
+          "--batch dynamic: output '{0}' has {1} in the model, so it does not "
+          "follow the inputs' batch; compile for one batch with --batch N",
+          output.name(),
+          shape.dim_size() == 0
+              ? std::string("no dimensions")
+              : "a fixed first dimension (" + std::to_string(shape.dim(0).dim_value()) +
+                    ")"));
+  }
   return Error::success();
 }
 
@@ -502,9 +544,12 @@ llvm::Expected<LoadedModel> loadModel(StringRef path,
     return std::move(e);
   if (Error e = checkModel(model))
     return std::move(e);
-  if (Error e = resolveInputShapes(*model.mutable_graph(), options))
+  if (Error e = resolveInputShapes(*model.mutable_graph(), options, loaded.dynamicBatch))
     return std::move(e);
   loaded.declaredOutputs = takeShapeDeclarations(*model.mutable_graph());
+  if (loaded.dynamicBatch)
+    if (Error e = checkBatchedOutputs(loaded.declaredOutputs))
+      return std::move(e);
   // The version converter's adapters need the shapes (Softmax 12->13 does).
   if (Error e = inferShapes(model))
     return std::move(e);

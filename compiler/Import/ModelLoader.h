@@ -29,6 +29,13 @@ struct ModelLoadOptions {
   /// Size of dimension 0 of every input whose first dimension is dynamic; an
   /// input whose first dimension is fixed to another size is an error.
   std::optional<int64_t> batch;
+  /// How `batch` is meant. Fixed (--batch N): as above. Dynamic (--batch
+  /// dynamic): the library takes any batch, computed in chunks of `batch`,
+  /// so the first dimension of every input and declared output must be
+  /// dynamic. IfDynamic (no --batch): Dynamic when the inputs' first
+  /// dimensions are, else the model's shapes as they are.
+  enum class BatchRule { Fixed, Dynamic, IfDynamic };
+  BatchRule batchRule = BatchRule::Fixed;
   /// Full static shapes of named inputs, overriding the model's.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
   /// Graph inputs frozen to the TensorProto in a file (NAME → path): they
@@ -49,6 +56,9 @@ struct LoadedModel {
   /// ceil-mode rule, and a clash would be reported without the node); the
   /// importer checks what it computes against them instead.
   std::vector<onnx::ValueInfoProto> declaredOutputs;
+  /// The batch rule came out Dynamic: dimension 0 of every input and output
+  /// is the batch, compiled at ModelLoadOptions::batch.
+  bool dynamicBatch = false;
 };
 
 /// A node's name, or `#4` for the unnamed fifth node of the graph.

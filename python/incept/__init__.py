@@ -3,7 +3,7 @@
     import incept
     incept.compile("googlenet.onnx", "googlenet.so", batch=1)
     m = incept.load("googlenet.so", threads=2)
-    m.inputs, m.outputs          # names, shapes, dtypes
+    m.inputs, m.outputs          # names, shapes (None: a dynamic batch), dtypes
     y = m(x)                     # one array per output (a tuple if several)
     ys = m.run({"input": x})     # {output name: array}
 
@@ -46,7 +46,8 @@ class TensorInfo:
         return f"TensorInfo({self.name!r}, {self.shape}, {self.dtype.name})"
 
 
-def _tensor_infos(array, count):
+def _tensor_infos(array, count, dynamic_batch):
+    """The tensors' descriptions; a dynamic batch is None in their shapes."""
     infos = []
     for i in range(count):
         info = array[i]
@@ -54,9 +55,10 @@ def _tensor_infos(array, count):
         if dtype is None:
             raise Error(f"tensor {info.name.decode()!r} has dtype {info.dtype}, "
                         f"which this package does not know")
-        infos.append(TensorInfo(info.name.decode(),
-                                tuple(info.shape[d] for d in range(info.rank)),
-                                np.dtype(dtype)))
+        shape = tuple(info.shape[d] for d in range(info.rank))
+        if dynamic_batch:
+            shape = (None,) + shape[1:]
+        infos.append(TensorInfo(info.name.decode(), shape, np.dtype(dtype)))
     return infos
 
 
@@ -89,8 +91,17 @@ class Model:
                         f"this package reads version {_abi.ABI_VERSION}",
                         _abi.STATUS_ABI_MISMATCH)
         self.name = self._model.name.decode()
-        self.inputs = _tensor_infos(self._model.inputs, self._model.num_inputs)
-        self.outputs = _tensor_infos(self._model.outputs, self._model.num_outputs)
+        # With a dynamic batch (incept-compile --batch dynamic) the first
+        # dimension of every input and output is any N >= 1, run in chunks
+        # of `compiled_batch` images.
+        self.dynamic_batch = bool(_abi.has_field(self._model, "run_batch")
+                                  and self._model.dynamic_batch and self._model.run_batch)
+        first = self._model.inputs[0] if self._model.num_inputs else None
+        self.compiled_batch = first.shape[0] if first is not None and first.rank else 1
+        self.inputs = _tensor_infos(self._model.inputs, self._model.num_inputs,
+                                    self.dynamic_batch)
+        self.outputs = _tensor_infos(self._model.outputs, self._model.num_outputs,
+                                     self.dynamic_batch)
         self._lock = threading.Lock()
         self._context = ctypes.c_void_p()
         if _abi.has_field(self._model, "create_with_options"):
@@ -126,30 +137,55 @@ class Model:
     def __exit__(self, *exc):
         self.close()
 
-    def _prepare(self, info, value):
+    def _prepare(self, info, value, batch):
         if not isinstance(value, np.ndarray):
             raise TypeError(f"input {info.name!r}: expected a numpy.ndarray of "
                             f"{info.dtype.name}, got {type(value).__name__}")
         if value.dtype != info.dtype:
             raise TypeError(f"input {info.name!r}: expected dtype {info.dtype.name}, "
                             f"got {value.dtype.name}")
-        if value.shape != info.shape:
-            raise ValueError(f"input {info.name!r}: expected shape {info.shape}, "
+        expected = self._at_batch(info, batch)
+        if value.shape != expected:
+            shown = info.shape if batch is None else expected
+            raise ValueError(f"input {info.name!r}: expected shape {shown}, "
                              f"got {value.shape}")
         return np.ascontiguousarray(value)
+
+    @staticmethod
+    def _at_batch(info, batch):
+        return info.shape if info.shape[:1] != (None,) else (batch,) + info.shape[1:]
+
+    def _batch_of(self, arrays):
+        """The run's batch: that of the first input (the others are checked
+        against it), or the compiled one."""
+        if not self.dynamic_batch:
+            return self.compiled_batch
+        first = arrays[0] if arrays else None
+        if not isinstance(first, np.ndarray) or first.ndim == 0 or first.shape[0] < 1:
+            if isinstance(first, np.ndarray):
+                raise ValueError(f"input {self.inputs[0].name!r}: expected shape "
+                                 f"{self.inputs[0].shape} with a batch of at least 1, "
+                                 f"got {first.shape}")
+            return None  # _prepare says what is wrong
+        return first.shape[0]
 
     def _run(self, arrays):
         if not self._context:
             raise Error(f"{self.name}: the model was closed")
-        inputs = [self._prepare(info, a) for info, a in zip(self.inputs, arrays)]
-        outputs = [np.empty(info.shape, info.dtype) for info in self.outputs]
+        batch = self._batch_of(arrays)
+        inputs = [self._prepare(info, a, batch) for info, a in zip(self.inputs, arrays)]
+        outputs = [np.empty(self._at_batch(info, batch), info.dtype) for info in self.outputs]
         input_pointers = (ctypes.c_void_p * max(1, len(inputs)))(
             *[a.ctypes.data for a in inputs])
         output_pointers = (ctypes.c_void_p * max(1, len(outputs)))(
             *[a.ctypes.data for a in outputs])
         with self._lock:
-            self._check(self._model.run(self._context, input_pointers, output_pointers),
-                        "run")
+            if self.dynamic_batch:
+                status = self._model.run_batch(self._context, batch, input_pointers,
+                                               output_pointers)
+            else:
+                status = self._model.run(self._context, input_pointers, output_pointers)
+            self._check(status, "run")
         return outputs
 
     def __call__(self, *arrays):
@@ -203,13 +239,17 @@ def _compiler():
 
 def compile(model, output, batch=None, opt=3, march=None, options=()):
     """Compiles the ONNX file `model` to `output` (a .so, or any --emit the
-    extension picks) with incept-compile; returns `output`. `batch`: the size
-    of a dynamic batch dimension; `opt`: 0-3; `march`: the target CPU
-    (default: the host's); `options`: more incept-compile flags."""
+    extension picks) with incept-compile; returns `output`. `batch`: a size
+    for the model's batch dimension, or "dynamic" for a library that takes
+    any batch (the default where the model's batch is dynamic); `opt`: 0-3;
+    `march`: the target CPU (default: the host's); `options`: more
+    incept-compile flags (e.g. ["--batch-chunk", "4"])."""
     command = [_compiler(), os.fspath(model), "-o", os.fspath(output), f"-O{int(opt)}",
                "--progress=false"]
     if batch is not None:
-        command += ["--batch", str(int(batch))]
+        if batch != "dynamic" and (not isinstance(batch, int) or isinstance(batch, bool)):
+            raise TypeError(f"batch must be an int or 'dynamic', got {batch!r}")
+        command += ["--batch", str(batch)]
     if march is not None:
         command += ["--march", str(march)]
     command += [str(o) for o in options]

@@ -77,6 +77,10 @@ class Model(ctypes.Structure):
         ("layers", ctypes.POINTER(LayerInfo)),
         ("profile", ctypes.c_void_p),
         ("status_string", ctypes.CFUNCTYPE(ctypes.c_char_p, _Status)),
+        ("dynamic_batch", ctypes.c_int32),
+        ("run_batch", ctypes.CFUNCTYPE(_Status, _Context, ctypes.c_int64,
+                                       ctypes.POINTER(ctypes.c_void_p),
+                                       ctypes.POINTER(ctypes.c_void_p))),
     ]
 
 

@@ -2,7 +2,7 @@
 """End-to-end test of one family model: compile, run, compare.
 
     /usr/bin/python3 test/EndToEnd/e2e.py MODEL [-O 0|3] [--batch 1|N]
-        [--only-pass NAME] [--no-ort]
+        [--only-pass NAME] [--no-ort] [--dynamic-batch-at 1,3,8 [--batch-chunk C]]
         [--build-dir build] [--models-dir build/models] [--work-dir DIR] [--keep]
 
 1. References: batch 1 uses the `models` ctest fixture's files in
@@ -25,6 +25,11 @@
 
 Prints max|y - ref| / max|ref| for Incept and ORT against float64 and for
 Incept against ORT, per output; exits 1 on any failure.
+
+With --dynamic-batch-at, the library is compiled once with `--batch dynamic
+--batch-chunk C` and incept-run runs it at each batch (N from the input
+file) against PyTorch's float64 outputs at that batch, by the same
+criterion; a batch that is not a multiple of C checks the staged last chunk.
 """
 
 import argparse
@@ -133,6 +138,57 @@ def max_rel(y, ref):
     return float(np.max(np.abs(y.astype(np.float64) - ref))) / (scale if scale else 1.0)
 
 
+def work_root(args, build):
+    tag = f"{args.model}-O{args.opt_level}-dynamic-chunk{args.batch_chunk}"
+    work = os.path.abspath(args.work_dir or os.path.join(build, "test", "EndToEnd", tag))
+    os.makedirs(work, exist_ok=True)
+    return work
+
+
+def check_dynamic_batch(args, compiler, runner, work, models_dir, rtol):
+    """One library compiled with --batch dynamic, run by incept-run at every
+    batch of --dynamic-batch-at against PyTorch's float64 outputs at that
+    batch. Returns the exit status."""
+    try:
+        batches = [int(b) for b in args.dynamic_batch_at.split(",")]
+    except ValueError:
+        fail(f"--dynamic-batch-at takes batches like 1,3,8, got {args.dynamic_batch_at!r}")
+    if args.batch_chunk < 1 or min(batches) < 1:
+        fail("batches and --batch-chunk must be positive")
+    start = time.monotonic()
+    folders = {b: ensure_references(args.model, b, models_dir) for b in batches}
+    onnx_path = os.path.join(folders[batches[0]], args.model + ".onnx")
+    outputs = output_names(onnx_path)
+    library = os.path.join(work, f"{args.model}-dynamic.so")
+    code, compile_s = run([compiler, onnx_path, "-o", library, f"-O{args.opt_level}",
+                           "--batch", "dynamic", "--batch-chunk", str(args.batch_chunk)],
+                          "incept-compile")
+    if code != 0:
+        fail(f"incept-compile --batch dynamic failed (exit {code})")
+    failures = []
+    for batch in batches:
+        stem = os.path.join(folders[batch], args.model)
+        command = [runner, library, "--input", stem + ".input.npy"]
+        for output in outputs:
+            command += ["--compare", ref_file(stem, output)]
+        command += ["--tolerance-mode=max-rel", "--rtol", repr(rtol)]
+        code, _ = run(command, "incept-run")
+        print(f"batch {batch} (chunks of {args.batch_chunk}): {'PASS' if code == 0 else 'FAIL'}",
+              flush=True)
+        if code != 0:
+            failures.append(f"batch {batch}: incept-run --compare failed (exit {code})")
+    print(f"times: compile {compile_s:.1f} s, total {time.monotonic() - start:.1f} s")
+    for failure in failures:
+        print(f"FAIL: {failure}", flush=True)
+    if failures:
+        return 1
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"PASS {args.model}-O{args.opt_level}-dynamic-chunk{args.batch_chunk} "
+          f"at {args.dynamic_batch_at}")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", choices=MODELS)
@@ -150,6 +206,11 @@ def main():
     parser.add_argument("--rtol", type=float, help="default: 1e-4, 1e-3 for inception_v4")
     parser.add_argument("--keep", action="store_true",
                         help="keep the compiled library after a pass (it is kept after a failure)")
+    parser.add_argument("--dynamic-batch-at", metavar="N,N,...",
+                        help="compile once with --batch dynamic and check the library "
+                        "at each of these batches (instead of --batch)")
+    parser.add_argument("--batch-chunk", type=int, default=1,
+                        help="with --dynamic-batch-at: the compiled chunk (default 1)")
     args = parser.parse_args()
     if args.batch < 1:
         fail("--batch must be positive")
@@ -183,8 +244,13 @@ def main():
         disabled = [f"--disable-pass={name}" for name in passes if name != only]
         tag += "-only-" + only[len("incept-"):]
     work = os.path.abspath(args.work_dir or os.path.join(build, "test", "EndToEnd", tag))
-    os.makedirs(work, exist_ok=True)
+    if not args.dynamic_batch_at:
+        os.makedirs(work, exist_ok=True)
     models_dir = os.path.abspath(args.models_dir or os.path.join(build, "models"))
+
+    if args.dynamic_batch_at:
+        sys.exit(check_dynamic_batch(args, compiler, runner, work_root(args, build), models_dir,
+                                     rtol))
 
     start = time.monotonic()
     folder = ensure_references(args.model, args.batch, models_dir)

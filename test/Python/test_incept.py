@@ -26,6 +26,7 @@ RTOL = 1e-4
 def googlenet(build_dir, models_dir, tmp_path_factory):
     library = tmp_path_factory.mktemp("googlenet") / "googlenet.so"
     incept.compile(os.path.join(models_dir, "googlenet.onnx"), library, batch=1, opt=3)
+    # (batch=1: one fixed batch; test_dynamic_batch compiles the other kind)
     with incept.load(library, threads=2) as model:
         yield model
 
@@ -140,6 +141,41 @@ def test_compile_error(tmp_path):
     with pytest.raises(incept.Error, match="incept-compile failed"):
         incept.compile(bad, tmp_path / "bad.so", batch=1)
     assert not (tmp_path / "bad.so").exists()
+
+
+@pytest.fixture(scope="module")
+def googlenet_dynamic(models_dir, tmp_path_factory):
+    library = tmp_path_factory.mktemp("googlenet-dynamic") / "googlenet.so"
+    incept.compile(os.path.join(models_dir, "googlenet.onnx"), library, batch="dynamic")
+    with incept.load(library, threads=2) as model:
+        yield model
+
+
+def test_dynamic_batch(googlenet, googlenet_dynamic, reference):
+    x, ref = reference
+    m = googlenet_dynamic
+    assert m.dynamic_batch and m.compiled_batch == 1
+    assert m.inputs[0].shape == (None, 3, 224, 224)
+    assert m.outputs[0].shape == (None, 1000)
+    assert_close(m(x), ref)
+    # Three images: the first and last are the reference's input; the one
+    # between must come out as the fixed-batch library computes it alone.
+    other = (x * 0.5).astype(np.float32)
+    y = m(np.concatenate([x, other, x]))
+    assert y.shape == (3, 1000)
+    assert_close(y[0:1], ref)
+    assert_close(y[2:3], ref)
+    np.testing.assert_allclose(y[1:2], googlenet(other), rtol=0, atol=1e-5)
+
+
+def test_dynamic_batch_errors(googlenet_dynamic, reference):
+    x, _ = reference
+    with pytest.raises(ValueError, match=r"expected shape \(3, 3, 224, 224\), got \(3, 3, 224, 200\)"):
+        googlenet_dynamic(np.zeros((3, 3, 224, 200), np.float32))
+    with pytest.raises(ValueError, match="a batch of at least 1"):
+        googlenet_dynamic(np.zeros((0, 3, 224, 224), np.float32))
+    with pytest.raises(TypeError, match="batch must be an int or 'dynamic'"):
+        incept.compile("model.onnx", "model.so", batch="any")
 
 
 def test_threads_type(googlenet):

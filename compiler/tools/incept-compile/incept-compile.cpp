@@ -93,10 +93,16 @@ cl::opt<std::string> march("march",
                                     "(default: native, the host's)"),
                            cl::value_desc("cpu"), cl::init("native"),
                            cl::cat(targetCategory));
-cl::opt<int64_t> batch("batch",
-                       cl::desc("Size of every input's dynamic first dimension "
-                                "(needed when the model has one)"),
-                       cl::value_desc("N"), cl::cat(inputCategory));
+cl::opt<std::string> batch(
+    "batch",
+    cl::desc("The batch: N, the size of every input's dynamic first dimension, or "
+             "'dynamic', any batch at run time (default: dynamic where the model's "
+             "batch is)"),
+    cl::value_desc("N|dynamic"), cl::cat(inputCategory));
+cl::opt<int64_t> batchChunk(
+    "batch-chunk",
+    cl::desc("With a dynamic batch, the images the kernels compute at once (default 1)"),
+    cl::value_desc("N"), cl::init(1), cl::cat(inputCategory));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of a named input (repeatable)"),
@@ -210,10 +216,23 @@ bool parseDisabledPasses(incept::LoweringOptions &lowering) {
 
 bool parseOptions(incept::ModelLoadOptions &options) {
   bool ok = true;
-  if (batch.getNumOccurrences()) {
-    if (batch <= 0)
-      ok = fail("--batch must be positive, got " + llvm::Twine(batch));
-    options.batch = batch;
+  using BatchRule = incept::ModelLoadOptions::BatchRule;
+  if (batchChunk <= 0)
+    ok = fail("--batch-chunk must be positive, got " + llvm::Twine(batchChunk));
+  int64_t size = 0;
+  if (!batch.getNumOccurrences()) {
+    options.batchRule = BatchRule::IfDynamic;
+    options.batch = batchChunk;
+  } else if (batch == "dynamic") {
+    options.batchRule = BatchRule::Dynamic;
+    options.batch = batchChunk;
+  } else if (llvm::StringRef(batch).getAsInteger(10, size) || size <= 0) {
+    ok = fail("--batch takes a positive size or 'dynamic', got '" + batch + "'");
+  } else {
+    options.batch = size;
+    if (batchChunk.getNumOccurrences())
+      ok = fail("--batch-chunk is for --batch dynamic; --batch " + batch +
+                " compiles for that batch");
   }
   for (const std::string &spec : inputShapes) {
     auto [name, shapeText] = llvm::StringRef(spec).rsplit('=');
@@ -411,6 +430,18 @@ int compile(int argc, char **argv) {
   incept::ModelInterface interface = incept::readModelInterface(
       func, name, llvm::sys::path::filename(inputFilename));
   interface.compilerVersion = INCEPT_VERSION;
+  interface.dynamicBatch = model->dynamicBatch;
+  if (model->dynamicBatch)
+    for (const auto *tensors : {&interface.inputs, &interface.outputs})
+      for (const incept::TensorInterface &tensor : *tensors)
+        if (tensor.shape.empty() || tensor.shape[0] != batchChunk)
+          return fail("--batch dynamic: '" + tensor.name + "' computes " +
+                      (tensor.shape.empty() ? std::string("a scalar")
+                                            : "a first dimension of " +
+                                                  std::to_string(tensor.shape[0])) +
+                      " at a batch of " + std::to_string(batchChunk) +
+                      ", not the batch; compile for one batch with --batch N"),
+                 1;
   func.setSymName(interface.forwardSymbol());
 
   interface.target = incept::describeTarget(**machine);

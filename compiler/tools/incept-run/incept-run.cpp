@@ -211,7 +211,39 @@ Error checkAgainst(StringRef path, const Tensor &tensor,
   return Error::success();
 }
 
-Expected<std::vector<AlignedBuffer>> readInputs(const ModelLibrary &library) {
+/// The model's tensors as a run on `batch` images sees them: for a library
+/// with a dynamic batch, shape[0] and num_elements scaled from the compiled
+/// batch's; the model's own otherwise.
+class TensorsAtBatch {
+public:
+  TensorsAtBatch(ArrayRef<incept_tensor_info> tensors, bool dynamic, int64_t batch)
+      : shapes(tensors.size()) {
+    for (auto [tensor, shape] : llvm::zip_equal(tensors, shapes)) {
+      shape.assign(tensor.shape, tensor.shape + tensor.rank);
+      incept_tensor_info info = tensor;
+      if (dynamic && tensor.rank > 0 && tensor.shape[0] > 0 && batch != tensor.shape[0]) {
+        info.num_elements = tensor.num_elements / tensor.shape[0] * batch;
+        shape[0] = batch;
+      }
+      info.shape = shape.data();
+      infos.push_back(info);
+    }
+  }
+  TensorsAtBatch(const TensorsAtBatch &) = delete;
+  ArrayRef<incept_tensor_info> get() const { return infos; }
+
+private:
+  std::vector<SmallVector<int64_t, 4>> shapes; // sized once: infos point into it
+  std::vector<incept_tensor_info> infos;
+};
+
+bool hasDynamicBatch(const incept_model &model) {
+  return model.struct_size >= offsetof(incept_model, run_batch) + sizeof(model.run_batch) &&
+         model.dynamic_batch && model.run_batch;
+}
+
+/// Reads the --input files, one per model input.
+Expected<std::vector<Tensor>> readInputFiles(const ModelLibrary &library) {
   ArrayRef<incept_tensor_info> expected = library.inputs();
   if (inputFiles.size() != expected.size())
     return createStringError(
@@ -221,16 +253,54 @@ Expected<std::vector<AlignedBuffer>> readInputs(const ModelLibrary &library) {
                 expected.size() == 1 ? "" : "s", listTensors(expected),
                 inputFiles.size(), inputFiles.size() == 1 ? " was" : "s were")
             .str());
-  std::vector<AlignedBuffer> inputs;
-  for (auto [path, info] : llvm::zip_equal(inputFiles, expected)) {
+  std::vector<Tensor> tensors;
+  for (const std::string &path : inputFiles) {
     Expected<Tensor> tensor = readTensorFile(path);
     if (!tensor)
       return tensor.takeError();
-    if (Error error = checkAgainst(path, *tensor, info, "input",
+    tensors.push_back(std::move(*tensor));
+  }
+  return tensors;
+}
+
+/// The batch of the run: with a dynamic batch, the first dimension of the
+/// input files (which must agree); else the compiled one.
+Expected<int64_t> batchOfInputs(const ModelLibrary &library,
+                                ArrayRef<Tensor> tensors) {
+  int64_t compiled = library.inputs().empty() || library.inputs()[0].rank == 0
+                         ? 1
+                         : library.inputs()[0].shape[0];
+  if (!hasDynamicBatch(library.model()) || tensors.empty())
+    return compiled;
+  int64_t batch = 0;
+  for (auto [path, tensor] : llvm::zip_equal(inputFiles, tensors)) {
+    if (tensor.shape.empty() || tensor.shape[0] < 1)
+      return createStringError(
+          formatv("{0}: the model takes any batch as the first dimension, but "
+                  "the tensor has shape {1}",
+                  path, formatShape(tensor.shape))
+              .str());
+    if (batch && tensor.shape[0] != batch)
+      return createStringError(
+          formatv("{0}: a batch of {1}, but {2} has {3}", path, tensor.shape[0],
+                  inputFiles.front(), batch)
+              .str());
+    batch = tensor.shape[0];
+  }
+  return batch;
+}
+
+/// The input files checked against the model's inputs at the run's batch,
+/// in aligned buffers.
+Expected<std::vector<AlignedBuffer>> readInputs(ArrayRef<incept_tensor_info> expected,
+                                                ArrayRef<Tensor> tensors) {
+  std::vector<AlignedBuffer> inputs;
+  for (auto [path, tensor, info] : llvm::zip_equal(inputFiles, tensors, expected)) {
+    if (Error error = checkAgainst(path, tensor, info, "input",
                                    /*allowFloat64=*/false))
       return std::move(error);
     inputs.emplace_back(info);
-    tensor->toBuffer(inputs.back().get());
+    tensor.toBuffer(inputs.back().get());
   }
   return inputs;
 }
@@ -247,11 +317,12 @@ Error checkOutputCount(const ModelLibrary &library, StringRef option,
           .str());
 }
 
-Expected<std::vector<Tensor>> readReferences(const ModelLibrary &library) {
+Expected<std::vector<Tensor>> readReferences(const ModelLibrary &library,
+                                             ArrayRef<incept_tensor_info> outputs) {
   if (Error error = checkOutputCount(library, "--compare", compareFiles.size()))
     return std::move(error);
   std::vector<Tensor> references;
-  for (auto [path, info] : llvm::zip_first(compareFiles, library.outputs())) {
+  for (auto [path, info] : llvm::zip_first(compareFiles, outputs)) {
     Expected<Tensor> tensor = readTensorFile(path);
     if (!tensor)
       return tensor.takeError();
@@ -290,7 +361,7 @@ Error reportProfile(const ModelLibrary &library, const incept_context *context) 
 
 /// Runs the model once, or `warmup` times and then `repeat` timed times;
 /// returns the timed runs' latencies in milliseconds.
-Expected<std::vector<double>> runModel(const ModelLibrary &library,
+Expected<std::vector<double>> runModel(const ModelLibrary &library, int64_t batch,
                                        ArrayRef<const void *> inputs,
                                        ArrayRef<void *> outputs) {
   const incept_model &model = library.model();
@@ -310,10 +381,12 @@ Expected<std::vector<double>> runModel(const ModelLibrary &library,
     return statusError(library.path(), "create", status);
   llvm::scope_exit destroy([&] { model.destroy(context); });
 
+  bool dynamic = hasDynamicBatch(model);
   auto runOnce = [&]() -> Error {
     if (incept_status status =
-            model.run(context, inputs.data(), outputs.data()))
-      return statusError(library.path(), "run", status);
+            dynamic ? model.run_batch(context, batch, inputs.data(), outputs.data())
+                    : model.run(context, inputs.data(), outputs.data()))
+      return statusError(library.path(), dynamic ? "run_batch" : "run", status);
     return Error::success();
   };
   std::vector<double> latencies;
@@ -379,17 +452,27 @@ int main(int argc, char **argv) {
 
   // Everything is read and checked before the model runs: a bad reference
   // found after a long run would waste it.
-  Expected<std::vector<AlignedBuffer>> inputs = readInputs(model);
+  Expected<std::vector<Tensor>> inputTensors = readInputFiles(model);
+  if (!inputTensors)
+    return fail(inputTensors.takeError());
+  Expected<int64_t> batch = batchOfInputs(model, *inputTensors);
+  if (!batch)
+    return fail(batch.takeError());
+  bool dynamic = hasDynamicBatch(model.model());
+  TensorsAtBatch inputInfos(model.inputs(), dynamic, *batch),
+      outputInfos(model.outputs(), dynamic, *batch);
+  Expected<std::vector<AlignedBuffer>> inputs = readInputs(inputInfos.get(), *inputTensors);
   if (!inputs)
     return fail(inputs.takeError());
+  inputTensors->clear();
   if (Error error = checkOutputCount(model, "--output", outputFiles.size()))
     return fail(std::move(error));
-  Expected<std::vector<Tensor>> references = readReferences(model);
+  Expected<std::vector<Tensor>> references = readReferences(model, outputInfos.get());
   if (!references)
     return fail(references.takeError());
 
   std::vector<AlignedBuffer> outputs;
-  for (const incept_tensor_info &output : model.outputs()) {
+  for (const incept_tensor_info &output : outputInfos.get()) {
     outputs.emplace_back(output);
     outputs.back().poison();
   }
@@ -401,14 +484,14 @@ int main(int argc, char **argv) {
     outputPointers.push_back(output.get());
 
   Expected<std::vector<double>> latencies =
-      runModel(model, inputPointers, outputPointers);
+      runModel(model, *batch, inputPointers, outputPointers);
   if (!latencies)
     return fail(latencies.takeError());
   if (!latencies->empty())
     printLatency(std::move(*latencies), outs());
 
   for (auto [path, info, output] :
-       llvm::zip_first(outputFiles, model.outputs(), outputs)) {
+       llvm::zip_first(outputFiles, outputInfos.get(), outputs)) {
     if (Error error = writeTensorFile(path, info.name, output.tensor()))
       return fail(std::move(error));
   }
@@ -416,7 +499,7 @@ int main(int argc, char **argv) {
   Tolerance tolerance{toleranceMode, relativeTolerance, absoluteTolerance};
   bool allPass = true;
   for (auto [reference, info, output] :
-       llvm::zip_first(*references, model.outputs(), outputs)) {
+       llvm::zip_first(*references, outputInfos.get(), outputs)) {
     Comparison comparison = compareWithReference(output.tensor(), reference,
                                                  tolerance, showErrors);
     printComparison(outs(), info.name, shapeOf(info), comparison, tolerance);

@@ -130,6 +130,16 @@ typedef struct incept_model {
    * incept_status_string, for hosts that dlopen it (Python's ctypes) and do
    * not link the runtime. */
   const char *(*status_string)(incept_status status);
+  /* Appended in the same ABI version (check struct_size): batches. With
+   * `dynamic_batch` 1 (incept-compile --batch dynamic), the first dimension
+   * of every input and output is the batch, and run_batch takes any
+   * batch >= 1, computed in chunks of shape[0] images (the compiled batch,
+   * what run takes), the last one staged through the context when partial:
+   * its buffers hold `batch` images (num_elements / shape[0] elements each).
+   * With 0, run_batch takes only the compiled batch, shape[0]. */
+  int32_t dynamic_batch;
+  incept_status (*run_batch)(incept_context *context, int64_t batch,
+                             const void *const *inputs, void *const *outputs);
 } incept_model;
 
 typedef const incept_model *(*incept_model_entry_fn)(void);
