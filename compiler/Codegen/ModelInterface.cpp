@@ -240,7 +240,10 @@ std::string generateHeader(const ModelInterface &model) {
      << runParameters(model, /*batch=*/true) << ");\n"
      << "void " << model.name << "_destroy(" << model.name << "_context *context);\n"
      << "/* The description the generic entry point returns. */\n"
-     << "const incept_model *" << model.name << "_model(void);\n\n"
+     << "const incept_model *" << model.name << "_model(void);\n"
+     << "/* incept_status_string of the runtime inside the library (a shared\n"
+     << " * library exports no runtime symbol). */\n"
+     << "const char *" << model.name << "_status_string(incept_status status);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return out;
 }
@@ -381,7 +384,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "API incept_status " << n << "_run(" << runParameters(model) << ");\n"
      << "API incept_status " << n << "_run_batch("
      << runParameters(model, /*batch=*/true) << ");\n"
-     << "API const incept_model *" << n << "_model(void);\n\n"
+     << "API const incept_model *" << n << "_model(void);\n"
+     << "API const char *" << n << "_status_string(incept_status status);\n\n"
      // The lowered function takes the arena, then one pointer per input and
      // per output (bare-pointer memrefs).
      << "extern void " << model.forwardSymbol() << "(void *arena";
@@ -469,6 +473,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  incept_status_string,\n"
      << "  " << (model.dynamicBatch ? 1 : 0) << ", generic_run_batch,\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
+     << "const char *" << n << "_status_string(incept_status status) {\n"
+     << "  return incept_status_string(status);\n}\n\n"
      << "incept_status " << n << "_create_with_options(" << n
      << "_context **context, const incept_create_options *options) {\n"
      << "  incept_status status = incept_context_create(&description, "

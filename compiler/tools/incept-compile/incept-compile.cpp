@@ -54,7 +54,7 @@ cl::OptionCategory optimizationCategory("Optimisation");
 cl::OptionCategory outputCategory("Outputs");
 cl::OptionCategory diagnosticsCategory("Diagnostics");
 
-cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
+cl::opt<std::string> inputFilename(cl::Positional,
                                    cl::desc("<model.onnx | model.onnxtxt>"),
                                    cl::cat(inputCategory));
 cl::opt<std::string> outputFilename(
@@ -77,6 +77,11 @@ cl::opt<EmitKind> emitKind(
 cl::opt<std::string> modelName("name",
                                cl::desc("C symbol prefix (default: from the file name)"),
                                cl::value_desc("N"), cl::cat(outputCategory));
+cl::opt<bool> printIncludeDir(
+    "print-include-dir",
+    cl::desc("Print the directory of incept/incept.h, which a compiled model's header "
+             "includes (for cc -I), and exit"),
+    cl::cat(outputCategory));
 cl::opt<bool> profile("profile",
                       cl::desc("Time every layer at run time: incept-run --profile "
                                "prints the table and writes a Chrome trace (default off)"),
@@ -355,6 +360,18 @@ void assignKernelsToLayers(ArrayAttr kernels,
 }
 
 int compile(int argc, char **argv) {
+  if (printIncludeDir) {
+    llvm::Expected<incept::Toolchain> toolchain =
+        incept::findToolchain(argv[0], reinterpret_cast<void *>(&compile));
+    if (!toolchain)
+      return fail(llvm::toString(toolchain.takeError())), 1;
+    llvm::outs() << toolchain->runtimeIncludeDir << "\n";
+    return 0;
+  }
+  if (inputFilename.empty())
+    return fail("no model given: incept-compile <model.onnx> -o <library.so> "
+                "(--help lists the options)"),
+           1;
   incept::ModelLoadOptions options;
   incept::LoweringOptions lowering;
   lowering.optLevel = optLevel;
