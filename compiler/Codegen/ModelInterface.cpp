@@ -2,7 +2,10 @@
 
 #include "compiler/Codegen/ModelInterface.h"
 
+#include "dialects/Incept/ElementTypes.h"
 #include "dialects/Incept/InceptOps.h"
+
+#include "incept/runtime.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -30,62 +33,32 @@ int64_t ModelInterface::compiledBatch() const {
 
 namespace {
 
-/// INCEPT_ARENA_ALIGNMENT of runtime/include/incept/runtime.h.
-constexpr uint64_t kArenaAlignment = 64;
+constexpr uint64_t kArenaAlignment = INCEPT_ARENA_ALIGNMENT;
 
 uint64_t alignToArena(uint64_t bytes) {
   return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
 }
 
-} // namespace
-
-namespace {
-
-struct DtypeInfo {
-  int32_t dtype;
-  const char *enumerator;
-  const char *cType;
-  uint64_t bytes;
-};
-
-/// incept_dtype of runtime/include/incept/incept.h.
-constexpr DtypeInfo kDtypes[] = {
-    {1, "INCEPT_DTYPE_FLOAT32", "float", 4},   {2, "INCEPT_DTYPE_UINT8", "uint8_t", 1},
-    {3, "INCEPT_DTYPE_INT8", "int8_t", 1},     {6, "INCEPT_DTYPE_INT32", "int32_t", 4},
-    {7, "INCEPT_DTYPE_INT64", "int64_t", 8},   {9, "INCEPT_DTYPE_BOOL", "uint8_t", 1},
-};
-
 const DtypeInfo &dtypeInfo(int32_t dtype) {
-  for (const DtypeInfo &info : kDtypes)
-    if (info.dtype == dtype)
-      return info;
+  if (const DtypeInfo *info = findDtype(dtype))
+    return *info;
   llvm_unreachable("a dtype the importer does not produce");
 }
 
 /// The incept_dtype of an element type of the incept dialect.
-int32_t dtypeOf(Type type) {
-  if (type.isF32())
-    return 1;
-  if (type.isInteger(1))
-    return 9;
-  if (type.isUnsignedInteger(8))
-    return 2;
-  if (type.isInteger(8))
-    return 3;
-  if (type.isInteger(32))
-    return 6;
-  if (type.isInteger(64))
-    return 7;
+int32_t dtypeOfElement(Type type) {
+  if (const DtypeInfo *info = dtypeOf(type))
+    return info->number;
   llvm_unreachable("an element type the importer does not produce");
 }
 
 } // namespace
 
 std::string TensorInterface::dtypeEnumerator() const {
-  return dtypeInfo(dtype).enumerator;
+  return dtypeInfo(dtype).enumerator.str();
 }
 
-std::string TensorInterface::cType() const { return dtypeInfo(dtype).cType; }
+std::string TensorInterface::cType() const { return dtypeInfo(dtype).cType.str(); }
 
 uint64_t ModelInterface::stagingBytes() const {
   if (!dynamicBatch || compiledBatch() == 1)
@@ -114,13 +87,13 @@ TensorInterface readTensor(Type type, DictionaryAttr attrs, llvm::StringRef fall
                            llvm::StringSet<> &taken) {
   TensorInterface tensor;
   if (attrs)
-    if (auto name = attrs.getAs<StringAttr>("incept.name"))
+    if (auto name = attrs.getAs<StringAttr>(kTensorNameAttr))
       tensor.name = name.str();
   if (tensor.name.empty())
     tensor.name = fallback.str();
   auto shaped = cast<ShapedType>(type);
   tensor.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
-  tensor.dtype = dtypeOf(shaped.getElementType());
+  tensor.dtype = dtypeOfElement(shaped.getElementType());
   // Parameter names in the typed API: unique, and never a C keyword clash
   // with the context parameter.
   std::string base = toCIdentifier(tensor.name, fallback);

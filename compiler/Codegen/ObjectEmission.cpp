@@ -8,6 +8,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/ObjectEmission.h"
+#include "dialects/Incept/ElementTypes.h"
+
+#include "incept/runtime.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -71,7 +74,8 @@ void attachWeights(llvm::Module &module, llvm::ArrayRef<DeferredWeight> weights)
     auto *global = new llvm::GlobalVariable(
         module, bytes->getType(), /*isConstant=*/true, placeholder->getLinkage(),
         bytes, weight.name + ".bytes");
-    global->setAlignment(std::max(placeholder->getAlign().valueOrOne(), llvm::Align(64)));
+    global->setAlignment(std::max(placeholder->getAlign().valueOrOne(),
+                                  llvm::Align(INCEPT_ARENA_ALIGNMENT)));
     global->setUnnamedAddr(placeholder->getUnnamedAddr());
     placeholder->replaceAllUsesWith(global);
     global->takeName(placeholder);
@@ -170,9 +174,9 @@ translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
   // now and mean nothing to LLVM, which would warn about each.
   module.walk([](mlir::LLVM::LLVMFuncOp func) {
     for (unsigned i = 0; i < func.getNumArguments(); ++i)
-      func.removeArgAttr(i, mlir::StringAttr::get(func.getContext(), "incept.name"));
+      func.removeArgAttr(i, mlir::StringAttr::get(func.getContext(), kTensorNameAttr));
     for (unsigned i = 0; i < func.getNumResults(); ++i)
-      func.removeResultAttr(i, mlir::StringAttr::get(func.getContext(), "incept.name"));
+      func.removeResultAttr(i, mlir::StringAttr::get(func.getContext(), kTensorNameAttr));
     for (mlir::NamedAttribute attr : llvm::to_vector(func->getDiscardableAttrs()))
       if (attr.getName().strref().starts_with("incept."))
         func->removeDiscardableAttr(attr.getName());

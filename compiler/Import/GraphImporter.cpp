@@ -1,6 +1,8 @@
 //===- GraphImporter.cpp - ONNX graph to incept IR ------------------------===//
 
 #include "compiler/Import/GraphImporter.h"
+#include "dialects/Incept/ElementTypes.h"
+#include "dialects/Incept/WeightBlobs.h"
 #include "compiler/Import/Importer.h"
 
 #include "dialects/Incept/InceptDialect.h"
@@ -20,20 +22,6 @@
 using namespace mlir;
 
 namespace incept {
-
-namespace {
-
-/// Constants up to this many elements are printed inline (a residual scale,
-/// a clip bound); larger ones are weights and live in resource blobs.
-constexpr int64_t kMaxInlineConstantElements = 16;
-
-/// Weights are packed and vectorised later; keep their blobs aligned for it.
-constexpr size_t kBlobAlignment = 64;
-
-/// The name of an arg or result attribute holding the ONNX tensor name.
-constexpr llvm::StringLiteral kNameAttr = "incept.name";
-
-} // namespace
 
 GraphImporter::GraphImporter(
     ModuleOp module, const onnx::GraphProto &graph,
@@ -78,7 +66,7 @@ FailureOr<Value> GraphImporter::materializeConstant(const onnx::TensorProto &ten
     // The blob manager makes the key unique if two tensors share a name.
     value = DenseResourceElementsAttr::get(
         type, tensor.name().empty() ? "constant" : tensor.name(),
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(*bytes, kBlobAlignment));
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(*bytes, kWeightBlobAlignment));
   }
   return arith::ConstantOp::create(builder_, loc, cast<TypedAttr>(value))
       .getResult();
@@ -184,7 +172,7 @@ LogicalResult GraphImporter::importGraph() {
                                    builder_.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [index, name] : llvm::enumerate(argNames)) {
-    func.setArgAttr(index, kNameAttr, builder_.getStringAttr(name));
+    func.setArgAttr(index, kTensorNameAttr, builder_.getStringAttr(name));
     values_[name] = entry->getArgument(index);
   }
   builder_.setInsertionPointToEnd(entry);
@@ -227,7 +215,7 @@ LogicalResult GraphImporter::importGraph() {
   func::ReturnOp::create(builder_, fileLoc, results);
   func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [index, output] : llvm::enumerate(declaredOutputs_))
-    func.setResultAttr(index, kNameAttr, builder_.getStringAttr(output.name()));
+    func.setResultAttr(index, kTensorNameAttr, builder_.getStringAttr(output.name()));
   return success();
 }
 

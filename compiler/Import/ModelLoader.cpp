@@ -1,6 +1,7 @@
 //===- ModelLoader.cpp - read an ONNX model and make it importable --------===//
 
 #include "compiler/Import/ModelLoader.h"
+#include "compiler/Support/Dtypes.h"
 #include "compiler/Import/GraphImporter.h"
 #include "compiler/Import/OnnxLibrary.h"
 
@@ -342,11 +343,12 @@ Error resolveInputShapes(onnx::GraphProto &graph, const ModelLoadOptions &option
     onnx::TypeProto_Tensor &tensorType = *input.mutable_type()->mutable_tensor_type();
     if (!isSupportedDtype(tensorType.elem_type()))
       return makeError(llvm::formatv(
-          "{0} has dtype {1}; Incept supports float32 inputs, and int8, "
-          "uint8, int32, int64 and bool inputs of the ops defined on them",
+          "{0} has dtype {1}; Incept supports inputs of the dtypes of its ABI "
+          "({2}; the integer ones for the ops defined on them)",
           what,
           onnx::TensorProto::DataType_Name(
-              static_cast<onnx::TensorProto::DataType>(tensorType.elem_type()))));
+              static_cast<onnx::TensorProto::DataType>(tensorType.elem_type())),
+          listDtypes()));
     onnx::TensorShapeProto &shape = *tensorType.mutable_shape();
     auto given = options.inputShapes.find(input.name());
     if (given != options.inputShapes.end()) {

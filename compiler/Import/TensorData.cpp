@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/GraphImporter.h"
+#include "dialects/Incept/ElementTypes.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -81,51 +82,15 @@ std::string dtypeName(int32_t dtype) {
 }
 
 Type elementTypeOf(int32_t dtype, MLIRContext *context) {
-  switch (dtype) {
-  case onnx::TensorProto::FLOAT:
-    return Float32Type::get(context);
-  case onnx::TensorProto::INT8:
-    return IntegerType::get(context, 8);
-  case onnx::TensorProto::UINT8:
-    return IntegerType::get(context, 8, IntegerType::Unsigned);
-  case onnx::TensorProto::INT32:
-    return IntegerType::get(context, 32);
-  case onnx::TensorProto::INT64:
-    return IntegerType::get(context, 64);
-  case onnx::TensorProto::BOOL:
-    return IntegerType::get(context, 1);
-  default:
-    return Type();
-  }
+  const DtypeInfo *info = findDtype(dtype);
+  return info ? incept::elementTypeOf(*info, context) : Type();
 }
 
-bool isSupportedDtype(int32_t dtype) {
-  switch (dtype) {
-  case onnx::TensorProto::FLOAT:
-  case onnx::TensorProto::INT8:
-  case onnx::TensorProto::UINT8:
-  case onnx::TensorProto::INT32:
-  case onnx::TensorProto::INT64:
-  case onnx::TensorProto::BOOL:
-    return true;
-  default:
-    return false;
-  }
-}
+bool isSupportedDtype(int32_t dtype) { return findDtype(dtype) != nullptr; }
 
 std::string dtypeNameOf(Type type) {
-  if (type.isF32())
-    return "FLOAT";
-  if (type.isInteger(1))
-    return "BOOL";
-  if (type.isUnsignedInteger(8))
-    return "UINT8";
-  if (type.isSignlessInteger(8))
-    return "INT8";
-  if (type.isSignlessInteger(32))
-    return "INT32";
-  if (type.isSignlessInteger(64))
-    return "INT64";
+  if (const DtypeInfo *info = dtypeOf(type))
+    return info->onnxName.str();
   std::string text;
   llvm::raw_string_ostream os(text);
   os << type;
@@ -134,25 +99,12 @@ std::string dtypeNameOf(Type type) {
 
 FailureOr<std::vector<char>> elementBytesOf(const onnx::TensorProto &tensor,
                                             Location loc) {
-  size_t width;
-  switch (tensor.data_type()) {
-  case onnx::TensorProto::BOOL:
-  case onnx::TensorProto::INT8:
-  case onnx::TensorProto::UINT8:
-    width = 1;
-    break;
-  case onnx::TensorProto::FLOAT:
-  case onnx::TensorProto::INT32:
-    width = 4;
-    break;
-  case onnx::TensorProto::INT64:
-    width = 8;
-    break;
-  default:
+  const DtypeInfo *dtype = findDtype(tensor.data_type());
+  if (!dtype)
     return emitError(loc) << "tensor '" << tensor.name() << "' has dtype "
                           << dtypeName(tensor.data_type())
                           << ", which Incept does not compute on";
-  }
+  size_t width = dtype->bytes;
   std::vector<char> bytes;
   if (tensor.has_raw_data()) {
     const std::string &raw = tensor.raw_data();

@@ -1,6 +1,7 @@
 //===- Constants.cpp - reading and making weight constants -----------------===//
 
 #include "passes/Graph/Constants.h"
+#include "dialects/Incept/WeightBlobs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -10,13 +11,6 @@
 using namespace mlir;
 
 namespace incept {
-namespace {
-
-/// The importer's rule: larger constants are weights and live in blobs.
-constexpr int64_t kMaxInlineConstantElements = 16;
-constexpr size_t kBlobAlignment = 64;
-
-} // namespace
 
 std::optional<std::vector<float>> readFloatConstant(Value value) {
   auto constant = value.getDefiningOp<arith::ConstantOp>();
@@ -83,7 +77,7 @@ Value createFloatConstant(OpBuilder &builder, Location loc, RankedTensorType typ
                          values.size() * sizeof(float));
     attr = DenseResourceElementsAttr::get(
         type, nameHint.empty() ? "folded" : nameHint,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, kBlobAlignment));
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, kWeightBlobAlignment));
   }
   return arith::ConstantOp::create(builder, loc, cast<TypedAttr>(attr)).getResult();
 }

@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "dialects/Incept/ElementTypes.h"
+
+#include "incept/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -21,7 +24,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr int64_t kAlignment = 64;
+constexpr int64_t kAlignment = INCEPT_ARENA_ALIGNMENT;
 
 int64_t alignUp(int64_t value) {
   return (value + kAlignment - 1) / kAlignment * kAlignment;
@@ -146,7 +149,7 @@ LogicalResult planFunction(func::FuncOp func) {
   auto arenaType = MemRefType::get({total}, builder.getI8Type());
   if (failed(func.insertArgument(0, arenaType,
                                  builder.getDictionaryAttr({builder.getNamedAttr(
-                                     "incept.name", builder.getStringAttr("arena"))}),
+                                     kTensorNameAttr, builder.getStringAttr("arena"))}),
                                  func.getLoc())))
     return failure();
   Value arena = func.getArgument(0);

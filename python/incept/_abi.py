@@ -6,22 +6,17 @@ import ctypes
 
 import numpy as np
 
+from incept import _dtypes
+
 ABI_VERSION = 1
 ENTRY_POINT = "incept_model_v1"
 
 STATUS_OK = 0
 STATUS_ABI_MISMATCH = 3
 
-# incept_dtype (ONNX's TensorProto.DataType numbers) → NumPy; a bool is one
-# byte, 0 or 1, as NumPy's.
-DTYPES = {
-    1: np.float32,
-    2: np.uint8,
-    3: np.int8,
-    6: np.int32,
-    7: np.int64,
-    9: np.bool_,
-}
+# incept_dtype (ONNX's TensorProto.DataType numbers) → NumPy, from the ABI's
+# dtype table; a bool is one byte, 0 or 1, as NumPy's.
+DTYPES = {number: np.dtype(name) for number, name in _dtypes.DTYPES.items()}
 
 
 class TensorInfo(ctypes.Structure):

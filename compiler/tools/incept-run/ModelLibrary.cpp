@@ -47,9 +47,8 @@ Error checkTensorInfo(StringRef path, StringRef kind, int index,
   if (!type || *type == ElementType::Float64)
     return libraryError(
         path, formatv("{0} '{1}' has dtype {2}, which incept-run does not "
-                      "support (it runs float32, int8, uint8, int32, int64 "
-                      "and bool tensors)",
-                      kind, tensor.name, tensor.dtype));
+                      "support (it runs {3} tensors)",
+                      kind, tensor.name, tensor.dtype, listDtypes()));
   Expected<int64_t> count =
       checkedElementCount(shapeOf(tensor), elementSize(*type));
   if (!count)

@@ -150,25 +150,14 @@ private:
   }
 };
 
-/// The descrs NumPy writes for the element types, little-endian.
-constexpr std::pair<ElementType, StringLiteral> kDescrs[] = {
-    {ElementType::Float32, "<f4"}, {ElementType::Float64, "<f8"},
-    {ElementType::Int8, "|i1"},    {ElementType::UInt8, "|u1"},
-    {ElementType::Int32, "<i4"},   {ElementType::Int64, "<i8"},
-    {ElementType::Bool, "|b1"},
-};
-
-StringRef descrOf(ElementType type) {
-  for (const auto &[known, descr] : kDescrs)
-    if (known == type)
-      return descr;
-  llvm_unreachable("unknown element type");
-}
+/// The descr NumPy writes for the element type, little-endian (the dtype
+/// table's).
+StringRef descrOf(ElementType type) { return dtypeInfoOf(type).npyDescr; }
 
 /// Checks the descr and returns the element type it names.
 Expected<ElementType> elementTypeOf(StringRef descr) {
-  for (const auto &[type, known] : kDescrs)
-    if (descr == known)
+  for (ElementType type : kElementTypes)
+    if (descr == descrOf(type))
       return type;
   // One-byte types are also written with '<' or '='.
   if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '=') &&
@@ -180,12 +169,10 @@ Expected<ElementType> elementTypeOf(StringRef descr) {
                 "(array.astype('<{1}'))",
                 descr, descr.drop_front())
             .str());
-  return createStringError(
-      formatv("dtype '{0}' is not supported: incept-run reads float32 ('<f4'), "
-              "float64 ('<f8'), int8 ('|i1'), uint8 ('|u1'), int32 ('<i4'), "
-              "int64 ('<i8') and bool ('|b1') arrays",
-              descr)
-          .str());
+  return createStringError(formatv("dtype '{0}' is not supported: incept-run reads "
+                                   "{1} arrays",
+                                   descr, listElementTypes(/*onnxNames=*/false))
+                               .str());
 }
 
 } // namespace

@@ -53,73 +53,53 @@ int64_t Tensor::numElements() const {
   return count;
 }
 
-StringRef elementTypeName(ElementType type) {
-  switch (type) {
-  case ElementType::Float32:
-    return "float32";
-  case ElementType::Float64:
-    return "float64";
-  case ElementType::Int8:
-    return "int8";
-  case ElementType::UInt8:
-    return "uint8";
-  case ElementType::Int32:
-    return "int32";
-  case ElementType::Int64:
-    return "int64";
-  case ElementType::Bool:
-    return "bool";
-  }
-  llvm_unreachable("unknown element type");
+namespace {
+/// The ABI's dtypes (compiler/Support/Dtypes.h) as incept-run's element
+/// types, by their NumPy names, and float64 (ONNX's DOUBLE, 11), which is no
+/// ABI dtype but which references and .pb files use.
+constexpr std::pair<ElementType, llvm::StringLiteral> kElementNames[] = {
+    {ElementType::Float32, "float32"}, {ElementType::Int8, "int8"},
+    {ElementType::UInt8, "uint8"},     {ElementType::Int32, "int32"},
+    {ElementType::Int64, "int64"},     {ElementType::Bool, "bool"},
+};
+constexpr DtypeInfo kFloat64 = {11, "", "float64", "double", 8, "<f8", "DOUBLE", "f64"};
+
+} // namespace
+
+const DtypeInfo &dtypeInfoOf(ElementType type) {
+  if (type == ElementType::Float64)
+    return kFloat64;
+  for (const auto &[known, name] : kElementNames)
+    if (known == type)
+      for (const DtypeInfo &info : kDtypes)
+        if (info.name == name)
+          return info;
+  llvm_unreachable("an element type without a dtype");
 }
+
+StringRef elementTypeName(ElementType type) { return dtypeInfoOf(type).name; }
 
 bool isIntegerType(ElementType type) {
   return type != ElementType::Float32 && type != ElementType::Float64;
 }
 
-size_t elementSize(ElementType type) {
-  switch (type) {
-  case ElementType::Int8:
-  case ElementType::UInt8:
-  case ElementType::Bool:
-    return 1;
-  case ElementType::Float32:
-  case ElementType::Int32:
-    return 4;
-  case ElementType::Float64:
-  case ElementType::Int64:
-    return 8;
-  }
-  llvm_unreachable("unknown element type");
-}
-
-namespace {
-/// incept_dtype numbers are ONNX's TensorProto.DataType numbers; float64
-/// (ONNX's DOUBLE, 11) is not an ABI dtype but references and .pb files use it.
-constexpr int32_t kFloat64Dtype = 11;
-constexpr std::pair<ElementType, int32_t> kDtypes[] = {
-    {ElementType::Float32, INCEPT_DTYPE_FLOAT32},
-    {ElementType::Float64, kFloat64Dtype},
-    {ElementType::Int8, INCEPT_DTYPE_INT8},
-    {ElementType::UInt8, INCEPT_DTYPE_UINT8},
-    {ElementType::Int32, INCEPT_DTYPE_INT32},
-    {ElementType::Int64, INCEPT_DTYPE_INT64},
-    {ElementType::Bool, INCEPT_DTYPE_BOOL},
-};
-} // namespace
+size_t elementSize(ElementType type) { return dtypeInfoOf(type).bytes; }
 
 std::optional<ElementType> elementTypeOfDtype(int32_t dtype) {
-  for (const auto &[type, number] : kDtypes)
-    if (number == dtype)
-      return type;
+  if (dtype == kFloat64.number)
+    return ElementType::Float64;
+  if (const DtypeInfo *info = findDtype(dtype))
+    for (const auto &[type, name] : kElementNames)
+      if (info->name == name)
+        return type;
   return std::nullopt;
 }
 
-int32_t dtypeOfElementType(ElementType type) {
-  for (const auto &[known, number] : kDtypes)
-    if (known == type)
-      return number;
-  llvm_unreachable("unknown element type");
+int32_t dtypeOfElementType(ElementType type) { return dtypeInfoOf(type).number; }
+
+std::string listElementTypes(bool onnxNames) {
+  return listDtypes(onnxNames) + " and " +
+         (onnxNames ? kFloat64.onnxName : kFloat64.name).str();
 }
 
 namespace {

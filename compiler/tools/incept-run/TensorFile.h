@@ -12,6 +12,8 @@
 #ifndef INCEPT_COMPILER_TOOLS_INCEPTRUN_TENSORFILE_H
 #define INCEPT_COMPILER_TOOLS_INCEPTRUN_TENSORFILE_H
 
+#include "compiler/Support/Dtypes.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -27,6 +29,9 @@ namespace incept {
 /// the integer and bool dtypes of integer models), and float64 for references
 /// computed in double.
 enum class ElementType { Float32, Float64, Int8, UInt8, Int32, Int64, Bool };
+inline constexpr ElementType kElementTypes[] = {
+    ElementType::Float32, ElementType::Float64, ElementType::Int8, ElementType::UInt8,
+    ElementType::Int32,   ElementType::Int64,   ElementType::Bool};
 
 /// Whether elements of `type` are integers (bool included), kept in
 /// Tensor::integers and compared exactly.
@@ -38,6 +43,12 @@ size_t elementSize(ElementType type);
 std::optional<ElementType> elementTypeOfDtype(int32_t dtype);
 /// The incept_dtype (ONNX TensorProto.DataType) number of `type`.
 int32_t dtypeOfElementType(ElementType type);
+/// The row of `type` in the ABI's dtype table (compiler/Support/Dtypes.h),
+/// or incept-run's own for float64: its name, size, .npy descr.
+const DtypeInfo &dtypeInfoOf(ElementType type);
+/// "float32, uint8, ... and float64" (ONNX's names with `onnxNames`), for
+/// messages that say what incept-run reads.
+std::string listElementTypes(bool onnxNames);
 
 /// A dense, row-major tensor in host byte order.
 struct Tensor {

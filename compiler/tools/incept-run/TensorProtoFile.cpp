@@ -27,6 +27,7 @@ namespace incept {
 
 namespace {
 
+/// ONNX's name of a TensorProto dtype, or its number.
 std::string dtypeName(int32_t dtype) {
   if (!onnx::TensorProto::DataType_IsValid(dtype))
     return std::to_string(dtype);
@@ -92,8 +93,8 @@ Expected<Tensor> parseTensorProto(StringRef bytes) {
   if (!known)
     return createStringError(
         formatv("TensorProto dtype {0} is not supported: incept-run reads "
-                "FLOAT, DOUBLE, INT8, UINT8, INT32, INT64 and BOOL tensors",
-                dtypeName(proto.data_type()))
+                "{1} tensors",
+                dtypeName(proto.data_type()), listElementTypes(/*onnxNames=*/true))
             .str());
   tensor.elementType = *known;
   size_t size = elementSize(tensor.elementType);

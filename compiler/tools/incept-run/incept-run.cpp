@@ -179,7 +179,7 @@ public:
   }
 
 private:
-  static constexpr size_t kAlignment = 64;
+  static constexpr size_t kAlignment = INCEPT_ARENA_ALIGNMENT;
   struct Free {
     void operator()(char *pointer) const { std::free(pointer); }
   };

@@ -39,15 +39,14 @@ typedef enum incept_status {
   INCEPT_ERROR_INTERNAL = 4,
 } incept_status;
 
-/* Element types, numbered as ONNX's TensorProto.DataType. A buffer holds
- * elements of the C type named here; a bool is one byte, 0 or 1. */
+/* Element types, numbered as ONNX's TensorProto.DataType, from the table in
+ * incept/dtypes.def: INCEPT_DTYPE_FLOAT32 = 1 (float), _UINT8 = 2 (uint8_t),
+ * _INT8 = 3 (int8_t), _INT32 = 6 (int32_t), _INT64 = 7 (int64_t), _BOOL = 9
+ * (uint8_t, 0 or 1). A buffer holds elements of that C type. */
 typedef enum incept_dtype {
-  INCEPT_DTYPE_FLOAT32 = 1, /* float */
-  INCEPT_DTYPE_UINT8 = 2,   /* uint8_t */
-  INCEPT_DTYPE_INT8 = 3,    /* int8_t */
-  INCEPT_DTYPE_INT32 = 6,   /* int32_t */
-  INCEPT_DTYPE_INT64 = 7,   /* int64_t */
-  INCEPT_DTYPE_BOOL = 9,    /* uint8_t, 0 or 1 */
+#define INCEPT_DTYPE(SUFFIX, NUMBER, ...) INCEPT_DTYPE_##SUFFIX = NUMBER,
+#include "incept/dtypes.def"
+#undef INCEPT_DTYPE
 } incept_dtype;
 
 typedef struct incept_tensor_info {
