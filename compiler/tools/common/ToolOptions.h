@@ -14,6 +14,8 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/CommandLine.h"
 
+#include <string>
+
 namespace incept {
 
 /// Hides every option outside `categories` (and outside --help/--version's)
@@ -26,6 +28,28 @@ void showOnlyCategories(llvm::ArrayRef<const llvm::cl::OptionCategory *> categor
 /// of that name (a cl::opt constructed after this call): libLLVM has a
 /// hidden --threads, and a --stats of its own statistics.
 void removeOption(llvm::StringRef name);
+
+/// The parser of an option with named values (cl::values) whose error
+/// says what the values are: "'pdf' is not one of incept, fused, ..."
+/// rather than LLVM's "Cannot find option named 'pdf'!".
+template <typename T> class NamedValueParser : public llvm::cl::parser<T> {
+public:
+  using llvm::cl::parser<T>::parser;
+
+  // Returns true on an error, as cl::parser does.
+  bool parse(llvm::cl::Option &option, llvm::StringRef name, llvm::StringRef arg,
+             T &value) {
+    for (const auto &known : this->Values)
+      if (known.Name == arg) {
+        value = known.V.getValue();
+        return false;
+      }
+    std::string names;
+    for (const auto &known : this->Values)
+      names += (names.empty() ? "" : ", ") + known.Name.str();
+    return option.error("'" + arg + "' is not one of " + names);
+  }
+};
 
 /// --version: Incept's version, the LLVM/MLIR it was built with, and the
 /// target it compiles for by default (the host's).

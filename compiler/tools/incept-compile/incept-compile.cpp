@@ -61,7 +61,7 @@ cl::opt<std::string> outputFilename(
     "o", cl::desc("Output file ('-' for stdout, the default); its extension picks "
                   "--emit (.so lib, .o obj, .s asm, .ll llvm-ir, .h header, else incept)"),
     cl::value_desc("filename"), cl::init("-"), cl::cat(outputCategory));
-cl::opt<EmitKind> emitKind(
+cl::opt<EmitKind, false, incept::NamedValueParser<EmitKind>> emitKind(
     "emit", cl::desc("What to produce (default: from -o's extension)"),
     cl::values(
         clEnumValN(EmitKind::Incept, "incept", "the model imported into the incept dialect"),

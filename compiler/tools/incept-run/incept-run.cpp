@@ -64,7 +64,7 @@ cl::list<std::string> compareFiles(
              "float64 for a float32 output); in the model's output order, the "
              "first ones only if fewer. Integer outputs must match exactly"),
     cl::value_desc("file"), cl::cat(category));
-cl::opt<ToleranceMode> toleranceMode(
+cl::opt<ToleranceMode, false, incept::NamedValueParser<ToleranceMode>> toleranceMode(
     "tolerance-mode", cl::desc("When an output matches its reference (default allclose)"),
     cl::init(ToleranceMode::AllClose),
     cl::values(clEnumValN(ToleranceMode::AllClose, "allclose",
