@@ -11,6 +11,8 @@ the reference is PyTorch's float64 output for the model's fixed input.
 import ctypes
 import ctypes.util
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -181,3 +183,25 @@ def test_dynamic_batch_errors(googlenet_dynamic, reference):
 def test_threads_type(googlenet):
     with pytest.raises(TypeError, match="threads must be an int"):
         incept.load(googlenet.path, threads="2")
+
+
+def test_installed_package(build_dir, tmp_path):
+    """cmake --install puts the package where Debian's python3 looks under the
+    prefix, and its incept.compile finds the installed incept-compile."""
+    prefix = tmp_path / "prefix"
+    subprocess.run(["cmake", "--install", build_dir, "--prefix", str(prefix)], check=True,
+                   stdout=subprocess.DEVNULL)
+    model = os.path.join(os.path.dirname(__file__), "..", "Driver", "Inputs",
+                         "two_heads.onnxtxt")
+    script = (f"import incept, numpy as np\n"
+              f"assert incept.__file__.startswith({str(prefix)!r}), incept.__file__\n"
+              f"incept.compile({model!r}, {str(tmp_path / 'two.so')!r})\n"
+              f"m = incept.load({str(tmp_path / 'two.so')!r})\n"
+              f"main, aux = m(np.ones((3, 1, 4, 4), np.float32))\n"
+              f"print(main.shape, aux.shape)\n")
+    env = dict(os.environ, PYTHONPATH=str(prefix / "lib" / "python3" / "dist-packages"))
+    env.pop("INCEPT_COMPILE", None)
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip() == "(3, 2, 2, 2) (3, 2, 1, 1)"
