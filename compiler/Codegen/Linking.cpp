@@ -8,6 +8,8 @@
 
 #include "compiler/Codegen/Linking.h"
 
+#include "llvm/ADT/ScopeExit.h"
+
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -108,11 +110,17 @@ llvm::Error writeAtomically(llvm::StringRef output,
 llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
                       llvm::StringRef wrapperSource, bool shared,
                       llvm::StringRef output) {
-  llvm::SmallString<128> wrapperFile, wrapperObject;
+  // The wrapper's file name lands in the object's symbol table: the same
+  // name in a directory of its own keeps two compiles byte-identical.
+  llvm::SmallString<128> directory;
   if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("incept-wrapper", "c", wrapperFile))
-    return makeError("cannot create a temporary file: " + ec.message());
-  llvm::FileRemover removeWrapper(wrapperFile);
+          llvm::sys::fs::createUniqueDirectory("incept-wrapper", directory))
+    return makeError("cannot create a temporary directory: " + ec.message());
+  auto removeDirectory =
+      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(directory); });
+  llvm::SmallString<128> wrapperFile(directory), wrapperObject(directory);
+  llvm::sys::path::append(wrapperFile, "incept-wrapper.c");
+  llvm::sys::path::append(wrapperObject, "incept-wrapper.o");
   {
     std::error_code ec;
     llvm::raw_fd_ostream os(wrapperFile, ec);
@@ -120,10 +128,6 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
       return makeError("cannot write '" + wrapperFile + "': " + ec.message());
     os << wrapperSource;
   }
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "incept-wrapper", "o", wrapperObject))
-    return makeError("cannot create a temporary file: " + ec.message());
-  llvm::FileRemover removeWrapperObject(wrapperObject);
   std::vector<std::string> compile = {
       "-c", "-std=c11", "-O2", "-fPIC", "-fvisibility=hidden",
       "-I" + toolchain.runtimeIncludeDir, wrapperFile.str().str(), "-o",
