@@ -19,6 +19,10 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace incept {
 
 namespace {
@@ -90,6 +94,22 @@ llvm::Expected<Toolchain> findToolchain(const char *argv0, void *mainAddress) {
   return toolchain;
 }
 
+namespace {
+
+/// fsync of a file or a directory, so that a rename that follows (or
+/// preceded) survives a crash of the machine, not only of the process.
+std::error_code syncToDisk(llvm::StringRef path) {
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return std::error_code(errno, std::generic_category());
+  int result = ::fsync(fd);
+  int error = errno;
+  ::close(fd);
+  return result == 0 ? std::error_code() : std::error_code(error, std::generic_category());
+}
+
+} // namespace
+
 llvm::Error writeAtomically(llvm::StringRef output,
                             llvm::function_ref<llvm::Error(llvm::StringRef)> write) {
   llvm::SmallString<256> temporary;
@@ -101,9 +121,14 @@ llvm::Error writeAtomically(llvm::StringRef output,
   llvm::FileRemover removeTemporary(temporary);
   if (llvm::Error e = write(temporary))
     return e;
+  if (std::error_code ec = syncToDisk(temporary))
+    return makeError("cannot write '" + output + "': " + ec.message());
   if (std::error_code ec = llvm::sys::fs::rename(temporary, output))
     return makeError("cannot write '" + output + "': " + ec.message());
   removeTemporary.releaseFile();
+  llvm::StringRef directory = llvm::sys::path::parent_path(output);
+  if (std::error_code ec = syncToDisk(directory.empty() ? "." : directory))
+    return makeError("cannot write '" + output + "': " + ec.message());
   return llvm::Error::success();
 }
 

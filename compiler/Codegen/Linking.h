@@ -27,8 +27,9 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
                       llvm::StringRef wrapperSource, bool shared,
                       llvm::StringRef output);
 
-/// Writes `output` by calling `write` on a temporary file next to it and
-/// renaming: an error never leaves a partial file.
+/// Writes `output` by calling `write` on a temporary file next to it, then
+/// fsync and rename (and fsync of the directory): an error, or the process
+/// killed at any point, leaves the old file or none, never a partial one.
 llvm::Error writeAtomically(llvm::StringRef output,
                             llvm::function_ref<llvm::Error(llvm::StringRef)> write);
 

@@ -302,18 +302,25 @@ std::string headerPath() {
   return path.str().str();
 }
 
-/// Writes text through a temporary file (or to stdout for '-').
+/// Writes text to stdout for '-', else atomically (incept::writeAtomically).
 bool writeText(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> print) {
-  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-        print(os);
-        return llvm::Error::success();
-      })) {
-    // Some of LLVM's messages name the file already, some do not.
-    std::string message = llvm::toString(std::move(e));
-    llvm::StringRef reason(message);
-    reason.consume_front("'" + path.str() + "': ");
-    return fail("cannot write '" + path + "': " + reason);
+  if (path == "-") {
+    print(llvm::outs());
+    return true;
   }
+  if (llvm::Error e = incept::writeAtomically(path, [&](llvm::StringRef temporary) -> llvm::Error {
+        std::error_code ec;
+        llvm::raw_fd_ostream os(temporary, ec);
+        if (!ec) {
+          print(os);
+          os.close();
+          ec = os.error();
+        }
+        if (ec)
+          return llvm::createStringError(ec, "%s", ec.message().c_str());
+        return llvm::Error::success();
+      }))
+    return fail(llvm::toString(std::move(e)));
   return true;
 }
 
