@@ -29,8 +29,9 @@
  * vCPU that executes PAUSEs in a tight loop off its host CPU, and a worker
  * descheduled so joins the next layer late or not at all (measured on a
  * 2-vCPU KVM guest: GoogLeNet at 2 threads 20-22 ms with PAUSE, 15.8 ms
- * without; 30.8 ms at 1 thread). The threads are one a physical core
- * (incept_default_threads), so no SMT sibling loses issue slots to them. */
+ * without; 30.8 ms at 1 thread). By default there is one thread per
+ * physical core (incept_default_threads), so no SMT sibling loses issue
+ * slots to a spinning one. */
 #define CPU_RELAX() __asm__ __volatile__("" ::: "memory")
 
 /* How long a worker spins for the next job before it sleeps: longer than the
