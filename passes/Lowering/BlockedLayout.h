@@ -25,6 +25,10 @@
 
 namespace incept {
 
+/// The benefit of the patterns that lower an op on the blocked layout: above
+/// the NCHW patterns', which take the ops whose input is not blocked.
+inline constexpr unsigned kBlockedPatternBenefit = 2;
+
 /// The blocked tensor that `nchw` was computed from, when it was.
 std::optional<mlir::Value> findBlockedSource(mlir::Value nchw);
 

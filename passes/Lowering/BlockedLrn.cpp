@@ -29,11 +29,9 @@ using namespace mlir;
 namespace incept {
 namespace {
 
-constexpr unsigned kBlockedBenefit = 2;
-
 struct BlockedLrn : OpConversionPattern<LrnOp> {
   BlockedLrn(MLIRContext *context)
-      : OpConversionPattern(context, kBlockedBenefit) {}
+      : OpConversionPattern(context, kBlockedPatternBenefit) {}
 
   LogicalResult
   matchAndRewrite(LrnOp op, OpAdaptor adaptor,

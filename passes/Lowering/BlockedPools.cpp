@@ -29,8 +29,6 @@ using namespace mlir;
 namespace incept {
 namespace {
 
-constexpr unsigned kBlockedBenefit = 2;
-
 /// What a windowed pool computes per output vector.
 enum class PoolKind { max, average };
 
@@ -141,7 +139,7 @@ bool unitDilations(ArrayRef<int64_t> dilations) {
 
 struct BlockedMaxPool : OpConversionPattern<MaxPoolOp> {
   BlockedMaxPool(MLIRContext *context)
-      : OpConversionPattern(context, kBlockedBenefit) {}
+      : OpConversionPattern(context, kBlockedPatternBenefit) {}
 
   LogicalResult
   matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
@@ -161,7 +159,7 @@ struct BlockedMaxPool : OpConversionPattern<MaxPoolOp> {
 
 struct BlockedAvgPool : OpConversionPattern<AvgPoolOp> {
   BlockedAvgPool(MLIRContext *context)
-      : OpConversionPattern(context, kBlockedBenefit) {}
+      : OpConversionPattern(context, kBlockedPatternBenefit) {}
 
   LogicalResult
   matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
@@ -181,7 +179,7 @@ struct BlockedAvgPool : OpConversionPattern<AvgPoolOp> {
 /// The mean over each plane: one vector sum per channel block.
 struct BlockedGlobalAvgPool : OpConversionPattern<GlobalAvgPoolOp> {
   BlockedGlobalAvgPool(MLIRContext *context)
-      : OpConversionPattern(context, kBlockedBenefit) {}
+      : OpConversionPattern(context, kBlockedPatternBenefit) {}
 
   LogicalResult
   matchAndRewrite(GlobalAvgPoolOp op, OpAdaptor adaptor,

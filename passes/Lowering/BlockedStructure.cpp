@@ -24,8 +24,6 @@ using namespace mlir;
 namespace incept {
 namespace {
 
-constexpr unsigned kBlockedBenefit = 2;
-
 SmallVector<OpFoldResult> blockOffsets(MLIRContext *context, int64_t blockOffset) {
   return getAsIndexOpFoldResult(context, {0, blockOffset, 0, 0, 0});
 }
@@ -36,7 +34,7 @@ SmallVector<OpFoldResult> unitStrides(MLIRContext *context) {
 
 struct BlockedConcat : OpConversionPattern<ConcatOp> {
   BlockedConcat(MLIRContext *context)
-      : OpConversionPattern(context, kBlockedBenefit) {}
+      : OpConversionPattern(context, kBlockedPatternBenefit) {}
 
   LogicalResult
   matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
@@ -82,7 +80,7 @@ struct BlockedConcat : OpConversionPattern<ConcatOp> {
 
 struct BlockedSlice : OpConversionPattern<SliceOp> {
   BlockedSlice(MLIRContext *context)
-      : OpConversionPattern(context, kBlockedBenefit) {}
+      : OpConversionPattern(context, kBlockedPatternBenefit) {}
 
   LogicalResult
   matchAndRewrite(SliceOp op, OpAdaptor adaptor,

@@ -156,13 +156,19 @@ void printModelInfo(const ModelLibrary &library, raw_ostream &os) {
   for (const incept_tensor_info &output : library.outputs())
     os << "  " << describeTensor(output) << "\n";
   os << "scratch: " << model.scratch_bytes << " bytes\n";
-  bool hasBatch = model.struct_size >= offsetof(incept_model, run_batch) +
-                                           sizeof(model.run_batch);
-  int64_t compiled = model.num_inputs && model.inputs[0].rank
-                         ? model.inputs[0].shape[0]
-                         : 1;
-  if (hasBatch && model.dynamic_batch)
-    os << "batch: dynamic, any N >= 1 in chunks of " << compiled << "\n";
+  if (library.dynamicBatch())
+    os << "batch: dynamic, any N >= 1 in chunks of " << library.compiledBatch()
+       << "\n";
+}
+
+bool ModelLibrary::dynamicBatch() const {
+  return description->struct_size >=
+             offsetof(incept_model, run_batch) + sizeof(description->run_batch) &&
+         description->dynamic_batch && description->run_batch;
+}
+
+int64_t ModelLibrary::compiledBatch() const {
+  return inputs().empty() || inputs()[0].rank == 0 ? 1 : inputs()[0].shape[0];
 }
 
 } // namespace incept

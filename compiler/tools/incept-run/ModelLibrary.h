@@ -46,6 +46,11 @@ public:
     return {description->outputs,
             static_cast<size_t>(description->num_outputs)};
   }
+  /// Whether run_batch takes any batch (incept-compile --batch dynamic).
+  bool dynamicBatch() const;
+  /// The batch the kernels were compiled for: the first dimension of the
+  /// first input (1 without one); a dynamic batch's chunk.
+  int64_t compiledBatch() const;
 
 private:
   ModelLibrary(std::string path, void *handle, const incept_model *description)

@@ -237,11 +237,6 @@ private:
   std::vector<incept_tensor_info> infos;
 };
 
-bool hasDynamicBatch(const incept_model &model) {
-  return model.struct_size >= offsetof(incept_model, run_batch) + sizeof(model.run_batch) &&
-         model.dynamic_batch && model.run_batch;
-}
-
 /// Reads the --input files, one per model input.
 Expected<std::vector<Tensor>> readInputFiles(const ModelLibrary &library) {
   ArrayRef<incept_tensor_info> expected = library.inputs();
@@ -267,11 +262,8 @@ Expected<std::vector<Tensor>> readInputFiles(const ModelLibrary &library) {
 /// input files (which must agree); else the compiled one.
 Expected<int64_t> batchOfInputs(const ModelLibrary &library,
                                 ArrayRef<Tensor> tensors) {
-  int64_t compiled = library.inputs().empty() || library.inputs()[0].rank == 0
-                         ? 1
-                         : library.inputs()[0].shape[0];
-  if (!hasDynamicBatch(library.model()) || tensors.empty())
-    return compiled;
+  if (!library.dynamicBatch() || tensors.empty())
+    return library.compiledBatch();
   int64_t batch = 0;
   for (auto [path, tensor] : llvm::zip_equal(inputFiles, tensors)) {
     if (tensor.shape.empty() || tensor.shape[0] < 1)
@@ -381,7 +373,7 @@ Expected<std::vector<double>> runModel(const ModelLibrary &library, int64_t batc
     return statusError(library.path(), "create", status);
   llvm::scope_exit destroy([&] { model.destroy(context); });
 
-  bool dynamic = hasDynamicBatch(model);
+  bool dynamic = library.dynamicBatch();
   auto runOnce = [&]() -> Error {
     if (incept_status status =
             dynamic ? model.run_batch(context, batch, inputs.data(), outputs.data())
@@ -458,7 +450,7 @@ int main(int argc, char **argv) {
   Expected<int64_t> batch = batchOfInputs(model, *inputTensors);
   if (!batch)
     return fail(batch.takeError());
-  bool dynamic = hasDynamicBatch(model.model());
+  bool dynamic = model.dynamicBatch();
   TensorsAtBatch inputInfos(model.inputs(), dynamic, *batch),
       outputInfos(model.outputs(), dynamic, *batch);
   Expected<std::vector<AlignedBuffer>> inputs = readInputs(inputInfos.get(), *inputTensors);
