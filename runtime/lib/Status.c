@@ -1,5 +1,8 @@
-/*===- Status.c - the sentence for each status -----------------------------===*/
-#include "incept/incept.h"
+/*===- Status.c - the sentence for each status, and the last error --------===*/
+#include "incept/runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 
 const char *incept_status_string(incept_status status) {
   switch (status) {
@@ -14,6 +17,26 @@ const char *incept_status_string(incept_status status) {
     return "the library was compiled for another version of the Incept ABI";
   case INCEPT_ERROR_INTERNAL:
     return "internal error in the compiled model";
+  case INCEPT_ERROR_NO_DEVICE:
+    return "no GPU: the CUDA driver (libcuda.so.1) is missing, or finds no "
+           "device it can use";
+  case INCEPT_ERROR_DEVICE:
+    return "a CUDA driver call failed";
+  case INCEPT_ERROR_UNSUPPORTED_DEVICE:
+    return "the GPU is older than the architecture the library was compiled "
+           "for (--gpu-arch)";
   }
   return "unknown status";
+}
+
+/* Per thread, so that two threads' failures never mix. */
+static _Thread_local char last_error[512];
+
+const char *incept_last_error(void) { return last_error; }
+
+void incept_set_last_error(const char *format, ...) {
+  va_list arguments;
+  va_start(arguments, format);
+  vsnprintf(last_error, sizeof last_error, format, arguments);
+  va_end(arguments);
 }

@@ -37,6 +37,9 @@ typedef enum incept_status {
   INCEPT_ERROR_OUT_OF_MEMORY = 2,    /* the context's arena could not be allocated */
   INCEPT_ERROR_ABI_MISMATCH = 3,     /* a host and a library disagree on the ABI */
   INCEPT_ERROR_INTERNAL = 4,
+  INCEPT_ERROR_NO_DEVICE = 5,          /* no CUDA driver, or no GPU it can use */
+  INCEPT_ERROR_DEVICE = 6,             /* a CUDA driver call failed */
+  INCEPT_ERROR_UNSUPPORTED_DEVICE = 7, /* the GPU is older than the library's --gpu-arch */
 } incept_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType, from the table in
@@ -145,6 +148,13 @@ typedef const incept_model *(*incept_model_entry_fn)(void);
 
 /* A constant English sentence for a status; never null. */
 const char *incept_status_string(incept_status status);
+
+/* What only the failure knows, for the last call that failed in the calling
+ * thread (the driver's error, the device, the library's --gpu-arch), e.g.
+ * "cuLaunchKernel: CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure)";
+ * "" while none has said more than its status. Valid until the thread's next
+ * failing call. */
+const char *incept_last_error(void);
 
 #ifdef __cplusplus
 }

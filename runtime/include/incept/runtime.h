@@ -61,6 +61,10 @@ incept_status incept_context_enable_profile(incept_context *context,
 incept_status incept_context_profile(const incept_context *context,
                                      incept_profile *profile);
 
+/* Sets the calling thread's incept_last_error (printf-style). */
+void incept_set_last_error(const char *format, ...)
+    __attribute__((format(printf, 1, 2)));
+
 /* The machine's physical cores (the default thread count). */
 int incept_default_threads(void);
 

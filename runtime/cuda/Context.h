@@ -1,0 +1,50 @@
+/*===- Context.h - device contexts and runs, inside the runtime -*- C -*-===*/
+#ifndef INCEPT_RUNTIME_CUDA_CONTEXT_H
+#define INCEPT_RUNTIME_CUDA_CONTEXT_H
+
+#include "Driver.h"
+
+#include "incept/cuda.h"
+
+/* Streams one run can have at once: its own and the branches that
+ * mgpuStreamCreate hands out for work that may run beside it. */
+#define INCEPT_CUDA_MAX_BRANCHES 7
+
+struct incept_cuda_context {
+  const incept_cuda_driver_api *driver;
+  int32_t ordinal;
+  CUdevice device;
+  CUcontext cuda; /* the device's primary context, retained */
+  int32_t compute_capability;
+  CUstream stream; /* the context's own */
+  /* Branch streams and the events that fork them from a run's stream and
+   * join them back, made on first use. */
+  CUstream branches[INCEPT_CUDA_MAX_BRANCHES];
+  CUevent forks[INCEPT_CUDA_MAX_BRANCHES], joins[INCEPT_CUDA_MAX_BRANCHES];
+  CUdeviceptr arena;
+  CUdeviceptr *allocations; /* incept_cuda_alloc's, freed with the context */
+  int32_t num_allocations, allocation_capacity;
+  CUgraphExec graph;
+};
+
+typedef struct incept_cuda_run {
+  incept_cuda_context *context;
+  CUstream stream;
+  incept_cuda_run_mode mode;
+  int stream_handed_out;                     /* by mgpuStreamCreate */
+  int branch_in_use[INCEPT_CUDA_MAX_BRANCHES];
+  incept_status status;                      /* of the first failure */
+} incept_cuda_run;
+
+/* The calling thread's run, or NULL outside one. */
+incept_cuda_run *incept_cuda_current_run(void);
+
+/* Whether `result` is success; if not, and the run has not failed before,
+ * makes it the run's failure (status and incept_last_error). */
+int incept_cuda_check(incept_cuda_run *run, const char *call, CUresult result);
+
+/* Fails the run (the first failure wins) with `status` and a message. */
+void incept_cuda_fail(incept_cuda_run *run, incept_status status,
+                      const char *message);
+
+#endif /* INCEPT_RUNTIME_CUDA_CONTEXT_H */
