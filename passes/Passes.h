@@ -27,6 +27,8 @@ namespace incept {
 
 /// The function attribute that holds the planned arena size in bytes.
 inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
+/// On a function after incept-plan-weights: the bytes of its weights blob.
+inline constexpr llvm::StringLiteral kWeightsBytesAttr = "incept.weights_bytes";
 /// The ONNX node a kernel function computes (incept-outline-kernels).
 inline constexpr llvm::StringLiteral kKernelNodeAttr = "incept.node";
 /// The module attribute incept-instrument-kernels leaves: the node of each
@@ -35,8 +37,15 @@ inline constexpr llvm::StringLiteral kProfiledKernelsAttr = "incept.profiled_ker
 
 /// How much optimisation the pipelines do (-O0..-O3), and which of the
 /// optimisation passes (by flag, without `incept-`) are left out.
+/// What the code runs on: the host's CPU (or --march's), or an NVIDIA GPU
+/// with the host driving it.
+enum class TargetKind { Cpu, Cuda };
+
 struct LoweringOptions {
   unsigned optLevel = 0;
+  TargetKind target = TargetKind::Cpu;
+  /// --target=cuda: the GPU architecture, "sm_80" or "sm_90".
+  std::string gpuArch = "sm_80";
   llvm::StringSet<> disabledPasses;
   /// Time every kernel at run time (incept-instrument-kernels).
   bool profile = false;
@@ -62,6 +71,16 @@ void buildBufferizePipeline(mlir::OpPassManager &pm,
 /// linalg on buffers → LLVM dialect, through scf loops.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const LoweringOptions &options);
+/// --target=cuda: linalg on buffers → GPU kernels (PTX embedded in
+/// gpu.binary ops) and host code in the LLVM dialect that launches them.
+void buildLowerToGpuPipeline(mlir::OpPassManager &pm,
+                             const LoweringOptions &options);
+
+/// The compute capability of a --gpu-arch ("sm_90" → 90), or nothing for
+/// one the backend does not generate code for.
+std::optional<int> computeCapabilityOf(llvm::StringRef gpuArch);
+/// The architectures --gpu-arch takes.
+llvm::ArrayRef<llvm::StringRef> gpuArchNames();
 
 /// Registers every pass and the named pipelines (`incept-lower-to-linalg`,
 /// `incept-bufferize`, `incept-lower-to-llvm`) for incept-opt.

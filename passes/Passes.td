@@ -340,6 +340,36 @@ def PlanArena : Pass<"incept-plan-arena", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def PlanWeights : Pass<"incept-plan-weights", "::mlir::ModuleOp"> {
+  let summary = "Gather the weights a function reads into one blob passed as an argument";
+  let description = [{
+    After the arena is planned, every `memref.get_global` of a constant
+    global in a function with a body becomes a `memref.view` into a new
+    argument after the arena, `weights` (`memref<Nxi8>`), at the global's
+    offset in one blob, each aligned to 64 bytes; the blob becomes the public
+    constant global `<function>_weights` (a resource blob), the globals no
+    longer read are erased, and the blob's size is recorded on the function
+    as `incept.weights_bytes`. A GPU library uploads the blob once per
+    context and passes the device copy: its kernels cannot read the host's
+    globals. Splat constants are expanded; a global that is not a constant
+    of whole bytes is an error.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def MergeGpuModules : Pass<"incept-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Merge the one-kernel gpu.modules of gpu-kernel-outlining into one";
+  let description = [{
+    Moves every kernel into the first `gpu.module`, names each after the
+    module it came from (unique in the model), points every
+    `gpu.launch_func` at its new place, and erases the emptied modules: a
+    model's kernels become one PTX module, loaded into the driver once. A
+    `gpu.module` holding anything but one kernel is an error.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def LowerCopies : Pass<"incept-lower-copies"> {
   let summary = "Turn memref.copy into linalg.copy, so that copies become loops";
   let description = [{

@@ -14,6 +14,11 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/Support/ErrorHandling.h"
@@ -32,6 +37,15 @@ void addPipeline(OpPassManager &pm, llvm::StringRef text) {
     llvm::report_fatal_error(llvm::Twine("bad built-in pipeline: ") + error);
 }
 
+/// The host code's last steps to the LLVM dialect, CPU and GPU alike: the
+/// entry point takes bare pointers for its statically shaped memrefs.
+constexpr llvm::StringLiteral kHostToLLVM =
+    "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+    "finalize-memref-to-llvm,"
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+    "convert-cf-to-llvm,convert-ub-to-llvm,"
+    "reconcile-unrealized-casts,canonicalize,cse";
+
 /// Nested on every function: the graph passes work on one model function.
 template <typename CreatePass>
 void addGraphPass(OpPassManager &pm, const LoweringOptions &options,
@@ -43,7 +57,22 @@ void addGraphPass(OpPassManager &pm, const LoweringOptions &options,
 } // namespace
 
 bool LoweringOptions::runs(llvm::StringRef passArgument) const {
+  if (target == TargetKind::Cuda &&
+      (passArgument == "incept-select-conv-strategy" ||
+       passArgument == "incept-fuse-conv-chains"))
+    return false; // CPU kernels: blocked layouts, register tiles, bands
   return optLevel > 0 && !disabledPasses.contains(passArgument);
+}
+
+llvm::ArrayRef<llvm::StringRef> gpuArchNames() {
+  static const llvm::StringRef names[] = {"sm_80", "sm_90"};
+  return names;
+}
+
+std::optional<int> computeCapabilityOf(llvm::StringRef gpuArch) {
+  if (!llvm::is_contained(gpuArchNames(), gpuArch))
+    return std::nullopt;
+  return std::stoi(gpuArch.drop_front(3).str());
 }
 
 llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
@@ -81,7 +110,7 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
 void buildLowerToLinalgPipeline(OpPassManager &pm,
                                 const LoweringOptions &options) {
   ConvertInceptToLinalgOptions convert;
-  convert.planeLoops = options.optLevel > 0;
+  convert.planeLoops = options.optLevel > 0 && options.target == TargetKind::Cpu;
   pm.addPass(createConvertInceptToLinalg(convert));
   pm.addPass(createCanonicalizerPass());
 }
@@ -112,12 +141,37 @@ void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &options)
                   "func.func(convert-vector-to-scf{full-unroll=true},"
                   "lower-vector-mask),"
                   "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-                  "convert-vector-to-llvm,"
-                  "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
-                  "finalize-memref-to-llvm,"
-                  "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-                  "convert-cf-to-llvm,convert-ub-to-llvm,"
-                  "reconcile-unrealized-casts,canonicalize,cse");
+                  "convert-vector-to-llvm," +
+                      std::string(kHostToLLVM));
+}
+
+void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) {
+  pm.addPass(createLowerCopies());
+  // Kernels cannot read the host's globals: the weights become one blob the
+  // library uploads, passed to the entry point after the arena.
+  pm.addPass(createPlanWeights());
+  // Every linalg op becomes a parallel loop nest over its output (its
+  // reductions sequential in each thread); the loop over the innermost
+  // dimension is tiled so that a block's threads cover a run of 128
+  // neighbouring elements, and the outer dimensions become the grid.
+  addPipeline(pm, "func.func(convert-linalg-to-parallel-loops,"
+                  "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1,1,1,128},"
+                  "gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
+                  "gpu-kernel-outlining");
+  pm.addPass(createMergeGpuModules());
+  // sm_80's PTX runs on sm_90 too (the driver compiles it); PTX ISA 8.0 is
+  // the oldest that sm_90 takes (../shared/toolchain.md: the defaults abort).
+  addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +
+                      " features=+ptx80 O=3},"
+                      "gpu.module(lower-affine,convert-scf-to-cf,"
+                      "convert-gpu-to-nvvm,canonicalize,cse,"
+                      "reconcile-unrealized-casts)");
+  // The host: the entry point takes bare pointers (arena, weights, inputs,
+  // outputs; all device memory); kernels take memref descriptors, since the
+  // views they get (concat slices, padded interiors) have offsets.
+  addPipeline(pm, "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+                  "gpu-to-llvm{use-bare-pointers-for-host}," +
+                      std::string(kHostToLLVM) + ",gpu-module-to-binary{format=isa}");
 }
 
 void registerLoweringDialects(DialectRegistry &registry) {
@@ -125,6 +179,13 @@ void registerLoweringDialects(DialectRegistry &registry) {
   // dialect extensions; registering them all keeps every stage runnable alone.
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR and on to PTX.
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerGPUDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+  registerNVVMDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerBuiltinDialectTranslation(registry);
 }
 
 void registerInceptPassesAndPipelines() {
@@ -147,6 +208,14 @@ void registerInceptPassesAndPipelines() {
   PassPipelineRegistration<>(
       "incept-lower-to-llvm", "linalg on buffers → the LLVM dialect",
       [](OpPassManager &pm) { buildLowerToLLVMPipeline(pm, {}); });
+  PassPipelineRegistration<>(
+      "incept-lower-to-gpu",
+      "linalg on buffers → sm_80 kernels (PTX) and the host code launching them",
+      [](OpPassManager &pm) {
+        LoweringOptions options;
+        options.target = TargetKind::Cuda;
+        buildLowerToGpuPipeline(pm, options);
+      });
 }
 
 } // namespace incept

@@ -33,3 +33,15 @@ if os.path.exists(os.path.join(config.incept_models_dir, "googlenet.onnx")):
     config.available_features.add("models")
 elif lit_config.params.get("require_models"):
     lit_config.fatal("no generated models in " + config.incept_models_dir)
+
+# CUDA's ptxas, for the tests that check the GPU kernels' PTX (CUDA is at
+# /usr/local/cuda on the project's machines; CUDA_HOME elsewhere). No GPU is
+# needed: the libraries' runs are tested against a stub driver the build makes.
+import shutil
+cuda_home = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
+ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")
+if os.access(ptxas, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+config.substitutions.append(("%stub_cuda_driver", os.path.join(
+    config.incept_obj_root, "test", "CudaRuntime", "stub-driver", "libcuda.so.1")))

@@ -84,10 +84,14 @@ llvm::Expected<Toolchain> findToolchain(const char *argv0, void *mainAddress) {
   if (llvm::sys::fs::exists(header) && llvm::sys::fs::exists(library)) {
     toolchain.runtimeIncludeDir = include.str().str();
     toolchain.runtimeLibrary = library.str().str();
+    llvm::SmallString<256> cudaLibrary(prefix);
+    llvm::sys::path::append(cudaLibrary, "lib", "libincept_runtime_cuda.a");
+    toolchain.runtimeCudaLibrary = cudaLibrary.str().str();
     return toolchain;
   }
   toolchain.runtimeIncludeDir = compileTimePath(INCEPT_RUNTIME_INCLUDE_DIR);
   toolchain.runtimeLibrary = compileTimePath(INCEPT_RUNTIME_LIBRARY);
+  toolchain.runtimeCudaLibrary = compileTimePath(INCEPT_RUNTIME_CUDA_LIBRARY);
   if (!llvm::sys::fs::exists(toolchain.runtimeLibrary))
     return makeError("the Incept runtime library is missing (looked in " +
                      library + " and " + toolchain.runtimeLibrary + ")");
@@ -133,8 +137,11 @@ llvm::Error writeAtomically(llvm::StringRef output,
 }
 
 llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
-                      llvm::StringRef wrapperSource, bool shared,
+                      llvm::StringRef wrapperSource, bool shared, bool cuda,
                       llvm::StringRef output) {
+  if (cuda && shared && !llvm::sys::fs::exists(toolchain.runtimeCudaLibrary))
+    return makeError("the Incept CUDA runtime library is missing (looked for " +
+                     toolchain.runtimeCudaLibrary + ")");
   // The wrapper's file name lands in the object's symbol table: the same
   // name in a directory of its own keeps two compiles byte-identical.
   llvm::SmallString<128> directory;
@@ -167,9 +174,15 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
     if (shared)
       // The runtime goes inside, hidden: two models in one process each use
       // their own copy, and the library needs nothing but libc and libm.
+    {
       link = {"-shared", "-o", temporary.str(), modelObject.str(),
-              wrapperObject.str().str(), toolchain.runtimeLibrary,
-              "-Wl,--exclude-libs,ALL", "-lm"};
+              wrapperObject.str().str()};
+      // The CUDA part opens libcuda.so.1 with dlopen (in glibc's libc since
+      // 2.34): a GPU library links nothing of CUDA's.
+      if (cuda)
+        link.push_back(toolchain.runtimeCudaLibrary);
+      link.insert(link.end(), {toolchain.runtimeLibrary, "-Wl,--exclude-libs,ALL", "-lm"});
+    }
     else
       link = {"-r", "-nostdlib", "-o", temporary.str(), modelObject.str(),
               wrapperObject.str().str()};

@@ -16,15 +16,17 @@ struct Toolchain {
   std::string cCompiler;
   std::string runtimeIncludeDir;
   std::string runtimeLibrary;
+  /// The CUDA part of the runtime, which --target=cuda libraries link too.
+  std::string runtimeCudaLibrary;
 };
 llvm::Expected<Toolchain> findToolchain(const char *argv0, void *mainAddress);
 
 /// Compiles the wrapper and links it with the model's object file into a
-/// self-contained shared library (runtime included, only the API exported)
-/// or into one relocatable object (that needs the runtime at link time).
-/// Writes `output` atomically.
+/// self-contained shared library (runtime included, only the API exported;
+/// with `cuda`, the runtime's CUDA part too) or into one relocatable object
+/// (that needs the runtime at link time). Writes `output` atomically.
 llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
-                      llvm::StringRef wrapperSource, bool shared,
+                      llvm::StringRef wrapperSource, bool shared, bool cuda,
                       llvm::StringRef output);
 
 /// Writes `output` by calling `write` on a temporary file next to it, then

@@ -61,8 +61,10 @@ std::string TensorInterface::dtypeEnumerator() const {
 std::string TensorInterface::cType() const { return dtypeInfo(dtype).cType.str(); }
 
 uint64_t ModelInterface::stagingBytes() const {
-  if (!dynamicBatch || compiledBatch() == 1)
-    return 0; // every chunk is whole: the caller's buffers are used in place
+  // On a CPU every whole chunk uses the caller's buffers in place; a GPU
+  // stages every run on host buffers in its own memory.
+  if (!cuda && (!dynamicBatch || compiledBatch() == 1))
+    return 0;
   uint64_t bytes = 0;
   for (const auto *tensors : {&inputs, &outputs})
     for (const TensorInterface &tensor : *tensors)
@@ -211,12 +213,20 @@ std::string generateHeader(const ModelInterface &model) {
      << " * <NAME>_..._IMAGE_ELEMENTS elements (see <NAME>_DYNAMIC_BATCH). */\n"
      << "incept_status " << model.name << "_run_batch("
      << runParameters(model, /*batch=*/true) << ");\n"
-     << "void " << model.name << "_destroy(" << model.name << "_context *context);\n"
-     << "/* The description the generic entry point returns. */\n"
+     << "void " << model.name << "_destroy(" << model.name << "_context *context);\n";
+  if (model.cuda)
+    os << "/* A GPU library's run on buffers in the GPU's memory, enqueued on\n"
+       << " * `stream` (a CUstream; null: the context's own) and not waited for.\n"
+       << " * incept_last_error() (or _last_error) says what a failed call knows. */\n"
+       << "incept_status " << model.name << "_run_device(" << runParameters(model)
+       << ", void *stream);\n";
+  os << "/* The description the generic entry point returns. */\n"
      << "const incept_model *" << model.name << "_model(void);\n"
      << "/* incept_status_string of the runtime inside the library (a shared\n"
      << " * library exports no runtime symbol). */\n"
-     << "const char *" << model.name << "_status_string(incept_status status);\n\n"
+     << "const char *" << model.name << "_status_string(incept_status status);\n"
+     << "/* incept_last_error of the runtime inside the library. */\n"
+     << "const char *" << model.name << "_last_error(void);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return out;
 }
@@ -339,6 +349,134 @@ void generateRunBatch(const ModelInterface &model, uint64_t stagingOffset,
   os << "  }\n  incept_run_end();\n  return INCEPT_OK;\n}\n\n";
 }
 
+/// A GPU library's create, destroy, run and run_device: the context holds a
+/// device context (its arena, with the inputs and outputs of a run on host
+/// buffers staged after the activations) and the uploaded weights.
+void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset,
+                             llvm::raw_ostream &os) {
+  const std::string &n = model.name;
+  uint64_t arenaBytes = stagingOffset + model.stagingBytes();
+  os << "typedef struct device_state {\n"
+     << "  incept_cuda_context *gpu;\n  void *weights;\n  int direct_launches;\n"
+     << "} device_state;\n\n"
+     << "static void destroy_device_state(void *attachment) {\n"
+     << "  device_state *state = attachment;\n"
+     << "  incept_cuda_context_destroy(state->gpu);\n  free(state);\n}\n\n"
+     << "incept_status " << n << "_create_with_options(" << n
+     << "_context **context, const incept_create_options *options) {\n"
+     << "  if (!context)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
+     << "  *context = 0;\n"
+     << "  int32_t device = 0, direct_launches = 0;\n"
+     << "  if (options) {\n"
+     << "    if (options->struct_size < sizeof(uint32_t))\n"
+     << "      return INCEPT_ERROR_INVALID_ARGUMENT;\n"
+     << "    if (options->struct_size >= offsetof(incept_create_options, device) + "
+        "sizeof(int32_t))\n"
+     << "      device = options->device;\n"
+     << "    if (options->struct_size >= offsetof(incept_create_options, "
+        "direct_launches) + sizeof(int32_t))\n"
+     << "      direct_launches = options->direct_launches;\n  }\n"
+     // The host side runs in the calling thread: no workers.
+     << "  incept_create_options host = INCEPT_CREATE_OPTIONS_INIT;\n"
+     << "  host.threads = 1;\n"
+     << "  incept_status status = incept_context_create(&description, 0, &host, "
+        "context);\n"
+     << "  if (status != INCEPT_OK)\n    return status;\n"
+     << "  device_state *state = calloc(1, sizeof *state);\n"
+     << "  status = state ? incept_cuda_context_create(device, "
+     << model.computeCapability << ", " << arenaBytes
+     << "u, &state->gpu) : INCEPT_ERROR_OUT_OF_MEMORY;\n"
+     << "  if (status == INCEPT_OK)\n"
+     << "    status = incept_cuda_alloc(state->gpu, " << model.weightsBytes
+     << "u, &state->weights);\n"
+     << "  if (status == INCEPT_OK)\n"
+     << "    status = incept_cuda_copy_to_device(state->gpu, state->weights, "
+     << model.forwardSymbol() << "_weights, " << model.weightsBytes << "u, 0);\n"
+     << "  if (status == INCEPT_OK)\n"
+     << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
+     << "  if (status != INCEPT_OK) {\n"
+     << "    if (state)\n      destroy_device_state(state);\n"
+     << "    incept_context_destroy(*context);\n    *context = 0;\n"
+     << "    return status;\n  }\n"
+     << "  state->direct_launches = direct_launches != 0;\n"
+     << "  incept_context_attach(*context, state, destroy_device_state);\n"
+     << "  return INCEPT_OK;\n}\n\n"
+     << "incept_status " << n << "_create(" << n << "_context **context) {\n"
+     << "  return " << n << "_create_with_options(context, 0);\n}\n\n"
+     << "void " << n << "_destroy(" << n << "_context *context) {\n"
+     << "  incept_context_destroy(context);\n}\n\n";
+
+  // On host buffers: the inputs copied into the arena, the inference (its
+  // CUDA graph after the first run), the outputs copied back.
+  os << "incept_status " << n << "_run(" << runParameters(model) << ") {\n"
+     << "  if (incept_context_model(context) != &description)\n"
+     << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  for (const auto *tensors : {&model.inputs, &model.outputs})
+    for (const TensorInterface &tensor : *tensors)
+      os << "  if (!" << tensor.identifier << ")\n"
+         << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  os << "  device_state *state = incept_context_attachment(context);\n"
+     << "  char *arena = incept_cuda_context_arena(state->gpu);\n"
+     << "  incept_status status = INCEPT_OK;\n";
+  std::vector<std::string> arguments = {"arena", "state->weights"};
+  uint64_t offset = stagingOffset;
+  for (const auto *tensors : {&model.inputs, &model.outputs}) {
+    bool isInput = tensors == &model.inputs;
+    for (const TensorInterface &tensor : *tensors) {
+      uint64_t bytes = uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes;
+      std::string staged = "arena + " + std::to_string(offset) + "u";
+      if (isInput)
+        os << "  if (status == INCEPT_OK)\n"
+           << "    status = incept_cuda_copy_to_device(state->gpu, " << staged
+           << ", " << tensor.identifier << ", " << bytes << "u, 0);\n";
+      arguments.push_back(staged);
+      offset += alignToArena(bytes);
+    }
+  }
+  os << "  if (status == INCEPT_OK) {\n"
+     << "    if (!state->direct_launches && incept_cuda_has_graph(state->gpu)) {\n"
+     << "      status = incept_cuda_replay(state->gpu, 0);\n"
+     << "    } else {\n"
+     << "      status = incept_cuda_run_begin(state->gpu, 0, state->direct_launches ? "
+        "INCEPT_CUDA_LAUNCH : INCEPT_CUDA_CAPTURE);\n"
+     << "      if (status == INCEPT_OK) {\n"
+     << "        " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
+     << ");\n"
+     << "        status = incept_cuda_run_end();\n      }\n    }\n  }\n";
+  offset = stagingOffset;
+  for (const TensorInterface &tensor : model.inputs)
+    offset += alignToArena(uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes);
+  for (const TensorInterface &tensor : model.outputs) {
+    uint64_t bytes = uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes;
+    os << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_copy_to_host(state->gpu, " << tensor.identifier
+       << ", arena + " << offset << "u, " << bytes << "u, 0);\n";
+    offset += alignToArena(bytes);
+  }
+  os << "  if (status == INCEPT_OK)\n"
+     << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
+     << "  return status;\n}\n\n";
+
+  // On the caller's device buffers and stream: launched, not waited for.
+  os << "incept_status " << n << "_run_device(" << runParameters(model)
+     << ", void *stream) {\n"
+     << "  if (incept_context_model(context) != &description)\n"
+     << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  arguments = {"incept_cuda_context_arena(state->gpu)", "state->weights"};
+  for (const auto *tensors : {&model.inputs, &model.outputs})
+    for (const TensorInterface &tensor : *tensors) {
+      os << "  if (!" << tensor.identifier << ")\n"
+         << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+      arguments.push_back("(void *)" + tensor.identifier);
+    }
+  os << "  device_state *state = incept_context_attachment(context);\n"
+     << "  incept_status status = incept_cuda_run_begin(state->gpu, stream, "
+        "INCEPT_CUDA_LAUNCH);\n"
+     << "  if (status != INCEPT_OK)\n    return status;\n"
+     << "  " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ") << ");\n"
+     << "  return incept_cuda_run_end();\n}\n\n";
+}
+
 } // namespace
 
 std::string generateWrapperSource(const ModelInterface &model) {
@@ -346,7 +484,9 @@ std::string generateWrapperSource(const ModelInterface &model) {
   llvm::raw_string_ostream os(out);
   const std::string &n = model.name;
   os << "/* The wrapper of " << n << ", generated by incept-compile. */\n"
-     << "#include \"incept/runtime.h\"\n\n#include <string.h>\n\n"
+     << "#include \"incept/runtime.h\"\n"
+     << (model.cuda ? "#include \"incept/cuda.h\"\n" : "")
+     << "\n#include <stddef.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
      // Compiled with -fvisibility=hidden: only the API is exported.
      << "#define API __attribute__((visibility(\"default\")))\n"
      << "typedef incept_context " << n << "_context;\n"
@@ -358,12 +498,17 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "API incept_status " << n << "_run_batch("
      << runParameters(model, /*batch=*/true) << ");\n"
      << "API const incept_model *" << n << "_model(void);\n"
-     << "API const char *" << n << "_status_string(incept_status status);\n\n"
-     // The lowered function takes the arena, then one pointer per input and
-     // per output (bare-pointer memrefs).
-     << "extern void " << model.forwardSymbol() << "(void *arena";
+     << "API const char *" << n << "_status_string(incept_status status);\n"
+     << "API const char *" << n << "_last_error(void);\n";
+  if (model.cuda)
+    os << "API incept_status " << n << "_run_device(" << runParameters(model)
+       << ", void *stream);\n"
+       << "extern const char " << model.forwardSymbol() << "_weights[];\n";
+  // The lowered function takes the arena (and on a GPU the weights), then
+  // one pointer per input and per output (bare-pointer memrefs).
+  os << "\nextern void " << model.forwardSymbol() << "(void *arena";
   size_t pointers = 1 + model.inputs.size() + model.outputs.size();
-  for (size_t i = 1; i < pointers; ++i)
+  for (size_t i = model.cuda ? 0 : 1; i < pointers; ++i)
     os << ", void *";
   os << ");\n\n";
 
@@ -371,10 +516,11 @@ std::string generateWrapperSource(const ModelInterface &model) {
   // and the forward function's pointers, which it hands to this, and which
   // the runtime calls back through `run_items` on each thread.
   std::vector<std::string> parameters, forwarded;
-  for (size_t i = 0; i < pointers; ++i) {
+  for (size_t i = 0; i < pointers && !model.cuda; ++i) {
     parameters.push_back("void *a" + std::to_string(i));
     forwarded.push_back("a[" + std::to_string(i) + "]");
   }
+  if (!model.cuda) {
   os << "typedef void (*items_fn)(int64_t, int64_t";
   for (size_t i = 0; i < pointers; ++i)
     os << ", void *";
@@ -390,6 +536,7 @@ std::string generateWrapperSource(const ModelInterface &model) {
   for (size_t i = 0; i < pointers; ++i)
     os << (i ? ", " : "") << "a" << i;
   os << "}};\n  incept_parallel_for(run_items, &loop, count);\n}\n\n";
+  }
 
   auto tensorTable = [&](const char *kind, const std::vector<TensorInterface> &tensors) {
     for (auto [index, tensor] : llvm::enumerate(tensors))
@@ -432,8 +579,13 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "                                 void *const *outputs);\n"
      << "static incept_status generic_run_batch(incept_context *context, int64_t batch,\n"
      << "                                       const void *const *inputs,\n"
-     << "                                       void *const *outputs);\n\n"
-     << "static const incept_model description = {\n"
+     << "                                       void *const *outputs);\n"
+     << (model.cuda ? "static incept_status generic_run_device(incept_context *context,\n"
+                      "                                        const void *const *inputs,\n"
+                      "                                        void *const *outputs, "
+                      "void *stream);\n"
+                    : "")
+     << "\nstatic const incept_model description = {\n"
      << "  INCEPT_ABI_VERSION, sizeof(incept_model),\n"
      << "  " << quoted(n) << ", " << quoted(model.source) << ",\n"
      << "  " << quoted(model.target) << ", " << quoted(model.compilerVersion)
@@ -444,10 +596,17 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  " << model.layers.size() << ", layers, "
      << (model.kernelLayers.empty() ? "0" : "profile") << ",\n"
      << "  incept_status_string,\n"
-     << "  " << (model.dynamicBatch ? 1 : 0) << ", generic_run_batch,\n};\n\n"
+     << "  " << (model.dynamicBatch ? 1 : 0) << ", generic_run_batch,\n"
+     << "  incept_last_error, " << (model.cuda ? "generic_run_device" : "0")
+     << ",\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
      << "const char *" << n << "_status_string(incept_status status) {\n"
      << "  return incept_status_string(status);\n}\n\n"
+     << "const char *" << n << "_last_error(void) { return incept_last_error(); }\n\n";
+  if (model.cuda)
+    generateCudaEntryPoints(model, stagingOffset, os);
+  else {
+  os
      << "incept_status " << n << "_create_with_options(" << n
      << "_context **context, const incept_create_options *options) {\n"
      << "  incept_status status = incept_context_create(&description, "
@@ -476,6 +635,7 @@ std::string generateWrapperSource(const ModelInterface &model) {
   os << "  incept_run_begin(context);\n"
      << "  " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
      << ");\n  incept_run_end();\n  return INCEPT_OK;\n}\n\n";
+  }
   generateRunBatch(model, stagingOffset, os);
 
   // The generic entry points: the typed ones on pointer arrays.
@@ -496,6 +656,14 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "                                       void *const *outputs) {\n"
      << "  if (!inputs || !outputs)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
      << "  return " << n << "_run_batch(context, batch" << typedPointers << ");\n}\n\n"
+     ;
+  if (model.cuda)
+    os << "static incept_status generic_run_device(incept_context *context,\n"
+       << "                                        const void *const *inputs,\n"
+       << "                                        void *const *outputs, void *stream) {\n"
+       << "  if (!inputs || !outputs)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
+       << "  return " << n << "_run_device(context" << typedPointers << ", stream);\n}\n\n";
+  os
      << "#ifdef INCEPT_SHARED\n"
      << "/* The generic entry point: one per shared library. */\n"
      << "API const incept_model *incept_model_v1(void) { return &description; }\n"

@@ -49,14 +49,21 @@ struct ModelInterface {
   /// With --profile: the layers, and the layer of each numbered kernel.
   std::vector<LayerInterface> layers;
   std::vector<int32_t> kernelLayers;
+  /// --target=cuda: the kernels run on a GPU of this compute capability or
+  /// later (80 for sm_80); the entry point takes the weights blob of
+  /// `weightsBytes` after the arena, and the context's arena is device memory.
+  bool cuda = false;
+  int computeCapability = 0;
+  uint64_t weightsBytes = 0;
 
   std::string forwardSymbol() const { return name + "_forward"; }
   /// The compiled batch: the first dimension of the first input (1 for a
   /// model without inputs, or of scalars).
   int64_t compiledBatch() const;
   /// Bytes of the context's arena after the activations' that stage a
-  /// partial last chunk of a dynamic batch: one chunk of every input and
-  /// output, each aligned to the arena's alignment.
+  /// partial last chunk of a dynamic batch, or (cuda) every run on host
+  /// buffers: one chunk of every input and output, each aligned to the
+  /// arena's alignment.
   uint64_t stagingBytes() const;
 };
 

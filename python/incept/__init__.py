@@ -120,6 +120,10 @@ class Model:
             message = self._model.status_string(status).decode()
         else:
             message = f"status {status}"
+        if _abi.has_field(self._model, "last_error") and self._model.last_error:
+            detail = self._model.last_error().decode()
+            if detail:
+                message += f" ({detail})"
         raise Error(f"{self.name}: {what}: {message}", status)
 
     def close(self):

@@ -33,6 +33,8 @@ class CreateOptions(ctypes.Structure):
     _fields_ = [
         ("struct_size", ctypes.c_uint32),
         ("threads", ctypes.c_int32),
+        ("device", ctypes.c_int32),
+        ("direct_launches", ctypes.c_int32),
     ]
 
 
@@ -76,6 +78,8 @@ class Model(ctypes.Structure):
         ("run_batch", ctypes.CFUNCTYPE(_Status, _Context, ctypes.c_int64,
                                        ctypes.POINTER(ctypes.c_void_p),
                                        ctypes.POINTER(ctypes.c_void_p))),
+        ("last_error", ctypes.CFUNCTYPE(ctypes.c_char_p)),
+        ("run_device", ctypes.c_void_p),
     ]
 
 

@@ -24,6 +24,9 @@ struct incept_context {
   int32_t num_kernels;
   const int32_t *kernel_layers;
   uint64_t *kernel_ns; /* 3 x num_kernels: total, last begin, last end */
+  /* A target's own state (a GPU library's device context), and its end. */
+  void *attachment;
+  void (*destroy_attachment)(void *attachment);
 };
 
 static _Thread_local incept_context *current_run;
@@ -79,6 +82,8 @@ incept_status incept_context_create(const incept_model *model,
 void incept_context_destroy(incept_context *context) {
   if (!context)
     return;
+  if (context->destroy_attachment)
+    context->destroy_attachment(context->attachment);
   incept_thread_pool_destroy(context->pool);
   free(context->kernel_ns);
   free(context->scratch);
@@ -91,6 +96,16 @@ const incept_model *incept_context_model(const incept_context *context) {
 
 void *incept_context_scratch(incept_context *context) {
   return context ? context->scratch : NULL;
+}
+
+void incept_context_attach(incept_context *context, void *attachment,
+                           void (*destroy)(void *attachment)) {
+  context->attachment = attachment;
+  context->destroy_attachment = destroy;
+}
+
+void *incept_context_attachment(const incept_context *context) {
+  return context ? context->attachment : NULL;
 }
 
 int incept_context_threads(const incept_context *context) {

@@ -21,6 +21,7 @@
 #include "compiler/tools/incept-compile/PassStatistics.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -44,7 +45,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// The stages, in pipeline order: --emit=X stops after X.
-enum class EmitKind { Incept, Fused, Linalg, LLVMMLIR, LLVMIR, Asm, Obj, Lib, Header };
+enum class EmitKind { Incept, Fused, Linalg, LLVMMLIR, Ptx, LLVMIR, Asm, Obj, Lib, Header };
 
 // --help lists these groups (alphabetically, as LLVM sorts them); every
 // other option, LLVM's and MLIR's, is behind --help-hidden.
@@ -68,6 +69,7 @@ cl::opt<EmitKind, false, incept::NamedValueParser<EmitKind>> emitKind(
         clEnumValN(EmitKind::Fused, "fused", "after the graph optimisations"),
         clEnumValN(EmitKind::Linalg, "linalg", "lowered to linalg on tensors"),
         clEnumValN(EmitKind::LLVMMLIR, "llvm-mlir", "lowered to MLIR's LLVM dialect"),
+        clEnumValN(EmitKind::Ptx, "ptx", "--target=cuda: the kernels' PTX"),
         clEnumValN(EmitKind::LLVMIR, "llvm-ir", "LLVM IR, optimised"),
         clEnumValN(EmitKind::Asm, "asm", "assembly"),
         clEnumValN(EmitKind::Obj, "obj", "a relocatable object with the C API, plus its header"),
@@ -98,6 +100,23 @@ cl::opt<std::string> march("march",
                                     "(default: native, the host's)"),
                            cl::value_desc("cpu"), cl::init("native"),
                            cl::cat(targetCategory));
+cl::opt<incept::TargetKind, false, incept::NamedValueParser<incept::TargetKind>> target(
+    "target", cl::desc("What the kernels run on (default cpu)"),
+    cl::values(clEnumValN(incept::TargetKind::Cpu, "cpu", "the CPU of --march"),
+               clEnumValN(incept::TargetKind::Cuda, "cuda",
+                          "an NVIDIA GPU of --gpu-arch or later, through libcuda.so.1")),
+    cl::init(incept::TargetKind::Cpu), cl::cat(targetCategory));
+cl::opt<std::string> gpuArch("gpu-arch",
+                             cl::desc("With --target=cuda: sm_80 or sm_90 (default sm_80, "
+                                      "which runs on sm_90 too)"),
+                             cl::value_desc("sm_XX"), cl::init("sm_80"),
+                             cl::cat(targetCategory));
+cl::opt<std::string> precision(
+    "precision",
+    cl::desc("With --target=cuda: the arithmetic of the convolutions; fp32 (the "
+             "default; tf32, fp16 and bf16 need the tensor-core kernels, not yet "
+             "generated)"),
+    cl::value_desc("fp32|tf32|fp16|bf16"), cl::init("fp32"), cl::cat(targetCategory));
 cl::opt<std::string> batch(
     "batch",
     cl::desc("The batch: N, the size of every input's dynamic first dimension, or "
@@ -219,6 +238,35 @@ bool parseDisabledPasses(incept::LoweringOptions &lowering) {
   return ok;
 }
 
+/// --target, --gpu-arch and --precision, and the options a GPU library does
+/// not have yet.
+bool parseTarget(incept::LoweringOptions &lowering) {
+  lowering.target = target;
+  lowering.gpuArch = gpuArch;
+  if (target == incept::TargetKind::Cpu) {
+    for (cl::Option *gpuOnly : std::initializer_list<cl::Option *>{&gpuArch, &precision})
+      if (gpuOnly->getNumOccurrences())
+        return fail("--" + gpuOnly->ArgStr.str() + " needs --target=cuda"), false;
+    return true;
+  }
+  if (!incept::computeCapabilityOf(gpuArch))
+    return fail("--gpu-arch: '" + gpuArch + "' is not one of " +
+                llvm::join(incept::gpuArchNames(), ", ")),
+           false;
+  static const llvm::StringRef precisions[] = {"fp32", "tf32", "fp16", "bf16"};
+  if (!llvm::is_contained(precisions, precision.getValue()))
+    return fail("--precision: '" + precision + "' is not one of " +
+                llvm::join(llvm::ArrayRef<llvm::StringRef>(precisions), ", ")),
+           false;
+  if (precision != "fp32")
+    return fail("--precision=" + precision +
+                ": the tensor-core convolutions are not generated yet; use fp32"),
+           false;
+  if (profile)
+    return fail("--profile is not supported with --target=cuda yet"), false;
+  return true;
+}
+
 bool parseOptions(incept::ModelLoadOptions &options) {
   bool ok = true;
   using BatchRule = incept::ModelLoadOptions::BatchRule;
@@ -272,11 +320,14 @@ bool resolveEmitKind() {
                    .Case(".o", EmitKind::Obj)
                    .Case(".s", EmitKind::Asm)
                    .Case(".ll", EmitKind::LLVMIR)
+                   .Case(".ptx", EmitKind::Ptx)
                    .Case(".h", EmitKind::Header)
                    .Default(EmitKind::Incept);
   if ((emitKind == EmitKind::Lib || emitKind == EmitKind::Obj) &&
       outputFilename == "-")
     return fail("--emit=lib and obj need an output file (-o)");
+  if (emitKind == EmitKind::Ptx && target != incept::TargetKind::Cuda)
+    return fail("--emit=ptx needs --target=cuda");
   return true;
 }
 
@@ -383,7 +434,8 @@ int compile(int argc, char **argv) {
   incept::LoweringOptions lowering;
   lowering.optLevel = optLevel;
   lowering.profile = profile;
-  if (!parseOptions(options) || !parseDisabledPasses(lowering) || !resolveEmitKind() ||
+  if (!parseOptions(options) || !parseDisabledPasses(lowering) || !parseTarget(lowering) ||
+      !resolveEmitKind() ||
       !checkOutputDirectory(outputFilename))
     return 1;
   std::string name = modelName.getNumOccurrences()
@@ -469,6 +521,17 @@ int compile(int argc, char **argv) {
   func.setSymName(interface.forwardSymbol());
 
   interface.target = incept::describeTarget(**machine);
+  bool cuda = lowering.target == incept::TargetKind::Cuda;
+  if (cuda) {
+    if (model->dynamicBatch)
+      return fail("--batch dynamic is not supported with --target=cuda yet; "
+                  "compile for one batch with --batch N"),
+             1;
+    interface.cuda = true;
+    interface.computeCapability = *incept::computeCapabilityOf(lowering.gpuArch);
+    interface.target = "nvptx64-nvidia-cuda " + lowering.gpuArch + " (host " +
+                       interface.target + ")";
+  }
 
   // The layers as the graph passes left them, for the profile's table.
   std::vector<incept::LayerInterface> layers;
@@ -484,12 +547,18 @@ int compile(int argc, char **argv) {
 
   if (!runPasses(*module, stages, [&](OpPassManager &pm) {
         incept::buildBufferizePipeline(pm, lowering);
-        incept::buildLowerToLLVMPipeline(pm, lowering);
+        if (cuda)
+          incept::buildLowerToGpuPipeline(pm, lowering);
+        else
+          incept::buildLowerToLLVMPipeline(pm, lowering);
       }))
     return 1;
-  for (Operation &op : module->getBody()->getOperations())
+  for (Operation &op : module->getBody()->getOperations()) {
     if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kScratchBytesAttr))
       interface.scratchBytes = bytes.getInt();
+    if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kWeightsBytesAttr))
+      interface.weightsBytes = bytes.getInt();
+  }
   if (auto kernels = (*module)->getAttrOfType<ArrayAttr>(incept::kProfiledKernelsAttr))
     assignKernelsToLayers(kernels, layers, interface);
   if (*stats)
@@ -499,6 +568,14 @@ int compile(int argc, char **argv) {
                                   interface.scratchBytes / 1048576.0);
   if (emitKind == EmitKind::LLVMMLIR)
     return printModule(*module) ? 0 : 1;
+  if (emitKind == EmitKind::Ptx)
+    return writeText(outputFilename, [&](llvm::raw_ostream &os) {
+             for (auto binary : module->getOps<gpu::BinaryOp>())
+               for (Attribute object : binary.getObjects())
+                 os << cast<gpu::ObjectAttr>(object).getObject().getValue();
+           })
+               ? 0
+               : 1;
 
   if (emitKind == EmitKind::Header)
     return writeText(headerPath(), [&](llvm::raw_ostream &os) {
@@ -559,7 +636,7 @@ int compile(int argc, char **argv) {
   stages.begin("linking");
   if (llvm::Error e = incept::linkModel(
           *toolchain, modelObject, incept::generateWrapperSource(interface),
-          emitKind == EmitKind::Lib, outputFilename))
+          emitKind == EmitKind::Lib, cuda, outputFilename))
     return fail(llvm::toString(std::move(e))), 1;
   if (!writeText(headerPath(), [&](llvm::raw_ostream &os) {
         os << incept::generateHeader(interface);

@@ -167,6 +167,15 @@ bool ModelLibrary::dynamicBatch() const {
          description->dynamic_batch && description->run_batch;
 }
 
+std::string ModelLibrary::lastError() const {
+  if (description->struct_size <
+          offsetof(incept_model, last_error) + sizeof(description->last_error) ||
+      !description->last_error)
+    return "";
+  const char *message = description->last_error();
+  return message ? message : "";
+}
+
 int64_t ModelLibrary::compiledBatch() const {
   return inputs().empty() || inputs()[0].rank == 0 ? 1 : inputs()[0].shape[0];
 }

@@ -48,6 +48,10 @@ public:
   }
   /// Whether run_batch takes any batch (incept-compile --batch dynamic).
   bool dynamicBatch() const;
+  /// What the library's last failing call in this thread said beyond its
+  /// status (the CUDA driver's error, say); "" when nothing, or for a
+  /// library that predates incept_last_error.
+  std::string lastError() const;
   /// The batch the kernels were compiled for: the first dimension of the
   /// first input (1 without one); a dynamic batch's chunk.
   int64_t compiledBatch() const;

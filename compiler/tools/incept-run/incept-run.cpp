@@ -326,10 +326,13 @@ Expected<std::vector<Tensor>> readReferences(const ModelLibrary &library,
   return references;
 }
 
-Error statusError(StringRef path, StringRef function, incept_status status) {
-  return createStringError(formatv("{0}: {1}() failed with status {2}: {3}",
-                                   path, function, static_cast<int>(status),
-                                   incept_status_string(status))
+Error statusError(const ModelLibrary &library, StringRef function,
+                  incept_status status) {
+  std::string detail = library.lastError();
+  return createStringError(formatv("{0}: {1}() failed with status {2}: {3}{4}",
+                                   library.path(), function, static_cast<int>(status),
+                                   incept_status_string(status),
+                                   detail.empty() ? "" : " (" + detail + ")")
                                .str());
 }
 
@@ -370,7 +373,7 @@ Expected<std::vector<double>> runModel(const ModelLibrary &library, int64_t batc
   if (incept_status status = hasOptions
                                  ? model.create_with_options(&context, &options)
                                  : model.create(&context))
-    return statusError(library.path(), "create", status);
+    return statusError(library, "create", status);
   llvm::scope_exit destroy([&] { model.destroy(context); });
 
   bool dynamic = library.dynamicBatch();
@@ -378,7 +381,7 @@ Expected<std::vector<double>> runModel(const ModelLibrary &library, int64_t batc
     if (incept_status status =
             dynamic ? model.run_batch(context, batch, inputs.data(), outputs.data())
                     : model.run(context, inputs.data(), outputs.data()))
-      return statusError(library.path(), dynamic ? "run_batch" : "run", status);
+      return statusError(library, dynamic ? "run_batch" : "run", status);
     return Error::success();
   };
   std::vector<double> latencies;

@@ -94,9 +94,16 @@ typedef struct incept_create_options {
    * machine's physical cores, 1 the calling thread alone. The workers start
    * with the context and end with it. */
   int32_t threads;
+  /* Appended in the same ABI version. A library compiled with
+   * --target=cuda: the GPU (the driver's ordinal, default 0), and whether a
+   * run on host buffers launches its kernels one by one (1) instead of
+   * replaying the CUDA graph recorded at its first run (0, the default).
+   * CPU libraries ignore both. */
+  int32_t device;
+  int32_t direct_launches;
 } incept_create_options;
 
-#define INCEPT_CREATE_OPTIONS_INIT {sizeof(incept_create_options), 0}
+#define INCEPT_CREATE_OPTIONS_INIT {sizeof(incept_create_options), 0, 0, 0}
 
 typedef struct incept_model {
   uint32_t abi_version;  /* INCEPT_ABI_VERSION of the compiler */
@@ -142,6 +149,18 @@ typedef struct incept_model {
   int32_t dynamic_batch;
   incept_status (*run_batch)(incept_context *context, int64_t batch,
                              const void *const *inputs, void *const *outputs);
+  /* Appended in the same ABI version (check struct_size): the library's
+   * incept_last_error, what the last failing call in this thread knows
+   * beyond its status (the CUDA driver's error, say). */
+  const char *(*last_error)(void);
+  /* Appended in the same ABI version (check struct_size): a GPU library's
+   * run on buffers in the GPU's memory (inputs[i] and outputs[i] device
+   * pointers), enqueued on `stream` (a CUstream; null: the context's own)
+   * and not waited for: the caller synchronises the stream. Null in a CPU
+   * library. */
+  incept_status (*run_device)(incept_context *context,
+                              const void *const *inputs, void *const *outputs,
+                              void *stream);
 } incept_model;
 
 typedef const incept_model *(*incept_model_entry_fn)(void);

@@ -33,6 +33,13 @@ const incept_model *incept_context_model(const incept_context *context);
  * valid context (a model with no activations still gets one line). */
 void *incept_context_scratch(incept_context *context);
 
+/* A target's own state in a context (a GPU library's device context and
+ * weights), which incept_context_destroy ends with `destroy`, before
+ * anything else of the context. */
+void incept_context_attach(incept_context *context, void *attachment,
+                           void (*destroy)(void *attachment));
+void *incept_context_attachment(const incept_context *context);
+
 /* The threads of a context's inferences. */
 int incept_context_threads(const incept_context *context);
 
