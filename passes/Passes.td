@@ -370,6 +370,22 @@ def MergeGpuModules : Pass<"incept-merge-gpu-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def LowerGpuMath : Pass<"incept-lower-gpu-math", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lower the math ops of GPU kernels without libdevice";
+  let description = [{
+    Runs on each `gpu.module` before `convert-gpu-to-nvvm`, which would call
+    libdevice's `__nv_*` functions (linked only where a CUDA toolkit is
+    found, so the PTX would depend on the machine; NVPTX itself has no exp,
+    log or pow). On f32: `math.sqrt` becomes the intrinsic
+    `llvm.nvvm.sqrt.rn.f` (IEEE, `sqrt.rn.f32`; convert-gpu-to-nvvm would
+    send `llvm.intr.sqrt` to libdevice too), `math.rsqrt` one divided by
+    it, `math.exp` an
+    `llvm.intr.exp2` of x·log2(e). Any other math op, or another type, is an
+    error naming the op (and, through its location, the ONNX node).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect"];
+}
+
 def LowerCopies : Pass<"incept-lower-copies"> {
   let summary = "Turn memref.copy into linalg.copy, so that copies become loops";
   let description = [{

@@ -164,7 +164,7 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +
                       " features=+ptx80 O=3},"
                       "gpu.module(lower-affine,convert-scf-to-cf,"
-                      "convert-gpu-to-nvvm,canonicalize,cse,"
+                      "incept-lower-gpu-math,convert-gpu-to-nvvm,canonicalize,cse,"
                       "reconcile-unrealized-casts)");
   // The host: the entry point takes bare pointers (arena, weights, inputs,
   // outputs; all device memory); kernels take memref descriptors, since the
