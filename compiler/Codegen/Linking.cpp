@@ -32,7 +32,11 @@ llvm::Error makeError(const llvm::Twine &message) {
 }
 
 /// Runs `program` with `args`; on failure the error carries its stderr.
-llvm::Error run(llvm::StringRef program, llvm::ArrayRef<std::string> args) {
+std::string compileTimePath(const char *path) { return path ? path : ""; }
+
+} // namespace
+
+llvm::Error runTool(llvm::StringRef program, llvm::ArrayRef<std::string> args) {
   llvm::SmallString<128> errorFile;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("incept-cc", "txt", errorFile))
@@ -54,10 +58,6 @@ llvm::Error run(llvm::StringRef program, llvm::ArrayRef<std::string> args) {
   return makeError(program + " failed" + (message.empty() ? "" : ": " + message) +
                    (output.empty() ? "" : "\n" + output));
 }
-
-std::string compileTimePath(const char *path) { return path ? path : ""; }
-
-} // namespace
 
 llvm::Expected<Toolchain> findToolchain(const char *argv0, void *mainAddress) {
   Toolchain toolchain;
@@ -166,7 +166,7 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
       wrapperObject.str().str()};
   if (shared)
     compile.insert(compile.begin(), "-DINCEPT_SHARED");
-  if (llvm::Error e = run(toolchain.cCompiler, compile))
+  if (llvm::Error e = runTool(toolchain.cCompiler, compile))
     return e;
 
   return writeAtomically(output, [&](llvm::StringRef temporary) {
@@ -186,7 +186,7 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
     else
       link = {"-r", "-nostdlib", "-o", temporary.str(), modelObject.str(),
               wrapperObject.str().str()};
-    return run(toolchain.cCompiler, link);
+    return runTool(toolchain.cCompiler, link);
   });
 }
 

@@ -21,6 +21,10 @@ struct Toolchain {
 };
 llvm::Expected<Toolchain> findToolchain(const char *argv0, void *mainAddress);
 
+/// Runs `program` with `args`; its standard error becomes the message of a
+/// failure.
+llvm::Error runTool(llvm::StringRef program, llvm::ArrayRef<std::string> args);
+
 /// Compiles the wrapper and links it with the model's object file into a
 /// self-contained shared library (runtime included, only the API exported;
 /// with `cuda`, the runtime's CUDA part too) or into one relocatable object

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen/GpuBinary.h"
 #include "compiler/Codegen/Linking.h"
 #include "compiler/Codegen/ModelInterface.h"
 #include "compiler/Codegen/ObjectEmission.h"
@@ -583,6 +584,21 @@ int compile(int argc, char **argv) {
            })
                ? 0
                : 1;
+
+  // A GPU library holds cubins where CUDA's tools are here, PTX otherwise.
+  if (cuda) {
+    if (std::optional<incept::CudaToolkit> toolkit = incept::findCudaToolkit()) {
+      stages.begin("cubins");
+      if (llvm::Error e =
+              incept::embedFatbins(*module, *toolkit, interface.computeCapability))
+        return fail(llvm::toString(std::move(e))), 1;
+    } else {
+      clearProgressLine();
+      llvm::errs() << "warning: CUDA's ptxas and fatbinary are not in $CUDA_HOME/bin "
+                      "(or, without it, /usr/local/cuda/bin or on PATH): the library "
+                      "holds PTX alone, which the driver compiles at its first run\n";
+    }
+  }
 
   stages.begin("LLVM optimisation");
   llvm::LLVMContext llvmContext;
