@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/GpuBinary.h"
+#include "compiler/Import/ResourceLimits.h"
 #include "compiler/Codegen/Linking.h"
 #include "compiler/Codegen/ModelInterface.h"
 #include "compiler/Codegen/ObjectEmission.h"
@@ -128,6 +129,11 @@ cl::opt<int64_t> batchChunk(
     "batch-chunk",
     cl::desc("With a dynamic batch, the images the kernels compute at once (default 1)"),
     cl::value_desc("N"), cl::init(1), cl::cat(inputCategory));
+cl::opt<uint64_t> maxTensorBytes(
+    "max-tensor-bytes",
+    cl::desc("Refuse a model with a tensor larger than this (default 16 GiB)"),
+    cl::value_desc("BYTES"), cl::init(incept::kDefaultMaxTensorBytes),
+    cl::cat(inputCategory));
 cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Static shape of a named input (repeatable)"),
@@ -467,6 +473,9 @@ int compile(int argc, char **argv) {
   if (!module)
     return 1;
   model->proto.reset(); // the weights now live in the module's blobs
+  // Claimed shapes no machine holds are refused before anything has them.
+  if (failed(incept::checkTensorSizes(*module, maxTensorBytes)))
+    return 1;
 
   if (!runPasses(*module, stages, [](OpPassManager &pm) {
         pm.addPass(createCanonicalizerPass());
@@ -538,6 +547,8 @@ int compile(int argc, char **argv) {
   std::vector<incept::LayerInterface> layers;
   if (lowering.profile)
     layers = incept::readLayers(func);
+  // What to name should the activations not fit in this machine's memory.
+  std::vector<std::string> largestTensors = incept::describeLargestTensors(*module, 3);
   stages.begin("lowering");
   if (!runPasses(*module, stages, [&](OpPassManager &pm) {
         incept::buildLowerToLinalgPipeline(pm, lowering);
@@ -559,6 +570,17 @@ int compile(int argc, char **argv) {
       interface.scratchBytes = bytes.getInt();
     if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kWeightsBytesAttr))
       interface.weightsBytes = bytes.getInt();
+  }
+  if (uint64_t memory = incept::physicalMemoryBytes();
+      !cuda && memory && interface.scratchBytes > memory) {
+    clearProgressLine();
+    llvm::errs() << "warning: a context's activations take "
+                 << incept::formatBytes(interface.scratchBytes) << ", more than this "
+                 << "machine's " << incept::formatBytes(memory)
+                 << " of memory: create() will fail with INCEPT_ERROR_OUT_OF_MEMORY "
+                    "on such a machine. The largest tensors:\n";
+    for (const std::string &tensor : largestTensors)
+      llvm::errs() << "  " << tensor << "\n";
   }
   if (auto kernels = (*module)->getAttrOfType<ArrayAttr>(incept::kProfiledKernelsAttr))
     assignKernelsToLayers(kernels, layers, interface);
