@@ -66,7 +66,7 @@ Value buildBlockedPool(OpBuilder &b, Location loc, Value input,
   Value init = tensor::EmptyOp::create(b, loc, blockedType.getShape(), f32);
   bool isMax = pool.kind == PoolKind::max;
   Value start = buildSplat(b, loc, vectorType,
-                      isMax ? -std::numeric_limits<float>::infinity() : 0.0f);
+                      isMax ? -std::numeric_limits<float>::max() : 0.0f);
 
   auto perPixel = [&](OpBuilder &b, Value n, Value cb, Value oh, Value ow,
                       Value out) {
@@ -84,8 +84,9 @@ Value buildBlockedPool(OpBuilder &b, Location loc, Value input,
               [&](OpBuilder &b, Value iw, ValueRange acc) -> SmallVector<Value> {
                 Value x = buildVectorRead(b, loc, vectorType, input,
                                      {n, cb, ih, iw, buildIndex(b, loc, 0)});
+                // A NaN never wins, as in ONNX Runtime (PoolToLinalg.cpp).
                 if (isMax)
-                  return {arith::MaximumFOp::create(b, loc, acc[0], x)};
+                  return {arith::MaxNumFOp::create(b, loc, acc[0], x)};
                 return {arith::AddFOp::create(b, loc, acc[0], x)};
               });
         })[0];

@@ -72,6 +72,12 @@ double lowestValue(Type type, bool isUnsigned) {
   return -std::ldexp(1.0, integer.getWidth() - 1);
 }
 
+double maxPoolStart(Type type, bool isUnsigned) {
+  if (isa<FloatType>(type))
+    return -double(std::numeric_limits<float>::max());
+  return lowestValue(type, isUnsigned);
+}
+
 double highestValue(Type type, bool isUnsigned) {
   auto integer = dyn_cast<IntegerType>(type);
   if (!integer)

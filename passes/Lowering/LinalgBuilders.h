@@ -96,6 +96,11 @@ mlir::Value buildScalar(mlir::OpBuilder &builder, mlir::Location loc,
 /// The smallest value of an element type: -inf for floats, the integer
 /// minimum for integers, signed or (`isUnsigned`) unsigned.
 double lowestValue(mlir::Type type, bool isUnsigned);
+/// Where a max pool starts, and what its padding holds: the lowest value for
+/// integers, the lowest finite float for floats. With NaN never winning
+/// (maxnumf) this is ONNX Runtime's max pool: a window of NaN and -inf gives
+/// -FLT_MAX there, and here.
+double maxPoolStart(mlir::Type type, bool isUnsigned);
 /// The largest value: +inf, or the integer maximum.
 double highestValue(mlir::Type type, bool isUnsigned);
 

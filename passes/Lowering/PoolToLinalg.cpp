@@ -1,8 +1,9 @@
 //===- PoolToLinalg.cpp - incept pools to linalg ---------------------------===//
 //
-// Pools read a padded input: padding with -inf for max (so it never wins) or
-// 0 for sums, plus, in ceil mode, the rows and columns the last window reaches
-// past the declared padding. An average divides each window's sum by the
+// Pools read a padded input: padding with the lowest finite float for max
+// (so it never wins; nor does a NaN, as in ONNX Runtime) or 0 for sums, plus,
+// in ceil mode, the rows and columns the last window reaches past the
+// declared padding. An average divides each window's sum by the
 // number of positions that count — a per-position constant computed here,
 // since it depends only on the shapes. A max pool whose indices are used is
 // one linalg.generic with two outputs, the max and its input position.
@@ -219,6 +220,28 @@ Value buildIntegerMaxPool(OpBuilder &b, Location loc, Value input, Value init,
       .getResult(0);
 }
 
+/// linalg's named max pool propagates NaN (maximumf); ONNX Runtime's never
+/// lets a NaN win. This is the named op's float max pool with maxnumf, as a
+/// linalg.generic, with the named op's create (for buildUnpaddedPool).
+struct FloatMaxPoolOp {
+  static linalg::GenericOp create(OpBuilder &b, Location loc, TypeRange resultTypes,
+                                  ValueRange inputs, ValueRange inits,
+                                  DenseIntElementsAttr strides,
+                                  DenseIntElementsAttr dilations) {
+    WindowLoops loops =
+        windowLoops(b.getContext(), llvm::to_vector(strides.getValues<int64_t>()),
+                    llvm::to_vector(dilations.getValues<int64_t>()));
+    return linalg::GenericOp::create(
+        b, loc, resultTypes, inputs, inits,
+        ArrayRef<AffineMap>{loops.input, loops.window, loops.output}, loops.iterators,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          linalg::YieldOp::create(nb, l,
+                                  arith::MaxNumFOp::create(nb, l, args[2], args[0])
+                                      .getResult());
+        });
+  }
+};
+
 struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
   MaxPoolLowering(const TypeConverter &converter, MLIRContext *context,
                   bool unpadded)
@@ -235,8 +258,8 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     if (unpadded && isa<FloatType>(resultType.getElementType())) {
       Value init = buildFilled(rewriter, loc, resultType,
-                               lowestValue(resultType.getElementType(), false));
-      rewriter.replaceOp(op, buildUnpaddedPool<linalg::PoolingNchwMaxOp>(
+                               maxPoolStart(resultType.getElementType(), false));
+      rewriter.replaceOp(op, buildUnpaddedPool<FloatMaxPoolOp>(
                                  rewriter, loc, adaptor.getInput(), init,
                                  op.getKernelShape(), op.getStrides(),
                                  op.getPads(), op.getDilations()));
@@ -244,9 +267,10 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
     }
     PoolPadding p = poolPadding(inputType, resultType, op.getKernelShape(),
                                 op.getStrides(), op.getPads(), op.getDilations());
-    // Padding never wins: -inf, or the integer type's minimum.
+    // Padding never wins: the lowest finite float, or the integer type's
+    // minimum.
     bool isUnsigned = hasUnsignedElements(op.getType());
-    double lowest = lowestValue(resultType.getElementType(), isUnsigned);
+    double lowest = maxPoolStart(resultType.getElementType(), isUnsigned);
     Value input = buildSpatialPad(rewriter, loc, adaptor.getInput(), p.top,
                                   p.left, p.bottom, p.right, lowest);
     Value init = buildFilled(rewriter, loc, resultType, lowest);
@@ -258,7 +282,7 @@ struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
       return success();
     }
     Value pool =
-        linalg::PoolingNchwMaxOp::create(
+        FloatMaxPoolOp::create(
             rewriter, loc, TypeRange{resultType},
             ValueRange{input, windowOperand(rewriter, loc, op.getKernelShape(),
                                             resultType.getElementType())},

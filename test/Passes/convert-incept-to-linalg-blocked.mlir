@@ -41,9 +41,10 @@
 // CHECK: vector.fma
 // CHECK: } {incept.parallel}
 // CHECK-NOT: incept.from_blocked
-// The pools take the maximum of whole channel vectors, window by window.
+// The pools take the maximum of whole channel vectors, window by window (a
+// NaN never wins, as in ONNX Runtime).
 // CHECK: %[[P:.*]] = scf.for {{.*}} -> (tensor<1x2x3x3x8xf32>)
-// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK: arith.maxnumf %{{.*}}, %{{.*}} : vector<8xf32>
 // CHECK: } {incept.parallel}
 // CHECK: %[[Q:.*]] = scf.for {{.*}} -> (tensor<1x1x3x3x8xf32>)
 // CHECK-NOT: incept.from_blocked
@@ -87,7 +88,7 @@ func.func @block(%x: tensor<1x8x6x6xf32>) -> tensor<1x24x3x3xf32> {
 // CHECK: arith.divf %{{.*}}, %{{.*}} : vector<8xf32>
 // CHECK: } {incept.parallel}
 // CHECK-NOT: incept.from_blocked
-// CHECK: arith.maximumf %{{.*}}, %{{.*}} : vector<8xf32>
+// CHECK: arith.maxnumf %{{.*}}, %{{.*}} : vector<8xf32>
 // CHECK: incept.from_blocked
 // CHECK-NOT: incept.from_blocked
 module attributes {incept.target = #incept.target<cpu = "znver3", vector_bits = 256, vector_registers = 16, fma = true, l1d_bytes = 32768, l2_bytes = 524288, l3_bytes = 33554432, cores = 2>} {
