@@ -380,8 +380,11 @@ def LowerGpuMath : Pass<"incept-lower-gpu-math", "::mlir::gpu::GPUModuleOp"> {
     `llvm.nvvm.sqrt.rn.f` (IEEE, `sqrt.rn.f32`; convert-gpu-to-nvvm would
     send `llvm.intr.sqrt` to libdevice too), `math.rsqrt` one divided by
     it, `math.exp` an
-    `llvm.intr.exp2` of x·log2(e). Any other math op, or another type, is an
-    error naming the op (and, through its location, the ONNX node).
+    `llvm.intr.exp2` of x·log2(e); `arith.maxnumf` and `arith.minnumf`
+    (which convert-gpu-to-nvvm also sends to libdevice) become
+    `llvm.nvvm.fmax.f` and `llvm.nvvm.fmin.f`, PTX's `max.f32`/`min.f32`, which
+    return the operand that is not NaN. Any other math op, or another type,
+    is an error naming the op (and, through its location, the ONNX node).
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect"];
 }

@@ -60,4 +60,10 @@ int newestKnownOpset() {
       .second;
 }
 
+int schemaVersionAt(const std::string &opType, int opset) {
+  const onnx::OpSchema *schema =
+      onnx::OpSchemaRegistry::Schema(opType, opset, onnx::ONNX_DOMAIN);
+  return schema ? schema->since_version() : 0;
+}
+
 } // namespace incept

@@ -29,6 +29,10 @@ llvm::Error inferShapes(onnx::ModelProto &model);
 /// The newest default-domain opset this ONNX library knows.
 int newestKnownOpset();
 
+/// The version of the schema of `opType` (default domain) in force at
+/// `opset`: the opset it was last changed in; 0 for no such op.
+int schemaVersionAt(const std::string &opType, int opset);
+
 } // namespace incept
 
 #endif // INCEPT_COMPILER_IMPORT_ONNXLIBRARY_H

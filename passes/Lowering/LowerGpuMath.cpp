@@ -6,8 +6,10 @@
 // sqrt approximately by default), and NVPTX has no instruction for exp, log
 // or pow at all. sqrt becomes NVVM's sqrt.rn (IEEE; convert-gpu-to-nvvm
 // would turn llvm.sqrt into libdevice too), rsqrt one over it, exp an exp2
-// of x·log2(e) (ex2.approx: a few ulp). Any other math op has no GPU
-// lowering here and is an error that names it.
+// of x·log2(e) (ex2.approx: a few ulp); arith's maxnumf and minnumf, which
+// convert-gpu-to-nvvm would also send to libdevice, PTX's max.f32 and
+// min.f32. Any other math op has no GPU lowering here and is an error that
+// names it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,7 +35,8 @@ struct LowerGpuMath : impl::LowerGpuMathBase<LowerGpuMath> {
   void runOnOperation() override {
     SmallVector<Operation *> mathOps;
     getOperation()->walk([&](Operation *op) {
-      if (isa<math::MathDialect>(op->getDialect()))
+      if (isa<math::MathDialect>(op->getDialect()) ||
+          isa<arith::MaxNumFOp, arith::MinNumFOp>(op))
         mathOps.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -41,6 +44,17 @@ struct LowerGpuMath : impl::LowerGpuMathBase<LowerGpuMath> {
       rewriter.setInsertionPoint(op);
       Location loc = op->getLoc();
       Type type = op->getResultTypes().front();
+      // PTX's max.f32 and min.f32 return the operand that is not NaN:
+      // maxnumf and minnumf exactly (the max pools' NaN rule).
+      if (isa<arith::MaxNumFOp, arith::MinNumFOp>(op) && type.isF32()) {
+        StringRef intrinsic =
+            isa<arith::MaxNumFOp>(op) ? "llvm.nvvm.fmax.f" : "llvm.nvvm.fmin.f";
+        rewriter.replaceOp(op, LLVM::CallIntrinsicOp::create(
+                                   rewriter, loc, type, rewriter.getStringAttr(intrinsic),
+                                   op->getOperands())
+                                   .getResult(0));
+        continue;
+      }
       if (!type.isF32()) {
         op->emitError() << "no GPU lowering for " << op->getName() << " on " << type;
         return signalPassFailure();

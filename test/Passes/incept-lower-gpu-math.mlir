@@ -1,6 +1,7 @@
 // RUN: incept-opt %s --pass-pipeline='builtin.module(gpu.module(incept-lower-gpu-math))' --split-input-file --verify-diagnostics | FileCheck %s
 
-// sqrt is NVVM's IEEE sqrt.rn, rsqrt one over it, exp an exp2: no libdevice.
+// sqrt is NVVM's IEEE sqrt.rn, rsqrt one over it, exp an exp2, maxnumf and
+// minnumf PTX's max and min: no libdevice.
 // CHECK-LABEL: gpu.func @kernel
 // CHECK-SAME: (%[[X:.*]]: f32, %[[OUT:.*]]: memref<3xf32>)
 // CHECK: %[[ROOT:.*]] = llvm.call_intrinsic "llvm.nvvm.sqrt.rn.f"(%[[X]]) : (f32) -> f32
@@ -10,7 +11,10 @@
 // CHECK: %[[LOG2E:.*]] = arith.constant 1.44269502 : f32
 // CHECK: %[[SCALED:.*]] = arith.mulf %[[X]], %[[LOG2E]] : f32
 // CHECK: %[[EXP:.*]] = llvm.intr.exp2(%[[SCALED]]) : (f32) -> f32
+// CHECK: llvm.call_intrinsic "llvm.nvvm.fmax.f"(%[[EXP]], %[[X]]) : (f32, f32) -> f32
+// CHECK: llvm.call_intrinsic "llvm.nvvm.fmin.f"(%[[EXP]], %[[X]]) : (f32, f32) -> f32
 // CHECK-NOT: math.
+// CHECK-NOT: arith.maxnumf
 module attributes {gpu.container_module} {
   gpu.module @kernels {
     gpu.func @kernel(%x: f32, %out: memref<3xf32>) kernel {
@@ -20,6 +24,10 @@ module attributes {gpu.container_module} {
       %s = math.sqrt %x : f32
       %r = math.rsqrt %x : f32
       %e = math.exp %x : f32
+      %max = arith.maxnumf %e, %x : f32
+      %min = arith.minnumf %e, %x : f32
+      memref.store %max, %out[%c0] : memref<3xf32>
+      memref.store %min, %out[%c0] : memref<3xf32>
       memref.store %s, %out[%c0] : memref<3xf32>
       memref.store %r, %out[%c1] : memref<3xf32>
       memref.store %e, %out[%c2] : memref<3xf32>
