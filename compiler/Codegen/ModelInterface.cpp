@@ -358,6 +358,7 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
   uint64_t arenaBytes = stagingOffset + model.stagingBytes();
   os << "typedef struct device_state {\n"
      << "  incept_cuda_context *gpu;\n  void *weights;\n  int direct_launches;\n"
+     << "  int warmed; /* a run has loaded the kernels: the next may capture */\n"
      << "} device_state;\n\n"
      << "static void destroy_device_state(void *attachment) {\n"
      << "  device_state *state = attachment;\n"
@@ -433,16 +434,21 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
       offset += alignToArena(bytes);
     }
   }
+  // The first run launches kernel by kernel, loading the module and finding
+  // the functions (driver calls a stream capture must not see); the second
+  // is captured as the CUDA graph that run_end launches; later ones replay it.
   os << "  if (status == INCEPT_OK) {\n"
      << "    if (!state->direct_launches && incept_cuda_has_graph(state->gpu)) {\n"
      << "      status = incept_cuda_replay(state->gpu, 0);\n"
      << "    } else {\n"
-     << "      status = incept_cuda_run_begin(state->gpu, 0, state->direct_launches ? "
-        "INCEPT_CUDA_LAUNCH : INCEPT_CUDA_CAPTURE);\n"
+     << "      int capture = !state->direct_launches && state->warmed;\n"
+     << "      status = incept_cuda_run_begin(state->gpu, 0, capture ? "
+        "INCEPT_CUDA_CAPTURE : INCEPT_CUDA_LAUNCH);\n"
      << "      if (status == INCEPT_OK) {\n"
      << "        " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
      << ");\n"
-     << "        status = incept_cuda_run_end();\n      }\n    }\n  }\n";
+     << "        status = incept_cuda_run_end();\n"
+     << "        state->warmed = status == INCEPT_OK;\n      }\n    }\n  }\n";
   offset = stagingOffset;
   for (const TensorInterface &tensor : model.inputs)
     offset += alignToArena(uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes);
