@@ -449,16 +449,12 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << ");\n"
      << "        status = incept_cuda_run_end();\n"
      << "        state->warmed = status == INCEPT_OK;\n      }\n    }\n  }\n";
-  offset = stagingOffset;
-  for (const TensorInterface &tensor : model.inputs)
-    offset += alignToArena(uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes);
-  for (const TensorInterface &tensor : model.outputs) {
-    uint64_t bytes = uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes;
+  // The outputs come back from where they were staged (arguments' tail).
+  for (auto [index, tensor] : llvm::enumerate(model.outputs))
     os << "  if (status == INCEPT_OK)\n"
        << "    status = incept_cuda_copy_to_host(state->gpu, " << tensor.identifier
-       << ", arena + " << offset << "u, " << bytes << "u, 0);\n";
-    offset += alignToArena(bytes);
-  }
+       << ", " << arguments[2 + model.inputs.size() + index] << ", "
+       << uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes << "u, 0);\n";
   os << "  if (status == INCEPT_OK)\n"
      << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
      << "  return status;\n}\n\n";
