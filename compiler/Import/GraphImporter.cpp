@@ -105,9 +105,7 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index) 
       schema ? allOpHandlers().lookup(node.op_type(), schema->SinceVersion())
              : nullptr;
   if (!handler)
-    return fail(llvm::Twine("unsupported operator") +
-                (defaultDomain ? "" : " of domain '" + node.domain() + "'") +
-                "; Incept imports " + allOpHandlers().supportedOps());
+    return fail(unsupportedOperatorMessage(node));
 
   // Everything the handler (or the verifier of what it built) reports gets
   // the node's context in front.

@@ -3,6 +3,7 @@
 #include "compiler/Import/ModelLoader.h"
 #include "compiler/Support/Dtypes.h"
 #include "compiler/Import/GraphImporter.h"
+#include "compiler/Import/NodeImporter.h"
 #include "compiler/Import/OnnxLibrary.h"
 
 #include "google/protobuf/io/tokenizer.h"
@@ -12,6 +13,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -30,11 +32,6 @@ Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-bool isTextFormat(StringRef path) {
-  StringRef extension = llvm::sys::path::extension(path);
-  return extension == ".onnxtxt" || extension == ".pbtxt" || extension == ".txt";
-}
-
 /// Collects protobuf's text-format parse errors with their line and column.
 class TextErrorCollector : public google::protobuf::io::ErrorCollector {
 public:
@@ -46,16 +43,10 @@ public:
   std::string first;
 };
 
-Error parseModel(StringRef path, onnx::ModelProto &model) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
-  if (!buffer)
-    return makeError("cannot read the model: " + buffer.getError().message());
-  StringRef bytes = (*buffer)->getBuffer();
+Error parseModel(StringRef bytes, ModelFormat format, onnx::ModelProto &model) {
   if (bytes.empty())
     return makeError("the model file is empty");
-  if (isTextFormat(path)) {
+  if (format == ModelFormat::Text) {
     google::protobuf::TextFormat::Parser parser;
     TextErrorCollector errors;
     parser.RecordErrorsTo(&errors);
@@ -125,17 +116,22 @@ Error checkTensorData(const onnx::TensorProto &tensor) {
   for (int64_t dim : tensor.dims()) {
     if (dim < 0)
       return makeError(llvm::formatv("has a negative dimension {0}", dim));
-    expected *= dim;
+    std::optional<int64_t> product = llvm::checkedMul(expected, dim);
+    if (!product)
+      return makeError("has more elements than a 64-bit count holds");
+    expected = *product;
   }
   if (tensor.has_raw_data()) {
     size_t bytes = elementBytes(tensor.data_type());
-    if (bytes && tensor.raw_data().size() != static_cast<size_t>(expected) * bytes)
+    // A byte count past 64 bits cannot match the data's size either.
+    std::optional<int64_t> needed = llvm::checkedMul(expected, static_cast<int64_t>(bytes));
+    if (bytes && (!needed || tensor.raw_data().size() != static_cast<uint64_t>(*needed)))
       return makeError(llvm::formatv(
           "has {0} bytes of raw data but its shape and dtype {1} need {2}",
           tensor.raw_data().size(),
           onnx::TensorProto::DataType_Name(
               static_cast<onnx::TensorProto::DataType>(tensor.data_type())),
-          expected * bytes));
+          needed ? std::to_string(*needed) : "more than 2^63"));
     return Error::success();
   }
   int64_t stored = typedElementCount(tensor);
@@ -270,8 +266,11 @@ Error checkAllTensorData(const onnx::GraphProto &graph) {
 }
 
 /// What ONNX's checker and shape inference would report without the node's
-/// context, or would crash on: inputs that nothing defines, and non-positive
-/// strides or dilations (ONNX's conv/pool shape inference divides by them).
+/// context, or would crash on: inputs that nothing defines, non-positive
+/// strides or dilations (ONNX's conv/pool shape inference divides by them),
+/// and graph outputs that nothing defines (the checker lets them through and
+/// the version converter dereferences their missing producer; found by
+/// test/Fuzz).
 Error checkNodes(const onnx::GraphProto &graph, int64_t opset) {
   llvm::StringSet<> defined;
   for (const onnx::ValueInfoProto &input : graph.input())
@@ -295,6 +294,88 @@ Error checkNodes(const onnx::GraphProto &graph, int64_t opset) {
                        ", ")));
     for (const std::string &output : node.output())
       defined.insert(output);
+  }
+  for (const onnx::ValueInfoProto &output : graph.output())
+    if (!defined.contains(output.name()))
+      return makeError("graph output '" + output.name() +
+                       "' is not produced by any node, and is not a graph "
+                       "input or an initializer");
+  return Error::success();
+}
+
+/// What ONNX's shape inference must not be given (found by test/Fuzz): ops
+/// the importer has no handler for are refused before their inference runs
+/// (nothing could come of them, and each op's inference is code of its
+/// own), and a Conv whose weight has more dimensions than its input (ONNX
+/// takes the kernel's size from the weight and reads that many of the
+/// input's dimensions). Ranks are followed through the ops the importer
+/// handles, from the graph inputs, initializers and Constants; a rank that
+/// depends on data (Reshape by a computed shape) is left unknown.
+Error checkBeforeShapeInference(const onnx::GraphProto &graph, int64_t opset) {
+  llvm::StringMap<int> ranks;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    if (input.type().has_tensor_type() && input.type().tensor_type().has_shape())
+      ranks[input.name()] = input.type().tensor_type().shape().dim_size();
+  llvm::StringMap<const onnx::TensorProto *> constants;
+  for (const onnx::TensorProto &tensor : graph.initializer()) {
+    ranks[tensor.name()] = tensor.dims_size();
+    constants[tensor.name()] = &tensor;
+  }
+  auto rankOf = [&](const onnx::NodeProto &node, int input) -> std::optional<int> {
+    if (input >= node.input_size())
+      return std::nullopt;
+    auto it = ranks.find(node.input(input));
+    return it == ranks.end() ? std::nullopt : std::optional<int>(it->second);
+  };
+  static const llvm::StringSet<> keepRank = {
+      "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "Dropout",
+      "GlobalAveragePool", "Identity", "LRN", "MaxPool", "Pad", "Relu", "Softmax"};
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+    if (!defaultDomain || !allOpHandlers().handlesOpType(node.op_type()))
+      return makeError(describeNode(node, index, opset) + ": " +
+                       unsupportedOperatorMessage(node));
+    const std::string &type = node.op_type();
+    std::optional<int> rank = rankOf(node, 0);
+    if (type == "Conv") {
+      std::optional<int> weightRank = rankOf(node, 1);
+      if ((rank && *rank < 3) || (weightRank && *weightRank < 3) ||
+          (rank && weightRank && *rank != *weightRank))
+        return makeError(llvm::formatv(
+            "{0}: its input has rank {1} and its weight rank {2}; a Conv takes "
+            "both of one rank, at least 3",
+            describeNode(node, index, opset), rank ? std::to_string(*rank) : "?",
+            weightRank ? std::to_string(*weightRank) : "?"));
+    }
+    std::optional<int> result;
+    if (keepRank.contains(type)) {
+      result = rank;
+    } else if (type == "Add" || type == "Mul") {
+      std::optional<int> other = rankOf(node, 1);
+      if (rank && other)
+        result = std::max(*rank, *other);
+    } else if (type == "Flatten" || type == "Gemm") {
+      result = 2;
+    } else if (type == "Reshape" && node.input_size() > 1) {
+      auto shape = constants.find(node.input(1));
+      if (shape != constants.end() && shape->second->dims_size() == 1)
+        result = static_cast<int>(shape->second->dims(0));
+    } else if (type == "Constant") {
+      for (const onnx::AttributeProto &attribute : node.attribute())
+        if (attribute.name() == "value" && attribute.has_t()) {
+          result = attribute.t().dims_size();
+          if (node.output_size() > 0)
+            constants[node.output(0)] = &attribute.t();
+        }
+    }
+    // The rank is the first output's; the others (Dropout's mask, say) are
+    // left unknown.
+    for (auto [i, output] : llvm::enumerate(node.output())) {
+      if (i == 0 && result)
+        ranks[output] = *result;
+      else
+        ranks.erase(output);
+    }
   }
   return Error::success();
 }
@@ -538,17 +619,36 @@ std::optional<llvm::SmallVector<int64_t>> parseShape(StringRef text) {
   return shape;
 }
 
+ModelFormat modelFormatOf(StringRef path) {
+  StringRef extension = llvm::sys::path::extension(path);
+  return extension == ".onnxtxt" || extension == ".pbtxt" || extension == ".txt"
+             ? ModelFormat::Text
+             : ModelFormat::Binary;
+}
+
 llvm::Expected<LoadedModel> loadModel(StringRef path,
                                       const ModelLoadOptions &options) {
-  LoadedModel loaded;
-  loaded.proto = std::make_unique<onnx::ModelProto>();
-  onnx::ModelProto &model = *loaded.proto;
-  if (Error e = parseModel(path, model))
-    return std::move(e);
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return makeError("cannot read the model: " + buffer.getError().message());
   llvm::SmallString<256> modelDir(path);
   llvm::sys::path::remove_filename(modelDir);
   if (modelDir.empty())
     modelDir = ".";
+  return loadModelFromBytes((*buffer)->getBuffer(), modelFormatOf(path), modelDir,
+                            options);
+}
+
+llvm::Expected<LoadedModel> loadModelFromBytes(StringRef bytes, ModelFormat format,
+                                               StringRef modelDir,
+                                               const ModelLoadOptions &options) {
+  LoadedModel loaded;
+  loaded.proto = std::make_unique<onnx::ModelProto>();
+  onnx::ModelProto &model = *loaded.proto;
+  if (Error e = parseModel(bytes, format, model))
+    return std::move(e);
   if (Error e = inlineAllExternalData(model, modelDir))
     return std::move(e);
   if (Error e = bindInputs(*model.mutable_graph(), options))
@@ -567,6 +667,8 @@ llvm::Expected<LoadedModel> loadModel(StringRef path,
   if (Error e = checkAllTensorData(model.graph()))
     return std::move(e);
   if (Error e = checkNodes(model.graph(), *opset))
+    return std::move(e);
+  if (Error e = checkBeforeShapeInference(model.graph(), *opset))
     return std::move(e);
   if (Error e = checkModel(model))
     return std::move(e);

@@ -68,11 +68,22 @@ std::string nodeName(const onnx::NodeProto &node, int index);
 /// `node #4 (Relu, opset 13)` when the node has no name.
 std::string describeNode(const onnx::NodeProto &node, int index, int64_t opset);
 
-/// Reads `path` (protobuf text when it ends in .onnxtxt, .pbtxt or .txt,
-/// binary otherwise) and prepares it for import. Errors name what is wrong
-/// and, where there is one, the node.
+/// How a model file is written: protobuf's binary or text format.
+enum class ModelFormat { Binary, Text };
+/// Text when `path` ends in .onnxtxt, .pbtxt or .txt, binary otherwise.
+ModelFormat modelFormatOf(llvm::StringRef path);
+
+/// Reads `path` (in the format its name gives) and prepares it for import.
+/// Errors name what is wrong and, where there is one, the node.
 llvm::Expected<LoadedModel> loadModel(llvm::StringRef path,
                                       const ModelLoadOptions &options);
+
+/// loadModel on a file's bytes, already read: external data is looked up
+/// inside `modelDir`. The fuzz target calls this with whatever bytes.
+llvm::Expected<LoadedModel> loadModelFromBytes(llvm::StringRef bytes,
+                                               ModelFormat format,
+                                               llvm::StringRef modelDir,
+                                               const ModelLoadOptions &options);
 
 /// Parses a shape written as `1x3x224x224`.
 std::optional<llvm::SmallVector<int64_t>> parseShape(llvm::StringRef text);

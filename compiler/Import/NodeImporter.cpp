@@ -170,6 +170,13 @@ std::string OpHandlerTable::supportedOps() const {
   return llvm::join(names, ", ");
 }
 
+std::string unsupportedOperatorMessage(const onnx::NodeProto &node) {
+  bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+  return "unsupported operator" +
+         (defaultDomain ? std::string() : " of domain '" + node.domain() + "'") +
+         "; Incept imports " + allOpHandlers().supportedOps();
+}
+
 const OpHandlerTable &allOpHandlers() {
   static const OpHandlerTable table = [] {
     OpHandlerTable t;

@@ -115,6 +115,8 @@ class OpHandlerTable {
 public:
   void on(llvm::StringRef opType, int sinceVersion, OpHandler handler);
   OpHandler lookup(llvm::StringRef opType, int sinceVersion) const;
+  /// Whether some version of `opType` (of the default domain) has a handler.
+  bool handlesOpType(llvm::StringRef opType) const { return handlers_.contains(opType); }
   /// The op types with a handler, sorted, for "unsupported op" messages.
   std::string supportedOps() const;
 
@@ -128,6 +130,10 @@ void registerTensorOpHandlers(OpHandlerTable &table);
 
 /// A table with every handler.
 const OpHandlerTable &allOpHandlers();
+
+/// "unsupported operator[ of domain 'D']; Incept imports Add, ...": what the
+/// loader and the importer say of a node no handler takes.
+std::string unsupportedOperatorMessage(const onnx::NodeProto &node);
 
 } // namespace incept
 

@@ -7,8 +7,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
-#include <numeric>
+#include <optional>
 
 using namespace mlir;
 
@@ -16,9 +17,17 @@ namespace incept {
 
 namespace {
 
-int64_t product(ArrayRef<int64_t> dims) {
-  return std::accumulate(dims.begin(), dims.end(), int64_t{1},
-                         std::multiplies<int64_t>());
+/// The product of `dims`, or nothing when it overflows 64 bits (a Reshape
+/// to a crafted shape; found by test/Fuzz).
+std::optional<int64_t> product(ArrayRef<int64_t> dims) {
+  int64_t result = 1;
+  for (int64_t dim : dims) {
+    std::optional<int64_t> next = llvm::checkedMul(result, dim);
+    if (!next)
+      return std::nullopt;
+    result = *next;
+  }
+  return result;
 }
 
 LogicalResult importConcat(NodeImporter &node) {
@@ -45,9 +54,13 @@ LogicalResult importConcat(NodeImporter &node) {
 
 LogicalResult reshapeTo(NodeImporter &node, Value input, ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(input.getType());
-  if (product(shape) != type.getNumElements())
-    return node.emitError() << "cannot reshape " << type << " to "
-                            << product(shape) << " elements";
+  std::optional<int64_t> elements = product(shape);
+  if (!elements)
+    return node.emitError() << "cannot reshape " << type << " to more elements "
+                            << "than a 64-bit count holds";
+  if (*elements != type.getNumElements())
+    return node.emitError() << "cannot reshape " << type << " to " << *elements
+                            << " elements";
   Value result = ReshapeOp::create(node.builder(), node.loc(),
                                    RankedTensorType::get(shape, type.getElementType()),
                                    input);
@@ -80,14 +93,13 @@ LogicalResult importReshape(NodeImporter &node) {
     }
   }
   if (inferred) {
-    int64_t known = 1;
-    for (auto [index, size] : llvm::enumerate(shape))
-      if (index != *inferred)
-        known *= size;
-    if (known == 0 || type.getNumElements() % known != 0)
+    SmallVector<int64_t> others(shape);
+    others.erase(others.begin() + *inferred);
+    std::optional<int64_t> known = product(others);
+    if (!known || *known == 0 || type.getNumElements() % *known != 0)
       return node.emitError() << "cannot infer the -1 entry: " << type
                               << " does not divide into the other sizes";
-    shape[*inferred] = type.getNumElements() / known;
+    shape[*inferred] = type.getNumElements() / *known;
   }
   return reshapeTo(node, *input, shape);
 }
@@ -104,7 +116,12 @@ LogicalResult importFlatten(NodeImporter &node) {
                             << rank;
   if (axis < 0)
     axis += rank;
-  int64_t shape[] = {product(dims.take_front(axis)), product(dims.drop_front(axis))};
+  std::optional<int64_t> outer = product(dims.take_front(axis));
+  std::optional<int64_t> inner = product(dims.drop_front(axis));
+  if (!outer || !inner)
+    return node.emitError() << "cannot flatten " << input->getType()
+                            << ": more elements than a 64-bit count holds";
+  int64_t shape[] = {*outer, *inner};
   return reshapeTo(node, *input, shape);
 }
 

@@ -61,7 +61,9 @@ Error checkTensorInfo(StringRef path, StringRef kind, int index,
   return Error::success();
 }
 
-Error checkModel(StringRef path, const incept_model &model) {
+} // namespace
+
+Error checkModelDescription(StringRef path, const incept_model &model) {
   if (model.abi_version != INCEPT_ABI_VERSION)
     return libraryError(path,
                         formatv("the library was compiled for Incept ABI "
@@ -89,10 +91,38 @@ Error checkModel(StringRef path, const incept_model &model) {
   for (int i = 0; i < model.num_outputs; ++i)
     if (Error error = checkTensorInfo(path, "output", i, model.outputs[i]))
       return error;
+  // The layer table of --profile, appended within the version: --profile
+  // sizes a vector by num_layers and prints every row's strings.
+  if (model.struct_size >= offsetof(incept_model, layers) + sizeof(model.layers)) {
+    if (model.num_layers < 0 || (model.num_layers > 0 && !model.layers))
+      return libraryError(path, "malformed model description: bad layer "
+                                "count or table");
+    for (int i = 0; i < model.num_layers; ++i) {
+      const incept_layer_info &layer = model.layers[i];
+      if (!layer.name || !layer.op || !layer.shape || !layer.strategy)
+        return libraryError(path, formatv("malformed model description: layer "
+                                          "{0} has a null name, op, shape or "
+                                          "strategy",
+                                          i));
+    }
+  }
   return Error::success();
 }
 
-} // namespace
+Error checkProfile(StringRef path, const incept_model &model,
+                   const incept_profile &profile) {
+  if (profile.num_kernels < 0 ||
+      (profile.num_kernels > 0 &&
+       (!profile.kernel_layers || !profile.kernel_total_ns ||
+        !profile.kernel_last_begin_ns || !profile.kernel_last_end_ns)))
+    return libraryError(path, "malformed profile: bad kernel count or table");
+  for (int32_t k = 0; k < profile.num_kernels; ++k)
+    if (profile.kernel_layers[k] < 0 || profile.kernel_layers[k] >= model.num_layers)
+      return libraryError(path, formatv("malformed profile: kernel {0} is of "
+                                        "layer {1}, but the model has {2}",
+                                        k, profile.kernel_layers[k], model.num_layers));
+  return Error::success();
+}
 
 Expected<std::unique_ptr<ModelLibrary>> ModelLibrary::open(StringRef path) {
   // dlopen would report a missing file in its own words, after the path.
@@ -122,7 +152,7 @@ Expected<std::unique_ptr<ModelLibrary>> ModelLibrary::open(StringRef path) {
     return libraryError(path, Twine(INCEPT_MODEL_ENTRY_POINT) +
                                   " returned no model description");
   }
-  if (Error error = checkModel(path, *model)) {
+  if (Error error = checkModelDescription(path, *model)) {
     dlclose(handle);
     return std::move(error);
   }

@@ -66,6 +66,17 @@ private:
   const incept_model *description;
 };
 
+/// The checks ModelLibrary::open makes of a loaded library's description
+/// before anything trusts it (the fuzz target feeds it crafted ones). Error
+/// messages start with `path: `.
+llvm::Error checkModelDescription(llvm::StringRef path, const incept_model &model);
+
+/// The checks of the timings a --profile library's profile() filled in,
+/// before incept-run prints them: tables where there are kernels, and every
+/// kernel's layer one of the model's.
+llvm::Error checkProfile(llvm::StringRef path, const incept_model &model,
+                         const incept_profile &profile);
+
 /// `'data' float32 [1, 3, 224, 224]`.
 std::string describeTensor(const incept_tensor_info &tensor);
 

@@ -347,6 +347,8 @@ Error reportProfile(const ModelLibrary &library, const incept_context *context) 
     return createStringError(library.path() +
                              ": the model was compiled without profiling; "
                              "compile it with incept-compile --profile");
+  if (Error error = checkProfile(library.path(), model, profile))
+    return error;
   int count = *threads ? static_cast<int>(*threads) : incept_default_threads();
   printProfile(model, profile, measureFmaPeakGflops(), count, outs());
   if (!traceFile.empty())

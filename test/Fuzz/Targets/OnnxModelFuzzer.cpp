@@ -1,0 +1,73 @@
+//===- OnnxModelFuzzer.cpp - libFuzzer target: the ONNX model loader ------===//
+//
+// Whatever bytes arrive, as a model file in protobuf's binary format (or its
+// text format, built with INCEPT_FUZZ_TEXT_FORMAT), go through what
+// incept-compile does before the graph passes: loadModel's parse, external
+// data, checker, opset conversion and shape inference, then the importer,
+// the verifier and the tensor-size limits. Any outcome but a crash, a hang, a
+// sanitizer report or a leak is fine: bad input must only be refused.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/Importer.h"
+#include "compiler/Import/ResourceLimits.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/Support/Error.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace {
+
+#ifdef INCEPT_FUZZ_TEXT_FORMAT
+constexpr incept::ModelFormat kFormat = incept::ModelFormat::Text;
+constexpr const char *kFileName = "fuzz.onnxtxt";
+#else
+constexpr incept::ModelFormat kFormat = incept::ModelFormat::Binary;
+constexpr const char *kFileName = "fuzz.onnx";
+#endif
+
+const mlir::DialectRegistry &registry() {
+  static mlir::DialectRegistry *dialects = [] {
+    auto *registry = new mlir::DialectRegistry;
+    incept::registerImportDialects(*registry);
+    return registry;
+  }();
+  return *dialects;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  llvm::StringRef bytes(reinterpret_cast<const char *>(data), size);
+  incept::ModelLoadOptions options;
+  options.batch = 1;
+  options.batchRule = incept::ModelLoadOptions::BatchRule::IfDynamic;
+  // External data is looked for in a directory that holds none: a reference
+  // to a file must be refused (missing, or outside the model's directory),
+  // never followed elsewhere.
+  llvm::Expected<incept::LoadedModel> model =
+      incept::loadModelFromBytes(bytes, kFormat, "/nonexistent-incept-fuzz", options);
+  if (!model) {
+    llvm::consumeError(model.takeError());
+    return 0;
+  }
+  mlir::MLIRContext context(registry(), mlir::MLIRContext::Threading::DISABLED);
+  mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &) {
+    return mlir::success();
+  });
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      incept::importOnnxModel(context, *model, kFileName);
+  if (!module)
+    return 0;
+  // The importer's output must be valid IR whatever it was given; an
+  // invalid module would crash the passes after it.
+  if (failed(mlir::verify(*module)))
+    __builtin_trap();
+  (void)incept::checkTensorSizes(*module, incept::kDefaultMaxTensorBytes);
+  return 0;
+}
