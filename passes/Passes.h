@@ -47,6 +47,10 @@ struct LoweringOptions {
   TargetKind target = TargetKind::Cpu;
   /// --target=cuda: the GPU architecture, "sm_80" or "sm_90".
   std::string gpuArch = "sm_80";
+  /// --target=cuda: gpu-module-to-binary's toolkit directory (see
+  /// EmptyDeviceLibrary in compiler/Codegen/GpuBinary.h); empty, MLIR's
+  /// default ($CUDA_HOME, else /usr/local/cuda).
+  std::string gpuToolkitPath;
   llvm::StringSet<> disabledPasses;
   /// Time every kernel at run time (incept-instrument-kernels).
   bool profile = false;

@@ -171,7 +171,11 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   // views they get (concat slices, padded interiors) have offsets.
   addPipeline(pm, "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
                   "gpu-to-llvm{use-bare-pointers-for-host}," +
-                      std::string(kHostToLLVM) + ",gpu-module-to-binary{format=isa}");
+                      std::string(kHostToLLVM) + ",gpu-module-to-binary{format=isa" +
+                      (options.gpuToolkitPath.empty()
+                           ? std::string()
+                           : " toolkit=" + options.gpuToolkitPath) +
+                      "}");
 }
 
 void registerLoweringDialects(DialectRegistry &registry) {

@@ -6,6 +6,10 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -127,5 +131,31 @@ llvm::Error embedFatbins(mlir::ModuleOp module, const CudaToolkit &toolkit,
   }
   return llvm::Error::success();
 }
+
+llvm::Expected<std::unique_ptr<EmptyDeviceLibrary>> EmptyDeviceLibrary::create() {
+  llvm::SmallString<128> root;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("incept-toolkit", root))
+    return makeError("cannot create a temporary directory: " + ec.message());
+  std::unique_ptr<EmptyDeviceLibrary> library(new EmptyDeviceLibrary(root.str().str()));
+  llvm::SmallString<128> file(root);
+  llvm::sys::path::append(file, "nvvm", "libdevice");
+  if (std::error_code ec = llvm::sys::fs::create_directories(file))
+    return makeError("cannot create '" + file + "': " + ec.message());
+  llvm::sys::path::append(file, "libdevice.10.bc");
+  std::error_code ec;
+  llvm::raw_fd_ostream os(file, ec);
+  if (ec)
+    return makeError("cannot write '" + file + "': " + ec.message());
+  llvm::LLVMContext context;
+  llvm::Module empty("libdevice", context);
+  // The kernels' triple and data layout, or the linker warns of a mismatch.
+  llvm::Triple triple("nvptx64-nvidia-cuda");
+  empty.setTargetTriple(triple);
+  empty.setDataLayout(triple.computeDataLayout());
+  llvm::WriteBitcodeToFile(empty, os);
+  return library;
+}
+
+EmptyDeviceLibrary::~EmptyDeviceLibrary() { llvm::sys::fs::remove_directories(directory); }
 
 } // namespace incept

@@ -557,6 +557,15 @@ int compile(int argc, char **argv) {
   if (emitKind == EmitKind::Linalg)
     return printModule(*module) ? 0 : 1;
 
+  std::unique_ptr<incept::EmptyDeviceLibrary> deviceLibrary;
+  if (cuda) {
+    llvm::Expected<std::unique_ptr<incept::EmptyDeviceLibrary>> created =
+        incept::EmptyDeviceLibrary::create();
+    if (!created)
+      return fail(llvm::toString(created.takeError())), 1;
+    deviceLibrary = std::move(*created);
+    lowering.gpuToolkitPath = deviceLibrary->toolkitPath().str();
+  }
   if (!runPasses(*module, stages, [&](OpPassManager &pm) {
         incept::buildBufferizePipeline(pm, lowering);
         if (cuda)
