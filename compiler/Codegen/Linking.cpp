@@ -136,9 +136,33 @@ llvm::Error writeAtomically(llvm::StringRef output,
   return llvm::Error::success();
 }
 
+namespace {
+
+/// The runtime archive built with `sanitizer` (runtime/CMakeLists.txt), next
+/// to the plain one: libincept_runtime_asan.a, libincept_runtime_tsan.a.
+llvm::Expected<std::string> runtimeLibraryFor(const Toolchain &toolchain,
+                                              Sanitizer sanitizer) {
+  if (sanitizer == Sanitizer::None)
+    return toolchain.runtimeLibrary;
+  llvm::SmallString<256> library(llvm::sys::path::parent_path(toolchain.runtimeLibrary));
+  llvm::sys::path::append(library, sanitizer == Sanitizer::Address
+                                       ? "libincept_runtime_asan.a"
+                                       : "libincept_runtime_tsan.a");
+  if (!llvm::sys::fs::exists(library))
+    return makeError(llvm::Twine("the runtime built with -fsanitize=") +
+                     sanitizerFlagName(sanitizer) + " is missing (looked for " +
+                     library + ")");
+  return library.str().str();
+}
+
+} // namespace
+
 llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
                       llvm::StringRef wrapperSource, bool shared, bool cuda,
-                      llvm::StringRef output) {
+                      Sanitizer sanitizer, llvm::StringRef output) {
+  llvm::Expected<std::string> runtimeLibrary = runtimeLibraryFor(toolchain, sanitizer);
+  if (!runtimeLibrary)
+    return runtimeLibrary.takeError();
   if (cuda && shared && !llvm::sys::fs::exists(toolchain.runtimeCudaLibrary))
     return makeError("the Incept CUDA runtime library is missing (looked for " +
                      toolchain.runtimeCudaLibrary + ")");
@@ -166,6 +190,9 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
       wrapperObject.str().str()};
   if (shared)
     compile.insert(compile.begin(), "-DINCEPT_SHARED");
+  if (sanitizer != Sanitizer::None)
+    compile.insert(compile.begin(),
+                   std::string("-fsanitize=") + sanitizerFlagName(sanitizer));
   if (llvm::Error e = runTool(toolchain.cCompiler, compile))
     return e;
 
@@ -181,7 +208,7 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
       // 2.34): a GPU library links nothing of CUDA's.
       if (cuda)
         link.push_back(toolchain.runtimeCudaLibrary);
-      link.insert(link.end(), {toolchain.runtimeLibrary, "-Wl,--exclude-libs,ALL", "-lm"});
+      link.insert(link.end(), {*runtimeLibrary, "-Wl,--exclude-libs,ALL", "-lm"});
     }
     else
       link = {"-r", "-nostdlib", "-o", temporary.str(), modelObject.str(),

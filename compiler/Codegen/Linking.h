@@ -3,6 +3,8 @@
 #ifndef INCEPT_COMPILER_CODEGEN_LINKING_H
 #define INCEPT_COMPILER_CODEGEN_LINKING_H
 
+#include "compiler/Codegen/Sanitizer.h"
+
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -28,10 +30,12 @@ llvm::Error runTool(llvm::StringRef program, llvm::ArrayRef<std::string> args);
 /// Compiles the wrapper and links it with the model's object file into a
 /// self-contained shared library (runtime included, only the API exported;
 /// with `cuda`, the runtime's CUDA part too) or into one relocatable object
-/// (that needs the runtime at link time). Writes `output` atomically.
+/// (that needs the runtime at link time). With a sanitizer, the wrapper is
+/// compiled with it and the library holds the runtime built with it, whose
+/// sanitizer calls the host resolves. Writes `output` atomically.
 llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
                       llvm::StringRef wrapperSource, bool shared, bool cuda,
-                      llvm::StringRef output);
+                      Sanitizer sanitizer, llvm::StringRef output);
 
 /// Writes `output` by calling `write` on a temporary file next to it, then
 /// fsync and rename (and fsync of the directory): an error, or the process

@@ -3,6 +3,8 @@
 #ifndef INCEPT_COMPILER_CODEGEN_OBJECTEMISSION_H
 #define INCEPT_COMPILER_CODEGEN_OBJECTEMISSION_H
 
+#include "compiler/Codegen/Sanitizer.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -22,10 +24,11 @@ createTargetMachine(llvm::StringRef cpu, unsigned optLevel);
 std::string describeTarget(const llvm::TargetMachine &machine);
 
 /// Translates an LLVM-dialect module and runs LLVM's optimisation pipeline
-/// for `optLevel` on it, tuned for `machine`.
+/// for `optLevel` on it, tuned for `machine`, instrumented for `sanitizer`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
-                     llvm::TargetMachine &machine, unsigned optLevel);
+                     llvm::TargetMachine &machine, unsigned optLevel,
+                     Sanitizer sanitizer = Sanitizer::None);
 
 /// Machine code for `module`: an object file, or assembly text.
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,

@@ -1,6 +1,7 @@
 /*===- soak.c - many contexts of one model, in many threads ---------------===*
  *
  *   incept-soak LIBRARY [--contexts N] [--runs R] [--threads T] [--cycles C]
+ *               [--short-input 1]
  *
  * Loads a compiled model with dlopen and checks what the C API promises of
  * contexts (docs/c-api.md, "Threads"):
@@ -13,7 +14,10 @@
  *      cycles; the resident size, which follows glibc's thresholds and the
  *      weights' pages, is printed too).
  * The input is a fixed pseudo-random pattern. Prints what it did; exits 1 on
- * any difference, growth or failed call.
+ * any difference, growth or failed call. --short-input 1 allocates the first
+ * input one element short: a fault to inject, which a library compiled with
+ * --sanitize=address must report as an overflow in its kernels when this
+ * host is built with AddressSanitizer (test/Soak/sanitized_soak.sh).
  *
  *===----------------------------------------------------------------------===*/
 #define _GNU_SOURCE /* mallinfo2 */
@@ -103,7 +107,7 @@ static long resident_bytes(void) {
 }
 
 int main(int argc, char **argv) {
-  int contexts = 8, cycles = 20;
+  int contexts = 8, cycles = 20, short_input = 0;
   if (argc < 2) {
     fprintf(stderr, "usage: incept-soak LIBRARY [--contexts N] [--runs R] "
                     "[--threads T] [--cycles C]\n");
@@ -115,6 +119,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--runs")) runs = value;
     else if (!strcmp(argv[i], "--threads")) context_threads = value;
     else if (!strcmp(argv[i], "--cycles")) cycles = value;
+    else if (!strcmp(argv[i], "--short-input")) short_input = value;
     else {
       fprintf(stderr, "incept-soak: unknown option %s\n", argv[i]);
       return 2;
@@ -137,9 +142,11 @@ int main(int argc, char **argv) {
   for (int32_t i = 0; i < model->num_inputs; ++i) {
     const incept_tensor_info *info = &model->inputs[i];
     size_t bytes = (size_t)info->num_elements * element_bytes(info->dtype);
+    if (i == 0 && short_input)
+      bytes -= element_bytes(info->dtype);
     unsigned char *data = malloc(bytes);
     if (info->dtype == INCEPT_DTYPE_FLOAT32)
-      for (int64_t e = 0; e < info->num_elements; ++e) {
+      for (int64_t e = 0; e < (int64_t)(bytes / sizeof(float)); ++e) {
         state = state * 1664525u + 1013904223u;
         ((float *)data)[e] = (float)(state >> 8) / 16777216.0f * 2.0f - 1.0f;
       }
@@ -178,6 +185,7 @@ int main(int argc, char **argv) {
     else
       differences += (long)(intptr_t)result;
   }
+  free(threads);
   printf("%d contexts of %d threads, %d runs each: %ld outputs differ from one "
          "context's alone\n",
          contexts, context_threads, runs, differences);

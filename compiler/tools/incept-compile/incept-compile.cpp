@@ -90,6 +90,16 @@ cl::opt<bool> profile("profile",
                       cl::desc("Time every layer at run time: incept-run --profile "
                                "prints the table and writes a Chrome trace (default off)"),
                       cl::cat(outputCategory));
+cl::opt<incept::Sanitizer> sanitize(
+    "sanitize",
+    cl::desc("Instrument the generated code for a host built with clang's "
+             "-fsanitize (CPU libraries; default none)"),
+    cl::values(clEnumValN(incept::Sanitizer::None, "none", "no instrumentation"),
+               clEnumValN(incept::Sanitizer::Address, "address",
+                          "AddressSanitizer: accesses outside the caller's buffers"),
+               clEnumValN(incept::Sanitizer::Thread, "thread",
+                          "ThreadSanitizer: a context's threads touching the same bytes")),
+    cl::init(incept::Sanitizer::None), cl::cat(diagnosticsCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 3)"),
                            cl::Prefix, cl::init(3), cl::cat(optimizationCategory));
 cl::list<std::string> disabledPasses(
@@ -271,6 +281,10 @@ bool parseTarget(incept::LoweringOptions &lowering) {
            false;
   if (profile)
     return fail("--profile is not supported with --target=cuda yet"), false;
+  if (sanitize != incept::Sanitizer::None)
+    return fail("--sanitize is for CPU libraries; a GPU library's kernels run "
+                "outside the host's sanitizer"),
+           false;
   return true;
 }
 
@@ -634,7 +648,7 @@ int compile(int argc, char **argv) {
   stages.begin("LLVM optimisation");
   llvm::LLVMContext llvmContext;
   llvm::Expected<std::unique_ptr<llvm::Module>> llvmModule =
-      incept::translateAndOptimize(*module, llvmContext, **machine, optLevel);
+      incept::translateAndOptimize(*module, llvmContext, **machine, optLevel, sanitize);
   if (!llvmModule)
     return fail(llvm::toString(llvmModule.takeError())), 1;
   module = nullptr; // the LLVM module holds the weights now
@@ -683,7 +697,7 @@ int compile(int argc, char **argv) {
   stages.begin("linking");
   if (llvm::Error e = incept::linkModel(
           *toolchain, modelObject, incept::generateWrapperSource(interface),
-          emitKind == EmitKind::Lib, cuda, outputFilename))
+          emitKind == EmitKind::Lib, cuda, sanitize, outputFilename))
     return fail(llvm::toString(std::move(e))), 1;
   if (!writeText(headerPath(), [&](llvm::raw_ostream &os) {
         os << incept::generateHeader(interface);
