@@ -90,7 +90,7 @@ cl::opt<bool> profile("profile",
                       cl::desc("Time every layer at run time: incept-run --profile "
                                "prints the table and writes a Chrome trace (default off)"),
                       cl::cat(outputCategory));
-cl::opt<incept::Sanitizer> sanitize(
+cl::opt<incept::Sanitizer, false, incept::NamedValueParser<incept::Sanitizer>> sanitize(
     "sanitize",
     cl::desc("Instrument the generated code for a host built with clang's "
              "-fsanitize (CPU libraries; default none)"),
