@@ -46,6 +46,10 @@ public:
 Error parseModel(StringRef bytes, ModelFormat format, onnx::ModelProto &model) {
   if (bytes.empty())
     return makeError("the model file is empty");
+  // Protobuf reads at most 2 GB in either format (its sizes are ints).
+  if (bytes.size() > static_cast<size_t>(INT_MAX))
+    return makeError("the model file is over 2 GB; store its weights as ONNX "
+                     "external data");
   if (format == ModelFormat::Text) {
     google::protobuf::TextFormat::Parser parser;
     TextErrorCollector errors;
@@ -55,9 +59,6 @@ Error parseModel(StringRef bytes, ModelFormat format, onnx::ModelProto &model) {
                        errors.first);
     return Error::success();
   }
-  if (bytes.size() > static_cast<size_t>(INT_MAX))
-    return makeError("the model file is over 2 GB; store its weights as ONNX "
-                     "external data");
   if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return makeError("not a valid ONNX model: the protobuf does not parse "
                      "(truncated or corrupt file?)");
