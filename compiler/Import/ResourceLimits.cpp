@@ -42,16 +42,9 @@ std::string whoseTensor(Value value) {
       if (auto name = func.getArgAttrOfType<StringAttr>(argument.getArgNumber(),
                                                         kTensorNameAttr))
         return "graph input '" + name.str() + "'";
-  Location loc = value.getLoc();
-  std::string node;
-  loc->walk([&](Location inner) {
-    if (auto nameLoc = dyn_cast<NameLoc>(inner)) {
-      node = "node '" + nameLoc.getName().str() + "'";
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return node.empty() ? std::string("a tensor") : node;
+  if (auto node = value.getLoc()->findInstanceOf<NameLoc>())
+    return "node '" + node.getName().str() + "'";
+  return "a tensor";
 }
 
 /// Every statically shaped tensor value of `module`: function arguments and

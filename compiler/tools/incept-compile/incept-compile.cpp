@@ -190,24 +190,13 @@ void clearProgressLine() {
 /// Prints `error: <file>: <message>`: the node's name is in the message (the
 /// importer puts it there) and ONNX files have no line numbers to show.
 LogicalResult printDiagnostic(Diagnostic &diag) {
-  std::string file;
-  diag.getLocation()->walk([&](Location loc) {
-    if (auto fileLoc = dyn_cast<FileLineColLoc>(loc)) {
-      file = fileLoc.getFilename().str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  std::string file, node;
+  if (auto fileLoc = diag.getLocation()->findInstanceOf<FileLineColLoc>())
+    file = fileLoc.getFilename().str();
   // Graph passes fuse ops into one (a FusedLoc of their NameLocs): the first
   // node names it.
-  std::string node;
-  diag.getLocation()->walk([&](Location loc) {
-    if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
-      node = "node '" + nameLoc.getName().str() + "': ";
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
+  if (auto nameLoc = diag.getLocation()->findInstanceOf<NameLoc>())
+    node = "node '" + nameLoc.getName().str() + "': ";
   llvm::StringRef severity =
       diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
       : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
