@@ -5,7 +5,6 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -43,32 +42,23 @@ llvm::Expected<std::string> readFile(llvm::StringRef path) {
 }
 
 /// The fatbin of `ptx`, made in `directory`.
-llvm::Expected<std::string> fatbinOf(llvm::StringRef ptx, llvm::StringRef directory,
+llvm::Expected<std::string> fatbinOf(llvm::StringRef ptx, const TemporaryDirectory &directory,
                                      const CudaToolkit &toolkit, int computeCapability) {
-  llvm::SmallString<128> ptxFile(directory), fatbinFile(directory);
-  llvm::sys::path::append(ptxFile, "kernels.ptx");
-  llvm::sys::path::append(fatbinFile, "kernels.fatbin");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(ptxFile, ec);
-    if (ec)
-      return makeError("cannot write '" + ptxFile + "': " + ec.message());
-    os << ptx;
-  }
+  llvm::Expected<std::string> ptxFile = directory.writeFile("kernels.ptx", ptx);
+  if (!ptxFile)
+    return ptxFile.takeError();
+  std::string fatbinFile = directory.file("kernels.fatbin");
   std::vector<std::string> images;
   for (int sm : cubinArchitectures(computeCapability)) {
-    llvm::SmallString<128> cubin(directory);
-    llvm::sys::path::append(cubin, "sm_" + std::to_string(sm) + ".cubin");
-    if (llvm::Error e = runTool(toolkit.ptxas, {"-arch=sm_" + std::to_string(sm), "-O3",
-                                                ptxFile.str().str(), "-o",
-                                                cubin.str().str()}))
+    std::string cubin = directory.file("sm_" + std::to_string(sm) + ".cubin");
+    if (llvm::Error e = runTool(toolkit.ptxas,
+                                {"-arch=sm_" + std::to_string(sm), "-O3", *ptxFile, "-o", cubin}))
       return std::move(e);
-    images.push_back("--image3=kind=elf,sm=" + std::to_string(sm) + ",file=" +
-                     cubin.str().str());
+    images.push_back("--image3=kind=elf,sm=" + std::to_string(sm) + ",file=" + cubin);
   }
   images.push_back("--image3=kind=ptx,sm=" + std::to_string(computeCapability) +
-                   ",file=" + ptxFile.str().str());
-  std::vector<std::string> args = {"-64", "--create=" + fatbinFile.str().str()};
+                   ",file=" + *ptxFile);
+  std::vector<std::string> args = {"-64", "--create=" + fatbinFile};
   args.insert(args.end(), images.begin(), images.end());
   if (llvm::Error e = runTool(toolkit.fatbinary, args))
     return std::move(e);
@@ -104,12 +94,9 @@ std::optional<CudaToolkit> findCudaToolkit() {
 
 llvm::Error embedFatbins(mlir::ModuleOp module, const CudaToolkit &toolkit,
                          int computeCapability) {
-  llvm::SmallString<128> directory;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueDirectory("incept-fatbin", directory))
-    return makeError("cannot create a temporary directory: " + ec.message());
-  auto removeDirectory =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(directory); });
+  llvm::Expected<TemporaryDirectory> directory = TemporaryDirectory::create("incept-fatbin");
+  if (!directory)
+    return directory.takeError();
   for (auto binary : module.getOps<mlir::gpu::BinaryOp>()) {
     llvm::SmallVector<mlir::Attribute> objects;
     for (mlir::Attribute attr : binary.getObjects()) {
@@ -119,7 +106,7 @@ llvm::Error embedFatbins(mlir::ModuleOp module, const CudaToolkit &toolkit,
         continue;
       }
       llvm::Expected<std::string> fatbin = fatbinOf(
-          object.getObject().getValue(), directory, toolkit, computeCapability);
+          object.getObject().getValue(), *directory, toolkit, computeCapability);
       if (!fatbin)
         return fatbin.takeError();
       objects.push_back(mlir::gpu::ObjectAttr::get(
@@ -132,30 +119,24 @@ llvm::Error embedFatbins(mlir::ModuleOp module, const CudaToolkit &toolkit,
   return llvm::Error::success();
 }
 
-llvm::Expected<std::unique_ptr<EmptyDeviceLibrary>> EmptyDeviceLibrary::create() {
-  llvm::SmallString<128> root;
-  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("incept-toolkit", root))
-    return makeError("cannot create a temporary directory: " + ec.message());
-  std::unique_ptr<EmptyDeviceLibrary> library(new EmptyDeviceLibrary(root.str().str()));
-  llvm::SmallString<128> file(root);
-  llvm::sys::path::append(file, "nvvm", "libdevice");
-  if (std::error_code ec = llvm::sys::fs::create_directories(file))
-    return makeError("cannot create '" + file + "': " + ec.message());
-  llvm::sys::path::append(file, "libdevice.10.bc");
-  std::error_code ec;
-  llvm::raw_fd_ostream os(file, ec);
-  if (ec)
-    return makeError("cannot write '" + file + "': " + ec.message());
+llvm::Expected<TemporaryDirectory> createEmptyDeviceLibrary() {
+  llvm::Expected<TemporaryDirectory> directory = TemporaryDirectory::create("incept-toolkit");
+  if (!directory)
+    return directory.takeError();
+  // The kernels' triple and data layout, or the linker warns of a mismatch.
   llvm::LLVMContext context;
   llvm::Module empty("libdevice", context);
-  // The kernels' triple and data layout, or the linker warns of a mismatch.
   llvm::Triple triple("nvptx64-nvidia-cuda");
   empty.setTargetTriple(triple);
   empty.setDataLayout(triple.computeDataLayout());
+  std::string bitcode;
+  llvm::raw_string_ostream os(bitcode);
   llvm::WriteBitcodeToFile(empty, os);
-  return library;
+  if (llvm::Expected<std::string> file =
+          directory->writeFile("nvvm/libdevice/libdevice.10.bc", bitcode);
+      !file)
+    return file.takeError();
+  return directory;
 }
-
-EmptyDeviceLibrary::~EmptyDeviceLibrary() { llvm::sys::fs::remove_directories(directory); }
 
 } // namespace incept

@@ -11,11 +11,12 @@
 #ifndef INCEPT_COMPILER_CODEGEN_GPUBINARY_H
 #define INCEPT_COMPILER_CODEGEN_GPUBINARY_H
 
+#include "compiler/Codegen/TemporaryDirectory.h"
+
 #include "mlir/IR/BuiltinOps.h"
 
 #include "llvm/Support/Error.h"
 
-#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,26 +30,14 @@ struct CudaToolkit {
 };
 std::optional<CudaToolkit> findCudaToolkit();
 
-/// A directory for gpu-module-to-binary's `toolkit` option, removed with
-/// this object. The pass links the toolkit's nvvm/libdevice/libdevice.10.bc
-/// into every kernel module and reports an error, with the whole module,
-/// wherever there is none (a machine without CUDA, or a wrong $CUDA_HOME).
-/// The kernels call nothing of libdevice (incept-lower-gpu-math), so the
-/// directory holds an empty bitcode module under that name: the PTX is the
-/// same on every machine, with a toolkit or without.
-class EmptyDeviceLibrary {
-public:
-  static llvm::Expected<std::unique_ptr<EmptyDeviceLibrary>> create();
-  ~EmptyDeviceLibrary();
-  EmptyDeviceLibrary(const EmptyDeviceLibrary &) = delete;
-  EmptyDeviceLibrary &operator=(const EmptyDeviceLibrary &) = delete;
-  /// What to pass as gpu-module-to-binary's toolkit.
-  llvm::StringRef toolkitPath() const { return directory; }
-
-private:
-  explicit EmptyDeviceLibrary(std::string directory) : directory(std::move(directory)) {}
-  std::string directory;
-};
+/// A directory for gpu-module-to-binary's `toolkit` option. The pass links
+/// the toolkit's nvvm/libdevice/libdevice.10.bc into every kernel module and
+/// reports an error, with the whole module, wherever there is none (a
+/// machine without CUDA, or a wrong $CUDA_HOME). The kernels call nothing of
+/// libdevice (incept-lower-gpu-math), so this directory holds an empty
+/// bitcode module under that name: the PTX is the same on every machine,
+/// with a toolkit or without.
+llvm::Expected<TemporaryDirectory> createEmptyDeviceLibrary();
 
 /// Replaces the PTX of every gpu.binary in `module` with a fatbin of cubins
 /// for `computeCapability` and each later architecture the backend knows

@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/Linking.h"
+#include "compiler/Codegen/TemporaryDirectory.h"
 
-#include "llvm/ADT/ScopeExit.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -168,26 +168,17 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
                      toolchain.runtimeCudaLibrary + ")");
   // The wrapper's file name lands in the object's symbol table: the same
   // name in a directory of its own keeps two compiles byte-identical.
-  llvm::SmallString<128> directory;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueDirectory("incept-wrapper", directory))
-    return makeError("cannot create a temporary directory: " + ec.message());
-  auto removeDirectory =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(directory); });
-  llvm::SmallString<128> wrapperFile(directory), wrapperObject(directory);
-  llvm::sys::path::append(wrapperFile, "incept-wrapper.c");
-  llvm::sys::path::append(wrapperObject, "incept-wrapper.o");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(wrapperFile, ec);
-    if (ec)
-      return makeError("cannot write '" + wrapperFile + "': " + ec.message());
-    os << wrapperSource;
-  }
+  llvm::Expected<TemporaryDirectory> directory = TemporaryDirectory::create("incept-wrapper");
+  if (!directory)
+    return directory.takeError();
+  llvm::Expected<std::string> wrapperFile =
+      directory->writeFile("incept-wrapper.c", wrapperSource);
+  if (!wrapperFile)
+    return wrapperFile.takeError();
+  std::string wrapperObject = directory->file("incept-wrapper.o");
   std::vector<std::string> compile = {
       "-c", "-std=c11", "-O2", "-fPIC", "-fvisibility=hidden",
-      "-I" + toolchain.runtimeIncludeDir, wrapperFile.str().str(), "-o",
-      wrapperObject.str().str()};
+      "-I" + toolchain.runtimeIncludeDir, *wrapperFile, "-o", wrapperObject};
   if (shared)
     compile.insert(compile.begin(), "-DINCEPT_SHARED");
   if (sanitizer != Sanitizer::None)
@@ -202,8 +193,7 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
       // The runtime goes inside, hidden: two models in one process each use
       // their own copy, and the library needs nothing but libc and libm.
     {
-      link = {"-shared", "-o", temporary.str(), modelObject.str(),
-              wrapperObject.str().str()};
+      link = {"-shared", "-o", temporary.str(), modelObject.str(), wrapperObject};
       // The CUDA part opens libcuda.so.1 with dlopen (in glibc's libc since
       // 2.34): a GPU library links nothing of CUDA's.
       if (cuda)
@@ -211,8 +201,7 @@ llvm::Error linkModel(const Toolchain &toolchain, llvm::StringRef modelObject,
       link.insert(link.end(), {*runtimeLibrary, "-Wl,--exclude-libs,ALL", "-lm"});
     }
     else
-      link = {"-r", "-nostdlib", "-o", temporary.str(), modelObject.str(),
-              wrapperObject.str().str()};
+      link = {"-r", "-nostdlib", "-o", temporary.str(), modelObject.str(), wrapperObject};
     return runTool(toolchain.cCompiler, link);
   });
 }

@@ -560,14 +560,13 @@ int compile(int argc, char **argv) {
   if (emitKind == EmitKind::Linalg)
     return printModule(*module) ? 0 : 1;
 
-  std::unique_ptr<incept::EmptyDeviceLibrary> deviceLibrary;
+  std::optional<incept::TemporaryDirectory> deviceLibrary;
   if (cuda) {
-    llvm::Expected<std::unique_ptr<incept::EmptyDeviceLibrary>> created =
-        incept::EmptyDeviceLibrary::create();
+    llvm::Expected<incept::TemporaryDirectory> created = incept::createEmptyDeviceLibrary();
     if (!created)
       return fail(llvm::toString(created.takeError())), 1;
-    deviceLibrary = std::move(*created);
-    lowering.gpuToolkitPath = deviceLibrary->toolkitPath().str();
+    deviceLibrary.emplace(std::move(*created));
+    lowering.gpuToolkitPath = deviceLibrary->path().str();
   }
   if (!runPasses(*module, stages, [&](OpPassManager &pm) {
         incept::buildBufferizePipeline(pm, lowering);
