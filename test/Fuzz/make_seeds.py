@@ -5,7 +5,8 @@
 
 DIR/<target>/ gets, for
   onnx-text          every .onnxtxt model of the lit tests;
-  onnx               the same in binary (those that parse), ONNX's backend node-test models, and
+  onnx               the same in binary (those that parse), ONNX's backend node-test models,
+                     a Conv whose weight is external data in the fuzz target's weights.bin, and
                      the family models with their weights stripped (each
                      initializer made a graph input of its shape, so that the
                      graph is whole but a few kilobytes);
@@ -67,6 +68,25 @@ def onnx_seeds(source_dir, models_dir, out):
     for path in sorted(glob.glob(os.path.join(NODE_TESTS, "*", "model.onnx"))):
         shutil.copy(path, os.path.join(binary_dir,
                                        os.path.basename(os.path.dirname(path)) + ".onnx"))
+    # External data in weights.bin, the one file of the fuzz target's model
+    # directory (4 KiB): a Conv's weight at an offset.
+    weight = onnx.TensorProto()
+    weight.name, weight.data_type = "w", onnx.TensorProto.FLOAT
+    weight.dims.extend([2, 3, 3, 3])
+    weight.data_location = onnx.TensorProto.EXTERNAL
+    for key, value in [("location", "weights.bin"), ("offset", "128"), ("length", "216")]:
+        entry = weight.external_data.add()
+        entry.key, entry.value = key, value
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])],
+        "external_data",
+        [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, 4, 4])],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 2, 4, 4])],
+        initializer=[weight])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    with open(os.path.join(binary_dir, "external_data.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
     for name in FAMILY:
         path = os.path.join(models_dir, name + ".onnx")
         if os.path.exists(path):
