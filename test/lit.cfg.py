@@ -34,6 +34,14 @@ if os.path.exists(os.path.join(config.incept_models_dir, "googlenet.onnx")):
 elif lit_config.params.get("require_models"):
     lit_config.fatal("no generated models in " + config.incept_models_dir)
 
+# A build with the sanitizer presets (INCEPT_SANITIZE): its libraries hold
+# the instrumented runtime and load only into an instrumented host, so the
+# tests that load one into Python, or build a program against the runtime
+# with plain flags, or need the --sanitize runtimes (not built there), are
+# unsupported in it.
+if getattr(config, "incept_sanitize", ""):
+    config.available_features.add("sanitized-build")
+
 # CUDA's ptxas, for the tests that check the GPU kernels' PTX (CUDA is at
 # /usr/local/cuda on the project's machines; CUDA_HOME elsewhere). No GPU is
 # needed: the libraries' runs are tested against a stub driver the build makes.

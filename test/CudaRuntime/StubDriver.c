@@ -18,10 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef int CUresult;
-typedef unsigned long long CUdeviceptr;
+#include "Driver.h"
 
 #define EXPORT __attribute__((visibility("default")))
+
+/* Every entry point with the prototype the runtime calls it by: a definition
+ * that differs does not compile (calling one through a pointer of another
+ * type is undefined, which UBSan reports). */
+#define CUDA_ENTRY(field, symbol, parameters) EXPORT CUresult symbol parameters;
+#include "DriverApi.def"
+#undef CUDA_ENTRY
 
 /* Calls counted by name; few names, so a small table. */
 static struct {
@@ -79,15 +85,15 @@ EXPORT CUresult cuDeviceGetCount(int *count) {
   *count = env_int("STUB_CUDA_DEVICES", 1);
   return 0;
 }
-EXPORT CUresult cuDeviceGet(int *device, int ordinal) { ENTER(cuDeviceGet); *device = ordinal; return 0; }
-EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
+EXPORT CUresult cuDeviceGet(CUdevice *device, int ordinal) { ENTER(cuDeviceGet); *device = ordinal; return 0; }
+EXPORT CUresult cuDeviceGetAttribute(int *value, int attribute, CUdevice device) {
   (void)device;
   ENTER(cuDeviceGetAttribute);
   int capability = env_int("STUB_CUDA_CC", 90);
   *value = attribute == 75 ? capability / 10 : attribute == 76 ? capability % 10 : 0;
   return 0;
 }
-EXPORT CUresult cuDeviceGetName(char *name, int length, int device) {
+EXPORT CUresult cuDeviceGetName(char *name, int length, CUdevice device) {
   (void)device;
   ENTER(cuDeviceGetName);
   strncpy(name, "Stub GPU", (size_t)length);
@@ -99,40 +105,46 @@ static int retains[16];
 static char contexts[16];
 EXPORT int stub_cuda_retains(int device) { return retains[device]; }
 
-EXPORT CUresult cuDevicePrimaryCtxRetain(void **context, int device) {
+EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice device) {
   ENTER(cuDevicePrimaryCtxRetain);
   ++retains[device];
-  *context = &contexts[device];
+  *context = (CUcontext)&contexts[device];
   return 0;
 }
-EXPORT CUresult cuDevicePrimaryCtxRelease_v2(int device) {
+EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice device) {
   ENTER(cuDevicePrimaryCtxRelease_v2);
   --retains[device];
   return 0;
 }
 static _Thread_local int pushed;
 EXPORT int stub_cuda_pushed(void) { return pushed; }
-EXPORT CUresult cuCtxPushCurrent_v2(void *context) { (void)context; ENTER(cuCtxPushCurrent_v2); ++pushed; return 0; }
-EXPORT CUresult cuCtxPopCurrent_v2(void **context) { ENTER(cuCtxPopCurrent_v2); *context = NULL; --pushed; return 0; }
+EXPORT CUresult cuCtxPushCurrent_v2(CUcontext context) { (void)context; ENTER(cuCtxPushCurrent_v2); ++pushed; return 0; }
+EXPORT CUresult cuCtxPopCurrent_v2(CUcontext *context) { ENTER(cuCtxPopCurrent_v2); *context = NULL; --pushed; return 0; }
 
 /* A module is its image; a function is a copy of its name. */
-EXPORT CUresult cuModuleLoadData(void **module, const void *image) {
+EXPORT CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   ENTER(cuModuleLoadData);
   if (!strncmp((const char *)image, "NOBINARY", 8))
     return 209;
   *module = (void *)(uintptr_t)image;
   return 0;
 }
-EXPORT CUresult cuModuleUnload(void *module) { (void)module; ENTER(cuModuleUnload); return 0; }
-EXPORT CUresult cuModuleGetFunction(void **function, void *module, const char *name) {
+EXPORT CUresult cuModuleUnload(CUmodule module) { (void)module; ENTER(cuModuleUnload); return 0; }
+/* A function is its name, kept here as the driver keeps it with its module. */
+static char functions[16][32];
+EXPORT CUresult cuModuleGetFunction(CUfunction *function, CUmodule module, const char *name) {
   (void)module;
   ENTER(cuModuleGetFunction);
   if (!strcmp(name, "missing"))
     return 500; /* CUDA_ERROR_NOT_FOUND */
-  *function = strdup(name);
+  int slot = 0;
+  while (slot < 15 && functions[slot][0] && strcmp(functions[slot], name))
+    ++slot;
+  strncpy(functions[slot], name, sizeof functions[slot] - 1);
+  *function = (CUfunction)functions[slot];
   return 0;
 }
-EXPORT CUresult cuFuncSetAttribute(void *function, int attribute, int value) {
+EXPORT CUresult cuFuncSetAttribute(CUfunction function, int attribute, int value) {
   (void)function; (void)attribute; (void)value;
   ENTER(cuFuncSetAttribute);
   return 0;
@@ -156,12 +168,15 @@ static void *capturing;
 static launch captured[64];
 static int num_captured;
 
-EXPORT CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigned gz,
-                               unsigned bx, unsigned by, unsigned bz, unsigned smem,
-                               void *stream, void **params, void **extra) {
-  (void)gx; (void)gy; (void)gz; (void)bx; (void)by; (void)bz; (void)smem; (void)extra;
+EXPORT CUresult cuLaunchKernel(CUfunction function, unsigned int gridX, unsigned int gridY,
+                               unsigned int gridZ, unsigned int blockX, unsigned int blockY,
+                               unsigned int blockZ, unsigned int sharedBytes, CUstream stream,
+                               void **params, void **extra) {
+  (void)gridX; (void)gridY; (void)gridZ; (void)blockX; (void)blockY; (void)blockZ;
+  (void)sharedBytes; (void)extra;
   ENTER(cuLaunchKernel);
-  launch work = {function, NULL, 0};
+  /* A function is its name (cuModuleGetFunction). */
+  launch work = {(const char *)function, NULL, 0};
   if (!strcmp(work.function, "fill")) {
     work.target = *(float **)params[0];
     work.value = *(float *)params[1];
@@ -176,30 +191,30 @@ EXPORT CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy, unsigne
 static char streams[64];
 static int num_streams;
 EXPORT int stub_cuda_live_streams(void) { return stub_cuda_calls("cuStreamCreate") - stub_cuda_calls("cuStreamDestroy_v2"); }
-EXPORT CUresult cuStreamCreate(void **stream, unsigned int flags) {
+EXPORT CUresult cuStreamCreate(CUstream *stream, unsigned int flags) {
   (void)flags;
   ENTER(cuStreamCreate);
-  *stream = &streams[num_streams++ % 64];
+  *stream = (CUstream)&streams[num_streams++ % 64];
   return 0;
 }
-EXPORT CUresult cuStreamDestroy_v2(void *stream) { (void)stream; ENTER(cuStreamDestroy_v2); return 0; }
-EXPORT CUresult cuStreamSynchronize(void *stream) { (void)stream; ENTER(cuStreamSynchronize); return 0; }
-EXPORT CUresult cuStreamWaitEvent(void *stream, void *event, unsigned int flags) {
+EXPORT CUresult cuStreamDestroy_v2(CUstream stream) { (void)stream; ENTER(cuStreamDestroy_v2); return 0; }
+EXPORT CUresult cuStreamSynchronize(CUstream stream) { (void)stream; ENTER(cuStreamSynchronize); return 0; }
+EXPORT CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned int flags) {
   (void)stream; (void)event; (void)flags;
   ENTER(cuStreamWaitEvent);
   return 0;
 }
 static char events[64];
 static int num_events;
-EXPORT CUresult cuEventCreate(void **event, unsigned int flags) {
+EXPORT CUresult cuEventCreate(CUevent *event, unsigned int flags) {
   (void)flags;
   ENTER(cuEventCreate);
-  *event = &events[num_events++ % 64];
+  *event = (CUevent)&events[num_events++ % 64];
   return 0;
 }
-EXPORT CUresult cuEventDestroy_v2(void *event) { (void)event; ENTER(cuEventDestroy_v2); return 0; }
-EXPORT CUresult cuEventRecord(void *event, void *stream) { (void)event; (void)stream; ENTER(cuEventRecord); return 0; }
-EXPORT CUresult cuEventSynchronize(void *event) { (void)event; ENTER(cuEventSynchronize); return 0; }
+EXPORT CUresult cuEventDestroy_v2(CUevent event) { (void)event; ENTER(cuEventDestroy_v2); return 0; }
+EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) { (void)event; (void)stream; ENTER(cuEventRecord); return 0; }
+EXPORT CUresult cuEventSynchronize(CUevent event) { (void)event; ENTER(cuEventSynchronize); return 0; }
 
 /* Device memory is host memory; the stub counts what is live. */
 static long live_allocations;
@@ -221,32 +236,32 @@ EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
   free((void *)(uintptr_t)pointer);
   return 0;
 }
-EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, void *stream) {
+EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   (void)stream;
   ENTER(cuMemcpyAsync);
   memcpy((void *)(uintptr_t)dst, (void *)(uintptr_t)src, bytes);
   return 0;
 }
-EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t bytes, void *stream) {
+EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t bytes, CUstream stream) {
   (void)stream;
   ENTER(cuMemcpyHtoDAsync_v2);
   memcpy((void *)(uintptr_t)dst, src, bytes);
   return 0;
 }
-EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes, void *stream) {
+EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes, CUstream stream) {
   (void)stream;
   ENTER(cuMemcpyDtoHAsync_v2);
   memcpy(dst, (void *)(uintptr_t)src, bytes);
   return 0;
 }
-EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, void *stream) {
+EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUstream stream) {
   (void)stream;
   ENTER(cuMemsetD32Async);
   for (size_t i = 0; i < count; ++i)
     ((unsigned int *)(uintptr_t)dst)[i] = value;
   return 0;
 }
-EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count, void *stream) {
+EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count, CUstream stream) {
   (void)stream;
   ENTER(cuMemsetD16Async);
   for (size_t i = 0; i < count; ++i)
@@ -257,38 +272,38 @@ EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t c
 /* A graph is the launches captured; an executable graph the same. */
 static launch graph_launches[64];
 static int num_graph_launches;
-EXPORT CUresult cuStreamBeginCapture_v2(void *stream, int mode) {
+EXPORT CUresult cuStreamBeginCapture_v2(CUstream stream, int mode) {
   (void)mode;
   ENTER(cuStreamBeginCapture_v2);
   capturing = stream;
   num_captured = 0;
   return 0;
 }
-EXPORT CUresult cuStreamEndCapture(void *stream, void **graph) {
+EXPORT CUresult cuStreamEndCapture(CUstream stream, CUgraph *graph) {
   ENTER(cuStreamEndCapture);
   if (stream != capturing)
     return 901; /* CUDA_ERROR_STREAM_CAPTURE_INVALIDATED */
   capturing = NULL;
-  *graph = captured;
+  *graph = (CUgraph)captured;
   return 0;
 }
-EXPORT CUresult cuGraphInstantiateWithFlags(void **exec, void *graph, unsigned long long flags) {
+EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph graph, unsigned long long flags) {
   (void)flags;
   ENTER(cuGraphInstantiateWithFlags);
   memcpy(graph_launches, graph, sizeof graph_launches);
   num_graph_launches = num_captured;
-  *exec = graph_launches;
+  *exec = (CUgraphExec)graph_launches;
   return 0;
 }
-EXPORT CUresult cuGraphLaunch(void *exec, void *stream) {
+EXPORT CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
   (void)exec; (void)stream;
   ENTER(cuGraphLaunch);
   for (int i = 0; i < num_graph_launches; ++i)
     perform(graph_launches[i]);
   return 0;
 }
-EXPORT CUresult cuGraphExecDestroy(void *exec) { (void)exec; ENTER(cuGraphExecDestroy); return 0; }
-EXPORT CUresult cuGraphDestroy(void *graph) { (void)graph; ENTER(cuGraphDestroy); return 0; }
+EXPORT CUresult cuGraphExecDestroy(CUgraphExec exec) { (void)exec; ENTER(cuGraphExecDestroy); return 0; }
+EXPORT CUresult cuGraphDestroy(CUgraph graph) { (void)graph; ENTER(cuGraphDestroy); return 0; }
 
 EXPORT CUresult cuGetErrorName(CUresult result, const char **name) {
   switch (result) {
