@@ -557,6 +557,10 @@ Error bindInputs(onnx::GraphProto &graph, const ModelLoadOptions &options) {
       return makeError("cannot read '" + binding.getValue() +
                        "' for --bind-input " + name + ": " +
                        file.getError().message());
+    // Protobuf's sizes are ints: a larger file would wrap.
+    if ((*file)->getBufferSize() > static_cast<size_t>(INT_MAX))
+      return makeError("'" + binding.getValue() + "' is over 2 GB, more than a "
+                       "TensorProto holds (--bind-input " + name + ")");
     onnx::TensorProto tensor;
     if (!tensor.ParseFromArray((*file)->getBufferStart(),
                                static_cast<int>((*file)->getBufferSize())))
