@@ -2,6 +2,7 @@
 
 #include "compiler/Import/ModelLoader.h"
 #include "compiler/Support/Dtypes.h"
+#include "compiler/Support/ElementCount.h"
 #include "compiler/Import/GraphImporter.h"
 #include "compiler/Import/NodeImporter.h"
 #include "compiler/Import/OnnxLibrary.h"
@@ -113,15 +114,13 @@ int64_t typedElementCount(const onnx::TensorProto &tensor) {
 /// reads constant data (Reshape shapes, Pad pads) without checking, and
 /// crashes on short data.
 Error checkTensorData(const onnx::TensorProto &tensor) {
-  int64_t expected = 1;
-  for (int64_t dim : tensor.dims()) {
+  for (int64_t dim : tensor.dims())
     if (dim < 0)
       return makeError(llvm::formatv("has a negative dimension {0}", dim));
-    std::optional<int64_t> product = llvm::checkedMul(expected, dim);
-    if (!product)
-      return makeError("has more elements than a 64-bit count holds");
-    expected = *product;
-  }
+  std::optional<int64_t> count = elementCount(tensor.dims());
+  if (!count)
+    return makeError("has more elements than a 64-bit count holds");
+  int64_t expected = *count;
   if (tensor.has_raw_data()) {
     size_t bytes = elementBytes(tensor.data_type());
     // A byte count past 64 bits cannot match the data's size either.

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/GraphImporter.h"
+#include "compiler/Support/ElementCount.h"
 #include "dialects/Incept/ElementTypes.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -20,20 +21,42 @@ namespace incept {
 
 namespace {
 
-int64_t elementCount(const onnx::TensorProto &tensor) {
-  int64_t count = 1;
-  for (int64_t dim : tensor.dims())
-    count *= dim;
-  return count;
+/// The number of elements `tensor`'s shape needs. The loader has checked it
+/// (checkTensorData), but the importer does not rely on that.
+FailureOr<int64_t> shapeElements(const onnx::TensorProto &tensor, Location loc) {
+  std::optional<int64_t> count = elementCount(tensor.dims());
+  if (!count)
+    return emitError(loc) << "tensor '" << tensor.name() << "' has a shape with "
+                          << "a negative size or more elements than a 64-bit "
+                          << "count holds";
+  return *count;
 }
 
 LogicalResult checkCount(const onnx::TensorProto &tensor, int64_t stored,
                          Location loc) {
-  if (stored == elementCount(tensor))
+  FailureOr<int64_t> needed = shapeElements(tensor, loc);
+  if (failed(needed))
+    return failure();
+  if (stored == *needed)
     return success();
   return emitError(loc) << "tensor '" << tensor.name() << "' holds " << stored
-                        << " elements but its shape needs "
-                        << elementCount(tensor);
+                        << " elements but its shape needs " << *needed;
+}
+
+/// Checks that `tensor`'s raw data holds its shape's elements of `width`
+/// bytes each.
+LogicalResult checkRawSize(const onnx::TensorProto &tensor, size_t width,
+                           Location loc) {
+  FailureOr<int64_t> count = shapeElements(tensor, loc);
+  if (failed(count))
+    return failure();
+  std::optional<int64_t> needed = llvm::checkedMul(*count, static_cast<int64_t>(width));
+  size_t size = tensor.raw_data().size();
+  if (needed && size == static_cast<uint64_t>(*needed))
+    return success();
+  return emitError(loc) << "tensor '" << tensor.name() << "' has " << size
+                        << " bytes of raw data but its shape needs "
+                        << (needed ? std::to_string(*needed) : "more than 2^63");
 }
 
 /// Decodes raw_data, where each element is a `Stored`, or converts the
@@ -108,10 +131,8 @@ FailureOr<std::vector<char>> elementBytesOf(const onnx::TensorProto &tensor,
   std::vector<char> bytes;
   if (tensor.has_raw_data()) {
     const std::string &raw = tensor.raw_data();
-    if (raw.size() != static_cast<size_t>(elementCount(tensor)) * width)
-      return emitError(loc) << "tensor '" << tensor.name() << "' has "
-                            << raw.size() << " bytes of raw data but its shape "
-                            << "needs " << elementCount(tensor) * width;
+    if (failed(checkRawSize(tensor, width, loc)))
+      return failure();
     bytes.assign(raw.begin(), raw.end());
     return bytes;
   }
@@ -143,10 +164,8 @@ FailureOr<ArrayRef<char>> float32Bytes(const onnx::TensorProto &tensor,
                           << "; only float32 tensors are computed";
   if (tensor.has_raw_data()) {
     const std::string &raw = tensor.raw_data();
-    if (raw.size() != static_cast<size_t>(elementCount(tensor)) * sizeof(float))
-      return emitError(loc) << "tensor '" << tensor.name() << "' has "
-                            << raw.size() << " bytes of raw data but its shape "
-                            << "needs " << elementCount(tensor) * sizeof(float);
+    if (failed(checkRawSize(tensor, sizeof(float), loc)))
+      return failure();
     return ArrayRef<char>(raw.data(), raw.size());
   }
   if (failed(checkCount(tensor, tensor.float_data_size(), loc)))

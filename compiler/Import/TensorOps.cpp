@@ -1,13 +1,13 @@
 //===- TensorOps.cpp - import of structural and pass-through ops ----------===//
 
 #include "compiler/Import/NodeImporter.h"
+#include "compiler/Support/ElementCount.h"
 
 #include "dialects/Incept/InceptOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/Support/CheckedArithmetic.h"
 
 #include <optional>
 
@@ -16,19 +16,6 @@ using namespace mlir;
 namespace incept {
 
 namespace {
-
-/// The product of `dims`, or nothing when it overflows 64 bits (a Reshape
-/// to a crafted shape; found by test/Fuzz).
-std::optional<int64_t> product(ArrayRef<int64_t> dims) {
-  int64_t result = 1;
-  for (int64_t dim : dims) {
-    std::optional<int64_t> next = llvm::checkedMul(result, dim);
-    if (!next)
-      return std::nullopt;
-    result = *next;
-  }
-  return result;
-}
 
 LogicalResult importConcat(NodeImporter &node) {
   SmallVector<Value> inputs;
@@ -54,7 +41,7 @@ LogicalResult importConcat(NodeImporter &node) {
 
 LogicalResult reshapeTo(NodeImporter &node, Value input, ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(input.getType());
-  std::optional<int64_t> elements = product(shape);
+  std::optional<int64_t> elements = elementCount(shape);
   if (!elements)
     return node.emitError() << "cannot reshape " << type << " to more elements "
                             << "than a 64-bit count holds";
@@ -95,7 +82,7 @@ LogicalResult importReshape(NodeImporter &node) {
   if (inferred) {
     SmallVector<int64_t> others(shape);
     others.erase(others.begin() + *inferred);
-    std::optional<int64_t> known = product(others);
+    std::optional<int64_t> known = elementCount(others);
     if (!known || *known == 0 || type.getNumElements() % *known != 0)
       return node.emitError() << "cannot infer the -1 entry: " << type
                               << " does not divide into the other sizes";
@@ -116,8 +103,8 @@ LogicalResult importFlatten(NodeImporter &node) {
                             << rank;
   if (axis < 0)
     axis += rank;
-  std::optional<int64_t> outer = product(dims.take_front(axis));
-  std::optional<int64_t> inner = product(dims.drop_front(axis));
+  std::optional<int64_t> outer = elementCount(dims.take_front(axis));
+  std::optional<int64_t> inner = elementCount(dims.drop_front(axis));
   if (!outer || !inner)
     return node.emitError() << "cannot flatten " << input->getType()
                             << ": more elements than a 64-bit count holds";

@@ -7,6 +7,7 @@
 #include "llvm/Support/JSON.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <vector>
 
@@ -88,8 +89,8 @@ void printProfile(const incept_model &model, const incept_profile &profile,
   double runs = std::max<double>(1.0, double(profile.runs));
   for (int32_t k = 0; k < profile.num_kernels; ++k) {
     int32_t layer = profile.kernel_layers[k];
-    if (layer >= 0 && layer < model.num_layers)
-      layerMs[layer] += double(profile.kernel_total_ns[k]) / runs * 1e-6;
+    assert(layer >= 0 && layer < model.num_layers && "checkProfile's guarantee");
+    layerMs[layer] += double(profile.kernel_total_ns[k]) / runs * 1e-6;
   }
   double totalMs = 0, totalFlops = 0;
   for (int32_t i = 0; i < model.num_layers; ++i) {
@@ -132,22 +133,22 @@ llvm::Error writeChromeTrace(const incept_model &model,
     origin = std::min(origin, profile.kernel_last_begin_ns[k]);
   for (int32_t k = 0; k < profile.num_kernels; ++k) {
     int32_t layer = profile.kernel_layers[k];
-    const incept_layer_info *info =
-        layer >= 0 && layer < model.num_layers ? &model.layers[layer] : nullptr;
+    assert(layer >= 0 && layer < model.num_layers && "checkProfile's guarantee");
+    const incept_layer_info &info = model.layers[layer];
     uint64_t begin = profile.kernel_last_begin_ns[k];
     uint64_t end = profile.kernel_last_end_ns[k];
     events.push_back(llvm::json::Object{
-        {"name", info ? info->name : "kernel"},
-        {"cat", info ? info->op : ""},
+        {"name", info.name},
+        {"cat", info.op},
         {"ph", "X"},
         {"ts", double(begin - origin) * 1e-3},
         {"dur", double(end - begin) * 1e-3},
         {"pid", 1},
         {"tid", 1},
         {"args", llvm::json::Object{{"kernel", k},
-                                    {"shape", info ? info->shape : ""},
-                                    {"strategy", info ? info->strategy : ""},
-                                    {"flops", info ? info->flops : 0.0}}}});
+                                    {"shape", info.shape},
+                                    {"strategy", info.strategy},
+                                    {"flops", info.flops}}}});
   }
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);

@@ -21,6 +21,9 @@ namespace incept {
 /// this CPU has (AVX-512 or AVX2+FMA; 0 without either).
 double measureFmaPeakGflops();
 
+// Both take a model and profile that checkModelDescription and checkProfile
+// (ModelLibrary.h) have accepted: every kernel's layer is one of the model's.
+
 /// Prints the layer table of `profile` (for `model`) to `os`.
 void printProfile(const incept_model &model, const incept_profile &profile,
                   double peakGflops, int threads, llvm::raw_ostream &os);

@@ -2,8 +2,10 @@
 
 #include "TensorFile.h"
 
+#include "compiler/Support/ElementCount.h"
 #include "incept/incept.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
@@ -181,21 +183,16 @@ std::string formatShape(ArrayRef<int64_t> shape) {
 
 Expected<int64_t> checkedElementCount(ArrayRef<int64_t> shape,
                                       size_t elementSize) {
-  int64_t count = 1;
-  for (int64_t size : shape) {
-    if (size < 0)
-      return createStringError(
-          formatv("shape {0} has a negative size", formatShape(shape)).str());
-    if (MulOverflow(count, size, count))
-      return createStringError(
-          formatv("shape {0} has too many elements", formatShape(shape)).str());
-  }
+  if (llvm::any_of(shape, [](int64_t size) { return size < 0; }))
+    return createStringError(
+        formatv("shape {0} has a negative size", formatShape(shape)).str());
+  std::optional<int64_t> count = elementCount(shape);
   int64_t bytes;
-  if (MulOverflow(count, static_cast<int64_t>(elementSize), bytes) ||
+  if (!count || MulOverflow(*count, static_cast<int64_t>(elementSize), bytes) ||
       static_cast<uint64_t>(bytes) > SIZE_MAX / 2)
     return createStringError(
         formatv("shape {0} has too many elements", formatShape(shape)).str());
-  return count;
+  return *count;
 }
 
 Error checkTensorFileName(StringRef path) {
