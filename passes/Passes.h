@@ -52,12 +52,18 @@ struct LoweringOptions {
   /// default ($CUDA_HOME, else /usr/local/cuda).
   std::string gpuToolkitPath;
   llvm::StringSet<> disabledPasses;
+  /// incept-select-conv-strategy's `kind`: "auto" (its cost model) or one
+  /// strategy for every conv that can take it (convStrategyNames()).
+  std::string convStrategy = "auto";
   /// Time every kernel at run time (incept-instrument-kernels).
   bool profile = false;
 
   /// True if the pass with this flag (e.g. `incept-fold-batch-norm`) runs.
   bool runs(llvm::StringRef passArgument) const;
 };
+
+/// The values of LoweringOptions::convStrategy.
+llvm::ArrayRef<llvm::StringRef> convStrategyNames();
 
 /// The flags of the passes that --disable-pass can leave out, in pipeline
 /// order.

@@ -75,6 +75,12 @@ std::optional<int> computeCapabilityOf(llvm::StringRef gpuArch) {
   return std::stoi(gpuArch.drop_front(3).str());
 }
 
+llvm::ArrayRef<llvm::StringRef> convStrategyNames() {
+  static const llvm::StringRef names[] = {"auto", "reference", "plane_loops",
+                                          "blocked", "winograd"};
+  return names;
+}
+
 llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
   static const llvm::StringRef names[] = {
       "incept-simplify-graph",      "incept-fold-batch-norm",
@@ -100,8 +106,9 @@ void buildGraphOptimizationPipeline(OpPassManager &pm,
   addGraphPass(pm, options, "incept-merge-sibling-convs", createMergeSiblingConvs);
   // Strategies are chosen on the convs as merged; chains are formed only of
   // convs that are not blocked.
-  addGraphPass(pm, options, "incept-select-conv-strategy",
-               [] { return createSelectConvStrategy(); });
+  addGraphPass(pm, options, "incept-select-conv-strategy", [&] {
+    return createSelectConvStrategy({/*kind=*/options.convStrategy});
+  });
   addGraphPass(pm, options, "incept-fuse-conv-chains",
                [] { return createFuseConvChains(); });
   addGraphPass(pm, options, "incept-simplify-graph", createSimplifyGraph);

@@ -253,7 +253,7 @@ std::vector<LayerInterface> readLayers(func::FuncOp func) {
                     double(weight.getNumElements() / weight.getDimSize(0));
       if (ConvStrategyAttr strategy = conv.getStrategyAttr()) {
         layer.strategy = stringifyConvStrategyKind(strategy.getKind()).str();
-        if (strategy.getKind() == ConvStrategyKind::blocked)
+        if (strategy.isBlocked())
           layer.strategy += " " + std::to_string(strategy.getBlock()) + " " +
                             std::to_string(strategy.getTileF()) + "x" +
                             std::to_string(strategy.getTileW());

@@ -61,7 +61,8 @@ def Incept_ConvStrategyKind : I32EnumAttr<"ConvStrategyKind",
     "how a convolution is lowered", [
       I32EnumAttrCase<"reference", 0>,
       I32EnumAttrCase<"plane_loops", 1>,
-      I32EnumAttrCase<"blocked", 2>
+      I32EnumAttrCase<"blocked", 2>,
+      I32EnumAttrCase<"winograd", 3>
     ]> {
   let cppNamespace = "::incept";
   let genSpecializedAttr = 0;
@@ -77,10 +78,20 @@ def Incept_ConvStrategyAttr : AttrDef<Incept_Dialect, "ConvStrategy"> {
     register-tiled direct convolution on a channel-blocked layout: `block`
     channels a vector, `tile_f` output-channel blocks × `tile_w` output
     pixels of accumulators held in registers across the whole reduction.
+    `winograd` (3x3 stride-1 convs) is Winograd's F(4x4, 3x3) on the same
+    layout: its 36 elementwise products run on the blocked kernel, whose
+    tiles `tile_f` × `tile_w` (pixels: 4x4 tiles of the output) it gives.
 
     ```mlir
     #incept.conv_strategy<blocked, block = 16, tile_f = 4, tile_w = 6>
     ```
+  }];
+  let extraClassDeclaration = [{
+    /// Whether the conv is lowered on the channel-blocked layout.
+    bool isBlocked() const {
+      return getKind() == ConvStrategyKind::blocked ||
+             getKind() == ConvStrategyKind::winograd;
+    }
   }];
   let parameters = (ins
     EnumParameter<Incept_ConvStrategyKind>:$kind,

@@ -29,7 +29,7 @@ namespace {
 
 /// A conv that a chain may hold: ungrouped f32 with unit dilations, the
 /// windows the band lowering is written and measured for, and not lowered by
-/// the blocked strategy: bands pay for plane loops, whose rows leave L1, but
+/// a blocked strategy: bands pay for plane loops, whose rows leave L1, but
 /// the blocked kernel tiles its whole plane already and each band would
 /// convert its slab to and from the blocked layout (Inception v3 measured
 /// 125 ms with the stem chains and 117 ms without).
@@ -37,7 +37,7 @@ bool isChainable(ConvOp conv) {
   ConvStrategyAttr strategy = conv.getStrategyAttr();
   return conv.getGroup() == 1 && conv.getType().getElementType().isF32() &&
          llvm::all_of(conv.getDilations(), [](int64_t d) { return d == 1; }) &&
-         !(strategy && strategy.getKind() == ConvStrategyKind::blocked);
+         !(strategy && strategy.isBlocked());
 }
 
 /// Consumers have unit strides. A strided consumer's band has fewer output

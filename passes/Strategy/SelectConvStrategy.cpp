@@ -7,6 +7,8 @@
 
 #include "passes/Passes.h"
 
+#include "passes/Lowering/Conv/ConvLowerings.h"
+
 #include "dialects/Incept/InceptOps.h"
 #include "dialects/Incept/Target.h"
 
@@ -44,6 +46,7 @@ double stepCycles(int64_t tf, int64_t tw, int64_t halves, bool weightsInL2) {
 
 struct Tile {
   int64_t blocks, pixels;
+  double cycles; // of the whole tiling
 };
 
 /// The cheapest register tile for `outBlocks` output blocks over `pixels`
@@ -60,12 +63,12 @@ Tile chooseTile(TargetAttr target, int64_t outBlocks, int64_t pixels,
     return stepCycles(tf, tw, halves, weightsInL2) * reduction +
            tf * tw * halves + 4 * tw;
   };
-  Tile best{1, 1};
-  double bestCost = std::numeric_limits<double>::infinity();
+  Tile best{1, 1, std::numeric_limits<double>::infinity()};
   // Largest first: a tie keeps the tile that reads the input and weights
   // fewer times.
   for (int64_t tf = std::min(kMaxTileBlocks, outBlocks); tf >= 1; --tf)
-    for (int64_t tw = std::min((registers - 1) / (tf + 1), registers / 4);
+    for (int64_t tw = std::min({(registers - 1) / (tf + 1), registers / 4,
+                                pixels});
          tw >= 1; --tw) {
       auto rowOfTiles = [&](int64_t blocks) {
         double cost = (pixels / tw) * tileCost(blocks, tw);
@@ -76,10 +79,8 @@ Tile chooseTile(TargetAttr target, int64_t outBlocks, int64_t pixels,
       double cost = (outBlocks / tf) * rowOfTiles(tf);
       if (int64_t tailBlocks = outBlocks % tf)
         cost += rowOfTiles(tailBlocks);
-      if (cost < bestCost - 1e-9) {
-        bestCost = cost;
-        best = {tf, tw};
-      }
+      if (cost < best.cycles - 1e-9)
+        best = {tf, tw, cost};
     }
   return best;
 }
@@ -88,27 +89,70 @@ bool isConstant(Value value) {
   return !value || value.getDefiningOp<arith::ConstantOp>();
 }
 
+/// Cycles to read `bytes` of weights once from beyond L2 (L3 or DRAM, at
+/// 16 bytes a cycle), when they do not fit L2: at batch 1 a model's
+/// weights are read once per inference and stay in no cache.
+double weightStreamCycles(TargetAttr target, double bytes) {
+  constexpr double kMemoryBytesPerCycle = 16;
+  return bytes > target.getL2Bytes() ? bytes / kMemoryBytesPerCycle : 0;
+}
+
+/// Cycles of F(4x4, 3x3) for `tiles` 4x4 output tiles, in vector ops of
+/// `halves` 256-bit halves at two a cycle: per tile and input block the
+/// input transform's 192 adds and FMAs (36 loads, 36 stores of V); per tile
+/// and output block the output transform's 140, the bias, the epilogue
+/// and 16 stores (about 172); the 36 products as GEMMs of `tiles` pixels
+/// over C channels (the tile that wins for them is `gemm`); and U, 36/9 the
+/// size of the direct weights, streamed once.
+double winogradCycles(TargetAttr target, int64_t tiles, int64_t inBlocks,
+                      int64_t outBlocks, const Tile &gemm) {
+  int64_t halves = std::max<int64_t>(1, target.getVectorBits() / 256);
+  int64_t lanes = target.getFloatLanes();
+  double inputTransform = tiles * inBlocks * (192 + 36) * halves / 2.0;
+  double outputTransform = tiles * outBlocks * 172 * halves / 2.0;
+  double weightBytes = 36.0 * inBlocks * outBlocks * lanes * lanes * 4;
+  return inputTransform + 36 * gemm.cycles + outputTransform +
+         weightStreamCycles(target, weightBytes);
+}
+
 ConvStrategyAttr chooseStrategy(ConvOp conv, TargetAttr target,
                                 std::optional<ConvStrategyKind> forced) {
   MLIRContext *context = conv.getContext();
   bool blockable = conv.getGroup() == 1 && isConstant(conv.getWeight()) &&
                    isConstant(conv.getBias());
+  bool winogradable = blockable && isWinogradConv(conv);
   ConvStrategyKind kind = forced.value_or(
       blockable ? ConvStrategyKind::blocked : ConvStrategyKind::plane_loops);
+  if (kind == ConvStrategyKind::winograd && !winogradable)
+    kind = ConvStrategyKind::blocked;
   if (kind == ConvStrategyKind::blocked && !blockable)
     kind = ConvStrategyKind::plane_loops;
-  if (kind != ConvStrategyKind::blocked)
+  if (kind != ConvStrategyKind::blocked && kind != ConvStrategyKind::winograd)
     return ConvStrategyAttr::get(context, kind, 0, 0, 0);
 
   auto type = cast<RankedTensorType>(conv.getType());
   auto weight = cast<RankedTensorType>(conv.getWeight().getType());
   int64_t block = target.getFloatLanes();
+  int64_t inBlocks = ceilDiv(weight.getDimSize(1), block);
   int64_t outBlocks = ceilDiv(type.getDimSize(1), block);
-  int64_t pixels = type.getDimSize(2) * type.getDimSize(3);
+  int64_t height = type.getDimSize(2), width = type.getDimSize(3);
   int64_t reduction =
       weight.getDimSize(1) * weight.getDimSize(2) * weight.getDimSize(3);
-  Tile tile = chooseTile(target, outBlocks, pixels, reduction);
-  return ConvStrategyAttr::get(context, kind, block, tile.blocks, tile.pixels);
+  Tile direct = chooseTile(target, outBlocks, height * width, reduction);
+  if (winogradable) {
+    int64_t tiles = ceilDiv(height, 4) * ceilDiv(width, 4);
+    Tile gemm = chooseTile(target, outBlocks, tiles, weight.getDimSize(1));
+    double directCycles =
+        direct.cycles +
+        weightStreamCycles(target, 9.0 * inBlocks * outBlocks * block * block * 4);
+    if (kind == ConvStrategyKind::winograd ||
+        (!forced && winogradCycles(target, tiles, inBlocks, outBlocks, gemm) <
+                        directCycles))
+      return ConvStrategyAttr::get(context, ConvStrategyKind::winograd, block,
+                                   gemm.blocks, gemm.pixels);
+  }
+  return ConvStrategyAttr::get(context, ConvStrategyKind::blocked, block,
+                               direct.blocks, direct.pixels);
 }
 
 struct SelectConvStrategy
@@ -122,7 +166,7 @@ struct SelectConvStrategy
       if (!forced) {
         getOperation().emitError()
             << "unknown conv strategy '" << kind
-            << "' in kind= (auto, reference, plane_loops or blocked)";
+            << "' in kind= (auto, reference, plane_loops, blocked or winograd)";
         return signalPassFailure();
       }
     }

@@ -67,7 +67,7 @@ Counts count(Operation *root) {
     if (auto conv = dyn_cast<ConvOp>(op)) {
       ++counts.convs;
       if (ConvStrategyAttr strategy = conv.getStrategyAttr())
-        counts.blocked += strategy.getKind() == ConvStrategyKind::blocked;
+        counts.blocked += strategy.isBlocked();
     }
     else if (isa<BatchNormOp>(op))
       ++counts.batchNorms;

@@ -107,6 +107,13 @@ cl::list<std::string> disabledPasses(
     cl::desc("Leave this optimisation pass out of the -O1+ pipeline (repeatable; "
              "e.g. incept-fold-batch-norm)"),
     cl::value_desc("NAME"), cl::cat(optimizationCategory));
+cl::opt<std::string> convStrategy(
+    "conv-strategy",
+    cl::desc("How every conv that can be is lowered at -O1+: auto (the cost model "
+             "of incept-select-conv-strategy, the default), blocked (direct), "
+             "winograd (F(4x4,3x3), 3x3 stride-1 convs; the others blocked), "
+             "plane_loops or reference; to compare them"),
+    cl::value_desc("kind"), cl::init("auto"), cl::cat(optimizationCategory));
 cl::opt<std::string> march("march",
                            cl::desc("Target CPU, e.g. znver4, znver3, skylake-avx512 "
                                     "(default: native, the host's)"),
@@ -244,6 +251,14 @@ bool parseDisabledPasses(incept::LoweringOptions &lowering) {
   return ok;
 }
 
+bool parseConvStrategy(incept::LoweringOptions &lowering) {
+  if (!llvm::is_contained(incept::convStrategyNames(), convStrategy.getValue()))
+    return fail("--conv-strategy: '" + convStrategy + "' is not one of " +
+                llvm::join(incept::convStrategyNames(), ", "));
+  lowering.convStrategy = convStrategy;
+  return true;
+}
+
 /// --target, --gpu-arch and --precision, and the options a GPU library does
 /// not have yet.
 bool parseTarget(incept::LoweringOptions &lowering) {
@@ -270,6 +285,9 @@ bool parseTarget(incept::LoweringOptions &lowering) {
            false;
   if (profile)
     return fail("--profile is not supported with --target=cuda yet"), false;
+  if (convStrategy.getNumOccurrences())
+    return fail("--conv-strategy chooses among CPU kernels; it needs --target=cpu"),
+           false;
   if (sanitize != incept::Sanitizer::None)
     return fail("--sanitize is for CPU libraries; a GPU library's kernels run "
                 "outside the host's sanitizer"),
@@ -444,7 +462,8 @@ int compile(int argc, char **argv) {
   incept::LoweringOptions lowering;
   lowering.optLevel = optLevel;
   lowering.profile = profile;
-  if (!parseOptions(options) || !parseDisabledPasses(lowering) || !parseTarget(lowering) ||
+  if (!parseOptions(options) || !parseDisabledPasses(lowering) || !parseConvStrategy(lowering) ||
+      !parseTarget(lowering) ||
       !resolveEmitKind() ||
       !checkOutputDirectory(outputFilename))
     return 1;

@@ -30,6 +30,18 @@ lowerBlockedConv(mlir::OpBuilder &builder, ConvOp op, ConvStrategyAttr strategy,
                  mlir::Value input, mlir::Value weight, mlir::Value bias,
                  mlir::Value residual);
 
+/// Whether `conv` has the shape of a `winograd` conv: ungrouped, 3x3,
+/// stride 1, dilation 1.
+bool isWinogradConv(ConvOp conv);
+
+/// `winograd`: F(4x4, 3x3) on the channel-blocked layout, its products on
+/// the blocked kernel. Fails (and creates nothing) unless isWinogradConv and
+/// the weights and bias are constants, which the strategy pass checks.
+mlir::FailureOr<mlir::Value>
+lowerWinogradConv(mlir::OpBuilder &builder, ConvOp op, ConvStrategyAttr strategy,
+                  mlir::Value input, mlir::Value weight, mlir::Value bias,
+                  mlir::Value residual);
+
 } // namespace incept
 
 #endif // INCEPT_PASSES_LOWERING_CONV_CONVLOWERINGS_H

@@ -28,14 +28,19 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     ConvStrategyKind kind = strategy ? strategy.getKind()
                             : planeLoops ? ConvStrategyKind::plane_loops
                                          : ConvStrategyKind::reference;
-    if (kind == ConvStrategyKind::blocked) {
-      FailureOr<Value> blocked = lowerBlockedConv(
-          rewriter, op, strategy, adaptor.getInput(), adaptor.getWeight(),
-          adaptor.getBias(), adaptor.getResidual());
-      if (failed(blocked))
-        return op.emitError("the blocked conv strategy needs an ungrouped "
-                            "conv with constant weights and bias");
-      rewriter.replaceOp(op, *blocked);
+    if (kind == ConvStrategyKind::blocked || kind == ConvStrategyKind::winograd) {
+      bool winograd = kind == ConvStrategyKind::winograd;
+      FailureOr<Value> lowered =
+          (winograd ? lowerWinogradConv : lowerBlockedConv)(
+              rewriter, op, strategy, adaptor.getInput(), adaptor.getWeight(),
+              adaptor.getBias(), adaptor.getResidual());
+      if (failed(lowered))
+        return op.emitError()
+               << "the " << stringifyConvStrategyKind(kind)
+               << " conv strategy needs an ungrouped "
+               << (winograd ? "3x3 stride-1 conv with unit dilations" : "conv")
+               << " and constant weights and bias";
+      rewriter.replaceOp(op, *lowered);
       return success();
     }
     rewriter.replaceOp(

@@ -1,0 +1,81 @@
+//===- BlockedKernel.h - the register-tiled kernel on blocked tensors -*- C++ -*-===//
+//
+// The micro-kernel of the `blocked` conv strategy, shared by the strategies
+// that end in a blocked direct convolution: `blocked` itself, and `winograd`,
+// whose 36 products are one 1x1 blocked conv over 36 × N "images" with one
+// set of weights each. See BlockedKernel.cpp for how the kernel is built.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef INCEPT_PASSES_LOWERING_CONV_BLOCKEDKERNEL_H
+#define INCEPT_PASSES_LOWERING_CONV_BLOCKEDKERNEL_H
+
+#include "dialects/Incept/InceptOps.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <vector>
+
+namespace incept {
+
+inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Everything the kernel needs to know about one conv, in blocked terms.
+struct BlockedShape {
+  int64_t images, inChannels, inBlocks, outChannels, outBlocks;
+  int64_t outHeight, outWidth, kernelHeight, kernelWidth;
+  int64_t strideH, strideW, dilationH, dilationW;
+  int64_t block, tileF, tileW;
+  /// Images [k·imagesPerWeightSet, (k+1)·imagesPerWeightSet) use weight set
+  /// k (the packed weights are the sets one after another); 0: one set.
+  int64_t imagesPerWeightSet = 0;
+
+  /// Floats of the packed weights of one full group of tile_f blocks.
+  int64_t groupWeights() const {
+    return tileF * inBlocks * kernelHeight * kernelWidth * block * block;
+  }
+  /// Floats of one packed weight set.
+  int64_t weightSet() const {
+    return ceilDiv(outBlocks, tileF) * groupWeights();
+  }
+};
+
+/// [F, C, KH, KW] → per group of output blocks [C/c][KH][KW][c_in][tf][c_out],
+/// channels past F and C zero: one weight set, appended to `packed`.
+void packBlockedWeights(llvm::ArrayRef<float> oihw, const BlockedShape &shape,
+                        std::vector<float> &packed);
+
+/// The bias as a constant padded with zeros to whole blocks, named after
+/// the conv's weights (`name`).
+mlir::Value createBlockedBias(mlir::OpBuilder &builder, mlir::Location loc,
+                              llvm::ArrayRef<float> bias, int64_t block,
+                              llvm::StringRef name);
+
+/// What a conv applies to its accumulators before the one store:
+/// act(residual + residualScale · acc).
+struct ConvEpilogue {
+  ActivationKind activation = ActivationKind::none;
+  float clipMin = 0, clipMax = 0, residualScale = 1;
+  /// A blocked tensor of the result's shape, or null.
+  mlir::Value residual;
+
+  /// The epilogue of `conv`, its residual `residual` (blocked, or null).
+  static ConvEpilogue of(ConvOp conv, mlir::Value residual);
+
+  /// The epilogue on the accumulator `value` of the block at `at`.
+  mlir::Value apply(mlir::OpBuilder &builder, mlir::Location loc,
+                    mlir::Value value, mlir::ValueRange at) const;
+};
+
+/// The blocked conv of `input` (blocked, zero-padded) with the packed
+/// `weights`, starting from `bias` (padded to whole blocks, or null), as a
+/// tensor of `outType` ([N, F/c, OH, OW, c]); one parallel loop.
+mlir::Value buildBlockedKernel(mlir::OpBuilder &builder, mlir::Location loc,
+                               const BlockedShape &shape, mlir::Value input,
+                               mlir::Value weights, mlir::Value bias,
+                               const ConvEpilogue &epilogue,
+                               mlir::RankedTensorType outType);
+
+} // namespace incept
+
+#endif // INCEPT_PASSES_LOWERING_CONV_BLOCKEDKERNEL_H
