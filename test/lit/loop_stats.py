@@ -7,7 +7,8 @@ does per iteration, for FileCheck:
 The loop is the basic block that branches back to its own label and holds the
 most FMAs (the micro-kernel's reduction step). `fma` counts vfmadd*ps and
 names the vector register class; `broadcasts` vbroadcastss; `loads` vector
-moves from memory; `spills` vector moves to or from the stack (%rsp/%rbp).
+moves from memory; `spills` vector moves to or from the stack (%rsp, and %rbp where it is
+the frame pointer).
 """
 import re
 import sys
@@ -44,7 +45,10 @@ for name, lines in functions.items():
     label, body = max(loops, key=lambda b: sum(i.startswith("vfmadd") for i in b[1]))
     fmas = [i for i in body if re.match(r"vfmadd\d+ps", i)]
     width = sorted({w for i in fmas for w in re.findall(r"%([xyz]mm)\d+", i)})
-    stack = re.compile(r"\(%r[sb]p\)|\d\(%r[sb]p")
+    # %rbp addresses the stack only in a function that sets up a frame
+    # pointer; elsewhere LLVM uses it as one more general register.
+    frame = any(re.match(r"movq\s+%rsp, %rbp$", line.strip()) for line in lines)
+    stack = re.compile(r"\((%rsp|%rbp)\)|\d\((%rsp|%rbp)" if frame else r"\(%rsp\)|\d\(%rsp")
     moves = [i for i in body if re.match(r"vmov(a|u)ps", i)]
     loads = [i for i in moves if "(" in i.split(",")[0] and not stack.search(i)]
     spills = [i for i in moves if stack.search(i)]
