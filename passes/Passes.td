@@ -249,13 +249,15 @@ def SelectConvStrategy : Pass<"incept-select-conv-strategy", "::mlir::func::Func
     transform and 36 stores of V per input block, and about 172 (the output
     transform's 140, bias, epilogue, 16 stores) per output block, at two
     ops a cycle. Both sides also pay for their weights when they are larger
-    than L2 (at batch 1 they are read once an inference, from memory, at
-    16 bytes a cycle), Winograd's being 36/9 of the direct ones. What stays
-    direct: a conv of few input channels (the input transform of its one
-    block costs more than the products save) and one of a plane much
-    smaller than a tile (at 2x2, three quarters of the 4x4 tile is padding).
-    On Inception v3 at batch 1 on Zen 3 the 12 convs it lowers this way
-    take 27.6 ms against 52.0 ms direct (`incept-run --profile`).
+    than L2 (at batch 1 they are read once an inference, from memory, at 4
+    bytes a cycle: what one Zen 3 core measured), Winograd's being 36/9 of
+    the direct ones. What stays direct: a conv of few input channels (the
+    input transform of its one block costs more than the products save),
+    one of a plane much smaller than a tile (at 2x2, three quarters of the
+    4x4 tile is padding), and a wide one of an 8x8 plane (4 tiles of
+    products, bound by streaming U from memory). On Inception v3 at batch 1
+    on Zen 3 the 10 convs it lowers this way take 21.2 ms against 47.5 ms
+    direct at one thread (`incept-run --profile`).
 
     Option `kind` forces one strategy for every conv that can take it
     (`reference`, `plane_loops`, `blocked`, or `winograd`, which leaves the

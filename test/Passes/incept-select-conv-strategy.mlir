@@ -29,10 +29,15 @@
 // CHECK: strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 1, tile_w = 8>
 // CHECK-LABEL: func.func @tiny_plane_avx512
 // CHECK: strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 4, tile_w = 4>
+// A wide conv of an 8x8 plane stays direct too: its 4 tiles of products are
+// bound by streaming U, 36/9 the size of the direct weights (21 MB here),
+// from memory.
+// CHECK-LABEL: func.func @small_plane_avx512
+// CHECK: strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 4, tile_w = 6>
 // Stride 2 has no Winograd form.
 // CHECK-LABEL: func.func @strided_avx512
 // CHECK: strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 4, tile_w = 6>
-// FORCED-COUNT-9: strategy = #incept.conv_strategy<plane_loops>
+// FORCED-COUNT-10: strategy = #incept.conv_strategy<plane_loops>
 // kind=winograd: every 3x3 stride-1 conv, the others blocked (or plane
 // loops where they cannot be blocked); kind=blocked: none.
 // WINOGRAD-LABEL: func.func @wide_avx512
@@ -44,6 +49,8 @@
 // WINOGRAD-LABEL: func.func @thin_avx512
 // WINOGRAD: strategy = #incept.conv_strategy<winograd, block = 16,
 // WINOGRAD-LABEL: func.func @tiny_plane_avx512
+// WINOGRAD: strategy = #incept.conv_strategy<winograd, block = 16,
+// WINOGRAD-LABEL: func.func @small_plane_avx512
 // WINOGRAD: strategy = #incept.conv_strategy<winograd, block = 16,
 // WINOGRAD-LABEL: func.func @strided_avx512
 // WINOGRAD: strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 4, tile_w = 6>
@@ -84,6 +91,11 @@ func.func @tiny_plane_avx512(%x: tensor<1x256x2x2xf32>) -> tensor<1x256x2x2xf32>
   %w = arith.constant dense<0.5> : tensor<256x256x3x3xf32>
   %y = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x256x2x2xf32>, tensor<256x256x3x3xf32>) -> tensor<1x256x2x2xf32>
   return %y : tensor<1x256x2x2xf32>
+}
+func.func @small_plane_avx512(%x: tensor<1x384x8x8xf32>) -> tensor<1x384x8x8xf32> {
+  %w = arith.constant dense<0.5> : tensor<384x384x3x3xf32>
+  %y = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x384x8x8xf32>, tensor<384x384x3x3xf32>) -> tensor<1x384x8x8xf32>
+  return %y : tensor<1x384x8x8xf32>
 }
 func.func @strided_avx512(%x: tensor<1x64x57x57xf32>) -> tensor<1x64x28x28xf32> {
   %w = arith.constant dense<0.5> : tensor<64x64x3x3xf32>

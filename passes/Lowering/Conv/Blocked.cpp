@@ -26,6 +26,7 @@
 #include "passes/Lowering/LinalgBuilders.h"
 
 #include "dialects/Incept/InceptOps.h"
+#include "dialects/Incept/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -66,6 +67,8 @@ FailureOr<Value> lowerBlockedConv(OpBuilder &b, ConvOp op, ConvStrategyAttr stra
   s.strideW = op.getStrides()[1];
   s.dilationH = op.getDilations()[0];
   s.dilationW = op.getDilations()[1];
+  if (TargetAttr target = lookupTarget(op))
+    s.l1Bytes = target.getL1dBytes();
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();

@@ -13,6 +13,11 @@
 // Tails (a last group of fewer blocks, a last tile of fewer pixels, a last
 // channel block of fewer channels) are peeled with their own static sizes,
 // so no loop has a bounds check; the input comes zero-padded, blocked.
+// When a group's weights do not fit in half of L1, the reduction is split
+// into passes over slices of the input blocks that do, each over all of a
+// work item's tiles, the partial sums stored in the output in between (as
+// MLAS and oneDNN block K): the weights are then read from L1, not L2,
+// for all but the first tile of a pass.
 //
 // Weights are packed at compile time into the order the kernel reads them:
 // per group of output blocks, [C/c][KH][KW][c_in][tile_f][c_out], one stream.
@@ -80,6 +85,7 @@ public:
         ceilDiv(kParallelItems, s.images * groups), 1, tiles);
     int64_t tilesPerChunk = ceilDiv(tiles, chunks);
     chunks = ceilDiv(tiles, tilesPerChunk);
+    tilesPerItem = tilesPerChunk;
     return buildParallelLoop(
         b, loc, s.images * groups * chunks, init,
         [&](OpBuilder &b, Value item, ValueRange out) {
@@ -128,11 +134,55 @@ private:
         [&](OpBuilder &b) { return groupOf(b, tail); });
   }
 
-  /// Tiles [firstTile, endTile) of tf output blocks; the last tile of the
-  /// plane may hold fewer pixels.
+  /// Tiles [firstTile, endTile) of tf output blocks, in passes over the
+  /// input-channel blocks when the group's weights are larger than half of
+  /// L1 (BlockedShape::l1Bytes) and the item has several tiles: each pass
+  /// runs over all of the item's tiles, so that its slice of the weights
+  /// stays in L1 from one tile to the next instead of streaming from L2 for
+  /// every tile; the accumulators go through the output between passes.
   Value buildTiles(OpBuilder &b, Location loc, Value image, Value firstBlock,
                    Value weightBase, int64_t tf, Value firstTile, Value endTile,
                    Value out) {
+    auto tilesOf = [&](OpBuilder &b, const ReductionPass &pass, Value out) {
+      return buildPassTiles(b, loc, image, firstBlock, weightBase, tf, pass,
+                            firstTile, endTile, out);
+    };
+    int64_t fullBlocks = s.inChannels / s.block;
+    int64_t blockBytes = tf * s.kernelHeight * s.kernelWidth * s.block * s.block * 4;
+    int64_t perPass = std::max<int64_t>(1, s.l1Bytes / 2 / blockBytes);
+    if (!s.l1Bytes || tilesPerItem < 2 || perPass >= fullBlocks)
+      return tilesOf(b, {buildIndex(b, loc, 0), fullBlocks, true, true}, out);
+    int64_t passes = ceilDiv(fullBlocks, perPass);
+    out = tilesOf(b, {buildIndex(b, loc, 0), perPass, true, false}, out);
+    if (passes > 2)
+      out = buildLoop(b, loc, 1, passes - 1, out,
+                      [&](OpBuilder &b, Value pass, ValueRange out) {
+                        return SmallVector<Value>{tilesOf(
+                            b, {buildMulAdd(b, loc, pass, perPass, {}), perPass,
+                                false, false},
+                            out[0])};
+                      })[0];
+    return tilesOf(b,
+                   {buildIndex(b, loc, (passes - 1) * perPass),
+                    fullBlocks - (passes - 1) * perPass, false, true},
+                   out);
+  }
+
+  /// One pass of the reduction: `blocks` whole input-channel blocks from
+  /// `firstBlock` on, and in the last pass the partial block past them (the
+  /// image's three channels). The first starts from the bias, the others
+  /// from what the previous pass stored; the last applies the epilogue.
+  struct ReductionPass {
+    Value firstBlock;
+    int64_t blocks;
+    bool first, last;
+  };
+
+  /// Tiles [firstTile, endTile) of tf output blocks in one reduction pass;
+  /// the last tile of the plane may hold fewer pixels.
+  Value buildPassTiles(OpBuilder &b, Location loc, Value image, Value firstBlock,
+                       Value weightBase, int64_t tf, const ReductionPass &pass,
+                       Value firstTile, Value endTile, Value out) {
     int64_t pixels = s.outHeight * s.outWidth;
     int64_t fullTiles = pixels / s.tileW, tail = pixels % s.tileW;
     Value fullEnd = arith::MinUIOp::create(b, loc, endTile,
@@ -141,8 +191,8 @@ private:
                     [&](OpBuilder &b, Value tile, ValueRange out) {
                       Value firstPixel = buildMulAdd(b, loc, tile, s.tileW, {});
                       return SmallVector<Value>{buildTile(
-                          b, loc, image, firstBlock, weightBase, tf, firstPixel,
-                          s.tileW, out[0])};
+                          b, loc, image, firstBlock, weightBase, tf, pass,
+                          firstPixel, s.tileW, out[0])};
                     })[0];
     if (!tail)
       return out;
@@ -151,16 +201,17 @@ private:
     return buildIf(
         b, loc, hasTail, out.getType(),
         [&](OpBuilder &b) {
-          return buildTile(b, loc, image, firstBlock, weightBase, tf,
+          return buildTile(b, loc, image, firstBlock, weightBase, tf, pass,
                            buildIndex(b, loc, fullTiles * s.tileW), tail, out);
         },
         [&](OpBuilder &) { return out; });
   }
 
-  /// tf output blocks × tw output pixels from `firstPixel` on.
+  /// tf output blocks × tw output pixels from `firstPixel` on, over the
+  /// input blocks of `pass`.
   Value buildTile(OpBuilder &b, Location loc, Value image, Value firstBlock,
-                  Value weightBase, int64_t tf, Value firstPixel, int64_t tw,
-                  Value out) {
+                  Value weightBase, int64_t tf, const ReductionPass &pass,
+                  Value firstPixel, int64_t tw, Value out) {
     // Where each pixel of the tile is, in the output and in the padded input.
     SmallVector<Value> outRows, outCols, inRows, inCols;
     Value width = buildIndex(b, loc, s.outWidth);
@@ -174,9 +225,18 @@ private:
     SmallVector<Value> blocks;
     for (int64_t rf = 0; rf < tf; ++rf)
       blocks.push_back(buildAddConstant(b, loc, firstBlock, rf));
+    Value zero = buildIndex(b, loc, 0);
+    auto outAt = [&](int64_t rf, int64_t rw) {
+      return SmallVector<Value>{image, blocks[rf], outRows[rw], outCols[rw], zero};
+    };
 
     SmallVector<Value> accs;
     for (int64_t rf = 0; rf < tf; ++rf) {
+      if (!pass.first) {
+        for (int64_t rw = 0; rw < tw; ++rw)
+          accs.push_back(readVector(b, loc, out, outAt(rf, rw)));
+        continue;
+      }
       Value start = bias ? readVector(b, loc, bias, {buildMulAdd(b, loc, blocks[rf], s.block, {})})
                          : arith::ConstantOp::create(
                                b, loc, vectorType,
@@ -196,21 +256,20 @@ private:
         });
       });
     };
-    int64_t fullBlocks = s.inChannels / s.block;
-    int64_t lastChannels = s.inChannels % s.block;
-    accs = buildLoop(b, loc, 0, fullBlocks, accs,
+    Value endBlock = buildAddConstant(b, loc, pass.firstBlock, pass.blocks);
+    accs = buildLoop(b, loc, pass.firstBlock, endBlock, accs,
                 [&](OpBuilder &b, Value cb, ValueRange accs) {
                   return reduceBlock(b, cb, s.block, accs);
                 });
-    if (lastChannels)
-      accs = reduceBlock(b, buildIndex(b, loc, fullBlocks), lastChannels, accs);
+    if (int64_t lastChannels = s.inChannels % s.block; pass.last && lastChannels)
+      accs = reduceBlock(b, endBlock, lastChannels, accs);
 
-    Value zero = buildIndex(b, loc, 0);
     for (int64_t rf = 0; rf < tf; ++rf)
       for (int64_t rw = 0; rw < tw; ++rw) {
-        SmallVector<Value> at = {image, blocks[rf], outRows[rw], outCols[rw], zero};
-        Value value = epilogue.apply(b, loc, accs[rf * tw + rw], at);
-        out = vector::TransferWriteOp::create(b, loc, value, out, at,
+        Value value = accs[rf * tw + rw];
+        if (pass.last)
+          value = epilogue.apply(b, loc, value, outAt(rf, rw));
+        out = vector::TransferWriteOp::create(b, loc, value, out, outAt(rf, rw),
                                               ArrayRef<bool>{true})
                   .getResult();
       }
@@ -267,6 +326,7 @@ private:
 
 
   const BlockedShape &s;
+  int64_t tilesPerItem = 0;
   Value input, weights, bias;
   const ConvEpilogue &epilogue;
   VectorType vectorType;

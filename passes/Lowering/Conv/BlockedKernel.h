@@ -29,6 +29,10 @@ struct BlockedShape {
   /// Images [k·imagesPerWeightSet, (k+1)·imagesPerWeightSet) use weight set
   /// k (the packed weights are the sets one after another); 0: one set.
   int64_t imagesPerWeightSet = 0;
+  /// The target's L1 data cache: when a group's weights are larger than
+  /// half of it, the reduction runs in passes of as many input blocks as
+  /// fit (BlockedKernel.cpp); 0: one pass.
+  int64_t l1Bytes = 0;
 
   /// Floats of the packed weights of one full group of tile_f blocks.
   int64_t groupWeights() const {

@@ -38,6 +38,8 @@
 
 #include "passes/Graph/Constants.h"
 
+#include "dialects/Incept/Target.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -289,6 +291,8 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
   gemm.tileF = strategy.getTileF();
   gemm.tileW = strategy.getTileW();
   gemm.imagesPerWeightSet = s.images;
+  if (TargetAttr target = lookupTarget(op))
+    gemm.l1Bytes = target.getL1dBytes();
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();

@@ -1,0 +1,56 @@
+// RUN: incept-opt %s --split-input-file --convert-incept-to-linalg --canonicalize | FileCheck %s
+
+// The blocked conv's reduction in passes over the input-channel blocks: when
+// a group's weights are more than half of L1 and a work item has several
+// pixel tiles, each pass runs over all of the item's tiles with a slice of
+// the weights that stays in L1 (half of the 32 KiB: 16 blocks of a 4-block
+// group on AVX2, 8 of a 2-block group on AVX-512). The first pass starts
+// from the bias, the others from the partial sums the previous one stored;
+// only the last applies the epilogue.
+
+// AVX2: 64 input blocks in 4 passes of 16 (the middle two a loop), 2 tiles
+// of 3 pixels per item.
+// CHECK-LABEL: func.func @passes_avx2
+// CHECK: scf.for %{{.*}} = %c0 to %c24 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x4x12x12x8xf32>)
+// CHECK: scf.for
+// CHECK: vector.transfer_read %cst{{.*}} : tensor<32xf32>, vector<8xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.for %[[PASS:.*]] = %c1 to %c3 step %c1
+// CHECK: %[[FIRST:.*]] = arith.muli %[[PASS]], %c16
+// CHECK: scf.for %{{.*}} iter_args(%[[OUT:[a-z0-9]+]] = %{{[a-z0-9#]+}}) -> (tensor
+// CHECK-COUNT-12: vector.transfer_read %[[OUT]]
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %{{.*}} step %c1
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.for %{{.*}} iter_args(%[[OUT2:[a-z0-9]+]] = %{{[a-z0-9#]+}}) -> (tensor
+// CHECK-COUNT-12: vector.transfer_read %[[OUT2]]
+// CHECK: scf.for %{{.*}} = %c48 to %c64 step %c1
+// CHECK-COUNT-12: arith.maximumf
+// CHECK: } {incept.parallel}
+module attributes {incept.target = #incept.target<cpu = "znver3", vector_bits = 256, vector_registers = 16, fma = true, l1d_bytes = 32768, l2_bytes = 524288, l3_bytes = 33554432, cores = 2>} {
+func.func @passes_avx2(%x: tensor<1x512x12x12xf32>) -> tensor<1x32x12x12xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x512x1x1xf32>
+  %b = arith.constant dense<0.25> : tensor<32xf32>
+  %y = incept.conv %x, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, activation = #incept<activation relu>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 4, tile_w = 3>} : (tensor<1x512x12x12xf32>, tensor<32x512x1x1xf32>, tensor<32xf32>) -> tensor<1x32x12x12xf32>
+  return %y : tensor<1x32x12x12xf32>
+}
+}
+
+// -----
+
+// AVX-512: 16 input blocks in 2 passes of 8, 3 tiles of 6 pixels per item.
+// CHECK-LABEL: func.func @passes_avx512
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x24x24x16xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK-NOT: arith.maximumf
+// CHECK: scf.for %{{.*}} = %c8 to %c16 step %c1
+// CHECK-COUNT-12: arith.maximumf
+// CHECK: } {incept.parallel}
+module attributes {incept.target = #incept.target<cpu = "znver4", vector_bits = 512, vector_registers = 32, fma = true, l1d_bytes = 32768, l2_bytes = 1048576, l3_bytes = 33554432, cores = 2>} {
+func.func @passes_avx512(%x: tensor<1x256x24x24xf32>) -> tensor<1x32x24x24xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x256x1x1xf32>
+  %b = arith.constant dense<0.25> : tensor<32xf32>
+  %y = incept.conv %x, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, activation = #incept<activation relu>, strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 2, tile_w = 6>} : (tensor<1x256x24x24xf32>, tensor<32x256x1x1xf32>, tensor<32xf32>) -> tensor<1x32x24x24xf32>
+  return %y : tensor<1x32x24x24xf32>
+}
+}
