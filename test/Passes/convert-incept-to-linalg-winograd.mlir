@@ -10,6 +10,9 @@
 // U: 36 positions x 2 output blocks x 8 channels x 8 lanes, transformed at
 // compile time.
 // CHECK: %[[U:.*]] = arith.constant dense_resource<conv.winograd> : tensor<4608xf32>
+// The direct weights (2 output blocks x 9 taps x 8 x 8), for the tiles
+// whose Y holds a NaN or an infinity.
+// CHECK: %[[D:.*]] = arith.constant dense_resource<conv.direct> : tensor<1152xf32>
 // CHECK: %[[XB:.*]] = scf.for {{.*}} -> (tensor<1x1x6x7x8xf32>)
 // CHECK: %[[X:.*]] = tensor.pad %[[XB]] low[0, 0, 1, 1, 0] high[0, 0, 3, 2, 0]
 // CHECK: %[[RB:.*]] = scf.for {{.*}} -> (tensor<1x2x6x7x8xf32>)
@@ -36,10 +39,18 @@
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>)
 // CHECK: } {incept.parallel}
 // The output transform, an item per image, output block and row of tiles:
-// Y = Aᵀ m A from the 36 products of a tile, then per pixel the bias, the
-// residual and the ReLU, into the 8x8 plane.
+// Y = Aᵀ m A from the 36 products of a tile; if a lane of Y is NaN or
+// infinite (Σ (y − y) is NaN), the tile is computed directly from the padded
+// input instead, so that NaN and infinities spread as in a direct conv;
+// then per pixel the bias, the residual and the ReLU, into the 8x8 plane.
 // CHECK: %[[Y:.*]] = scf.for %{{.*}} = %c0 to %c4 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x8x8x8xf32>)
 // CHECK-COUNT-36: vector.transfer_read %[[M]]
+// CHECK: %[[SUM:.*]] = vector.reduction <add>
+// CHECK: %[[BAD:.*]] = arith.cmpf uno, %[[SUM]], %[[SUM]]
+// CHECK: scf.if %[[BAD]] -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: vector.transfer_read %[[D]]
+// CHECK-COUNT-16: tensor.extract %[[X]]
+// CHECK: } else {
 // CHECK: arith.addf
 // CHECK: vector.transfer_read %[[R]]
 // CHECK: arith.addf

@@ -23,7 +23,10 @@
 //
 // A plane that is not a whole number of tiles is rounded up: the input is
 // zero-padded past its bottom and right edges, the residual too, and the
-// extra output pixels are sliced away. Every product is in f32, the
+// extra output pixels are sliced away. A tile whose Y holds a NaN or an
+// infinity is computed directly instead (Inf − Inf in the transforms would
+// make NaN of the whole tile), so that they spread as in a direct conv and
+// ONNX Runtime. Every product is in f32, the
 // transforms' constants too (G's 1/6 and 1/24 are not exact): F(4x4, 3x3)
 // loses a few bits against the direct convolution, measured in the
 // end-to-end tests against PyTorch float64 (docs/performance.md).
@@ -41,6 +44,7 @@
 #include "dialects/Incept/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -139,9 +143,16 @@ std::vector<std::vector<float>> transformFilters(ArrayRef<float> oihw,
 
 /// The shape of one conv in tiles.
 struct TiledShape {
-  int64_t images, inBlocks, outBlocks, block;
+  int64_t images, channels, inBlocks, outBlocks, block;
   int64_t outHeight, outWidth, tileRows, tileColumns;
   int64_t tiles() const { return tileRows * tileColumns; }
+};
+
+/// What a tile with a NaN or an infinity is computed from instead: the
+/// padded, blocked input and the direct weights, packed per output block as
+/// [C/c][3][3][c_in][c_out].
+struct DirectFallback {
+  Value input, weights;
 };
 
 /// A new f32 tensor of `shape` written tile by tile: work items image ×
@@ -198,9 +209,70 @@ Value buildInputTransform(OpBuilder &b, Location loc, const TiledShape &s,
       });
 }
 
-/// Y = Aᵀ m A of every tile of M, plus the bias, then the epilogue.
+/// Whether any lane of `values` is NaN or ±Inf: Σ (v − v) is NaN then.
+Value anyNonFinite(OpBuilder &b, Location loc, ArrayRef<Value> values) {
+  Value sum;
+  for (Value v : values) {
+    Value zeroOrNaN = arith::SubFOp::create(b, loc, v, v);
+    sum = sum ? arith::AddFOp::create(b, loc, sum, zeroOrNaN).getResult() : zeroOrNaN;
+  }
+  Value total = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, sum);
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, total, total);
+}
+
+/// The direct 3x3 conv of the 4x4 tile at (top, left), output block `fb`,
+/// from the padded input and the direct weights (packed one output block a
+/// group), without the bias: what a tile with a NaN or an infinity gets
+/// instead of Y, so that they spread as a direct conv spreads them.
+SmallVector<Value> buildDirectTile(OpBuilder &b, Location loc,
+                                   const TiledShape &s, const DirectFallback &direct,
+                                   Value image, Value fb, Value top, Value left,
+                                   VectorType vectorType) {
+  SmallVector<Value> accs(kTile * kTile,
+                          arith::ConstantOp::create(
+                              b, loc, vectorType, DenseElementsAttr::get(vectorType, 0.0f))
+                              .getResult());
+  int64_t blockWeights = 9 * s.block * s.block;
+  Value outBase = buildMulAdd(b, loc, fb, s.inBlocks * blockWeights, {});
+  auto reduceBlock = [&](OpBuilder &b, Value cb, int64_t channels, ValueRange accs) {
+    return buildLoop(b, loc, 0, 9, accs, [&](OpBuilder &b, Value tap, ValueRange accs) {
+      Value kh = arith::DivUIOp::create(b, loc, tap, buildIndex(b, loc, 3));
+      Value kw = arith::RemUIOp::create(b, loc, tap, buildIndex(b, loc, 3));
+      Value tapBase = buildMulAdd(
+          b, loc, buildMulAdd(b, loc, cb, 9, tap), s.block * s.block, outBase);
+      return buildLoop(b, loc, 0, channels, accs,
+                       [&](OpBuilder &b, Value channel, ValueRange accValues) {
+        SmallVector<Value> accs(accValues);
+        Value w = buildVectorRead(b, loc, vectorType, direct.weights,
+                                  {buildMulAdd(b, loc, channel, s.block, tapBase)});
+        for (int64_t i = 0; i < kTile; ++i)
+          for (int64_t j = 0; j < kTile; ++j) {
+            Value row = arith::AddIOp::create(b, loc, buildAddConstant(b, loc, top, i), kh);
+            Value column = arith::AddIOp::create(b, loc, buildAddConstant(b, loc, left, j), kw);
+            Value x = tensor::ExtractOp::create(
+                b, loc, direct.input, ValueRange{image, cb, row, column, channel});
+            Value &acc = accs[i * kTile + j];
+            acc = vector::FMAOp::create(
+                b, loc, vector::BroadcastOp::create(b, loc, vectorType, x), w, acc);
+          }
+        return accs;
+      });
+    });
+  };
+  SmallVector<Value> result = buildLoop(
+      b, loc, 0, s.channels / s.block, accs,
+      [&](OpBuilder &b, Value cb, ValueRange accs) {
+        return reduceBlock(b, cb, s.block, accs);
+      });
+  if (int64_t lastChannels = s.channels % s.block)
+    result = reduceBlock(b, buildIndex(b, loc, s.channels / s.block), lastChannels, result);
+  return result;
+}
+
+/// Y = Aᵀ m A of every tile of M, plus the bias, then the epilogue; a tile
+/// whose Y has a NaN or an infinity is computed directly instead.
 Value buildOutputTransform(OpBuilder &b, Location loc, const TiledShape &s,
-                           Value products, Value bias,
+                           Value products, Value bias, const DirectFallback &direct,
                            const ConvEpilogue &epilogue, VectorType vectorType) {
   Value zero = buildIndex(b, loc, 0);
   return buildTileLoops(
@@ -216,12 +288,24 @@ Value buildOutputTransform(OpBuilder &b, Location loc, const TiledShape &s,
                                       {at, fb, zero, tile, zero}));
         }
         SmallVector<Value> y = transformTile(b, loc, kAT, m);
+        Value top = buildMulAdd(b, loc, tileRow, kTile, {});
+        Value left = buildMulAdd(b, loc, tileColumn, kTile, {});
+        SmallVector<Type> types(y.size(), vectorType);
+        auto ifOp = scf::IfOp::create(b, loc, types, anyNonFinite(b, loc, y),
+                                      /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+          scf::YieldOp::create(b, loc, buildDirectTile(b, loc, s, direct, image, fb,
+                                                       top, left, vectorType));
+          b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+          scf::YieldOp::create(b, loc, y);
+        }
+        y = SmallVector<Value>(ifOp.getResults());
         Value biasVector;
         if (bias)
           biasVector = buildVectorRead(b, loc, vectorType, bias,
                                        {buildMulAdd(b, loc, fb, s.block, {})});
-        Value top = buildMulAdd(b, loc, tileRow, kTile, {});
-        Value left = buildMulAdd(b, loc, tileColumn, kTile, {});
         for (int64_t i = 0; i < kTile; ++i)
           for (int64_t j = 0; j < kTile; ++j) {
             SmallVector<Value> at = {image, fb, buildAddConstant(b, loc, top, i),
@@ -266,6 +350,7 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
   int64_t channels = weightType.getDimSize(1);
   TiledShape s;
   s.images = resultType.getDimSize(0);
+  s.channels = channels;
   s.block = block;
   s.inBlocks = ceilDiv(channels, block);
   s.outBlocks = ceilDiv(filters, block);
@@ -302,6 +387,17 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
   Value packedWeights = createFloatConstant(
       b, loc, RankedTensorType::get({int64_t(packed.size())}, f32), packed,
       name + ".winograd");
+  // The direct weights, for the tiles whose input holds a NaN or an
+  // infinity (F(4x4, 3x3) would spread them over the whole tile as NaN).
+  BlockedShape directShape = gemm;
+  directShape.kernelHeight = directShape.kernelWidth = 3;
+  directShape.tileF = 1;
+  directShape.imagesPerWeightSet = 0;
+  std::vector<float> packedDirect;
+  packBlockedWeights(*weights, directShape, packedDirect);
+  Value directWeights = createFloatConstant(
+      b, loc, RankedTensorType::get({int64_t(packedDirect.size())}, f32), packedDirect,
+      name + ".direct");
   Value packedBias;
   if (biases)
     packedBias = createBlockedBias(b, loc, *biases, block, name);
@@ -324,6 +420,7 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
                                       productsType);
   Value blocked =
       buildOutputTransform(b, loc, s, products, packedBias,
+                           DirectFallback{paddedInput, directWeights},
                            ConvEpilogue::of(op, paddedResidual), vectorType);
   if (extraRows || extraColumns) {
     SmallVector<OpFoldResult> offsets(5, b.getIndexAttr(0)), strides(5, b.getIndexAttr(1));
