@@ -75,12 +75,6 @@ std::optional<int> computeCapabilityOf(llvm::StringRef gpuArch) {
   return std::stoi(gpuArch.drop_front(3).str());
 }
 
-llvm::ArrayRef<llvm::StringRef> convStrategyNames() {
-  static const llvm::StringRef names[] = {"auto", "reference", "plane_loops",
-                                          "blocked", "winograd"};
-  return names;
-}
-
 llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
   static const llvm::StringRef names[] = {
       "incept-simplify-graph",      "incept-fold-batch-norm",

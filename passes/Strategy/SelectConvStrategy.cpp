@@ -12,6 +12,8 @@
 #include "dialects/Incept/InceptOps.h"
 #include "dialects/Incept/Target.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <limits>
@@ -166,9 +168,10 @@ struct SelectConvStrategy
     if (kind != "auto") {
       forced = symbolizeConvStrategyKind(kind);
       if (!forced) {
+        ArrayRef<StringRef> names = convStrategyNames();
         getOperation().emitError()
-            << "unknown conv strategy '" << kind
-            << "' in kind= (auto, reference, plane_loops, blocked or winograd)";
+            << "unknown conv strategy '" << kind << "' in kind= ("
+            << llvm::join(names.drop_back(), ", ") << " or " << names.back() << ")";
         return signalPassFailure();
       }
     }
@@ -186,4 +189,16 @@ struct SelectConvStrategy
 };
 
 } // namespace
+
+llvm::ArrayRef<llvm::StringRef> convStrategyNames() {
+  // "auto", then every kind of ConvStrategyKind in the enum's order.
+  static const llvm::SmallVector<llvm::StringRef> names = [] {
+    llvm::SmallVector<llvm::StringRef> names = {"auto"};
+    for (unsigned kind = 0; kind <= getMaxEnumValForConvStrategyKind(); ++kind)
+      names.push_back(stringifyConvStrategyKind(static_cast<ConvStrategyKind>(kind)));
+    return names;
+  }();
+  return names;
+}
+
 } // namespace incept
