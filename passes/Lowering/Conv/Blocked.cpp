@@ -72,11 +72,8 @@ FailureOr<Value> lowerBlockedConv(OpBuilder &b, ConvOp op, ConvStrategyAttr stra
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();
-  std::vector<float> packed;
-  packBlockedWeights(*weights, s, packed);
-  Value packedWeights = createFloatConstant(
-      b, loc, RankedTensorType::get({int64_t(packed.size())}, f32), packed,
-      name + ".blocked");
+  Value packedWeights =
+      createBlockedWeights(b, loc, {ArrayRef<float>(*weights)}, s, name + ".blocked");
   Value packedBias;
   if (biases)
     packedBias = createBlockedBias(b, loc, *biases, s.block, name);

@@ -37,7 +37,10 @@
 using namespace mlir;
 
 namespace incept {
+namespace {
 
+/// [F, C, KH, KW] → per group of output blocks [C/c][KH][KW][c_in][tf][c_out],
+/// channels past F and C zero: one weight set, appended to `packed`.
 void packBlockedWeights(ArrayRef<float> oihw, const BlockedShape &s,
                         std::vector<float> &packed) {
   int64_t taps = s.kernelHeight * s.kernelWidth, c = s.block;
@@ -60,8 +63,6 @@ void packBlockedWeights(ArrayRef<float> oihw, const BlockedShape &s,
             }
   }
 }
-
-namespace {
 
 /// The kernel of one conv, on blocked tensors; see the file comment.
 class KernelBuilder {
@@ -333,6 +334,17 @@ private:
 };
 
 } // namespace
+
+Value createBlockedWeights(OpBuilder &b, Location loc,
+                           ArrayRef<ArrayRef<float>> sets,
+                           const BlockedShape &shape, StringRef name) {
+  std::vector<float> packed;
+  for (ArrayRef<float> oihw : sets)
+    packBlockedWeights(oihw, shape, packed);
+  return createFloatConstant(
+      b, loc, RankedTensorType::get({int64_t(packed.size())}, b.getF32Type()),
+      packed, name);
+}
 
 Value createBlockedBias(OpBuilder &b, Location loc, ArrayRef<float> bias,
                         int64_t block, StringRef name) {

@@ -44,10 +44,12 @@ struct BlockedShape {
   }
 };
 
-/// [F, C, KH, KW] → per group of output blocks [C/c][KH][KW][c_in][tf][c_out],
-/// channels past F and C zero: one weight set, appended to `packed`.
-void packBlockedWeights(llvm::ArrayRef<float> oihw, const BlockedShape &shape,
-                        std::vector<float> &packed);
+/// The weight sets `sets` (each [F, C, KH, KW]) packed for `shape` one
+/// after another, as one constant named `name`: per set and group of output
+/// blocks [C/c][KH][KW][c_in][tile_f][c_out], channels past F and C zero.
+mlir::Value createBlockedWeights(mlir::OpBuilder &builder, mlir::Location loc,
+                                 llvm::ArrayRef<llvm::ArrayRef<float>> sets,
+                                 const BlockedShape &shape, llvm::StringRef name);
 
 /// The bias as a constant padded with zeros to whole blocks, named after
 /// the conv's weights (`name`).

@@ -381,23 +381,17 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();
-  std::vector<float> packed;
-  for (const std::vector<float> &u : transformFilters(*weights, filters, channels))
-    packBlockedWeights(u, gemm, packed);
-  Value packedWeights = createFloatConstant(
-      b, loc, RankedTensorType::get({int64_t(packed.size())}, f32), packed,
-      name + ".winograd");
+  std::vector<std::vector<float>> u = transformFilters(*weights, filters, channels);
+  Value packedWeights = createBlockedWeights(
+      b, loc, SmallVector<ArrayRef<float>>(u.begin(), u.end()), gemm, name + ".winograd");
   // The direct weights, for the tiles whose input holds a NaN or an
   // infinity (F(4x4, 3x3) would spread them over the whole tile as NaN).
   BlockedShape directShape = gemm;
   directShape.kernelHeight = directShape.kernelWidth = 3;
   directShape.tileF = 1;
   directShape.imagesPerWeightSet = 0;
-  std::vector<float> packedDirect;
-  packBlockedWeights(*weights, directShape, packedDirect);
-  Value directWeights = createFloatConstant(
-      b, loc, RankedTensorType::get({int64_t(packedDirect.size())}, f32), packedDirect,
-      name + ".direct");
+  Value directWeights = createBlockedWeights(
+      b, loc, {ArrayRef<float>(*weights)}, directShape, name + ".direct");
   Value packedBias;
   if (biases)
     packedBias = createBlockedBias(b, loc, *biases, block, name);
