@@ -7,6 +7,7 @@
 //   incept-run model.so --input x.npy --output y.npy
 //   incept-run model.so --input x.pb --compare ref.npy --tolerance-mode=max-rel
 //   incept-run model.so --input x.npy --repeat 100 --warmup 10
+//   incept-run model.so --input x.npy --repeat 100 --against other-build.so
 //   incept-run model.so --info
 //
 // Every file is read and checked against the model's description before the
@@ -25,7 +26,6 @@
 #include "TensorFile.h"
 
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -111,6 +111,12 @@ cl::opt<std::string> traceFile(
     cl::value_desc("file.json"), cl::cat(category));
 cl::opt<bool> info("info", cl::desc("Print the model's description"),
                    cl::cat(category));
+cl::opt<std::string> againstPath(
+    "against",
+    cl::desc("With --repeat, another build of the same model (same inputs and "
+             "outputs): its runs alternate with this library's, and both "
+             "latencies and the median ratio of paired runs are printed"),
+    cl::value_desc("other.so"), cl::cat(category));
 
 int fail(Error error) {
   errs() << "error: " << toString(std::move(error)) << "\n";
@@ -126,6 +132,8 @@ Error checkOptions() {
               .str());
   if (repeat.getNumOccurrences() && repeat == 0)
     return createStringError("--repeat must be positive");
+  if (!againstPath.empty() && !repeat)
+    return createStringError("--against times two libraries: it needs --repeat");
   for (const std::string &path : outputFiles)
     if (Error error = checkTensorFileName(path))
       return error;
@@ -356,68 +364,154 @@ Error reportProfile(const ModelLibrary &library, const incept_context *context) 
   return Error::success();
 }
 
-/// Runs the model once, or `warmup` times and then `repeat` timed times;
-/// returns the timed runs' latencies in milliseconds.
-Expected<std::vector<double>> runModel(const ModelLibrary &library, int64_t batch,
-                                       ArrayRef<const void *> inputs,
-                                       ArrayRef<void *> outputs) {
-  const incept_model &model = library.model();
-  incept_context *context = nullptr;
-  incept_create_options options = INCEPT_CREATE_OPTIONS_INIT;
-  options.threads = static_cast<int32_t>(*threads);
-  bool hasOptions = model.struct_size >= offsetof(incept_model, create_with_options) +
-                                             sizeof(model.create_with_options) &&
-                    model.create_with_options;
-  if (!hasOptions && threads->getNumOccurrences())
-    return createStringError(library.path() +
-                             ": the library predates --threads (no "
-                             "create_with_options); use --threads 1");
-  if (incept_status status = hasOptions
-                                 ? model.create_with_options(&context, &options)
-                                 : model.create(&context))
-    return statusError(library, "create", status);
-  llvm::scope_exit destroy([&] { model.destroy(context); });
+/// One context of a loaded library, made with the --threads option.
+class Session {
+public:
+  static Expected<std::unique_ptr<Session>> create(const ModelLibrary &library,
+                                                   int64_t batch) {
+    const incept_model &model = library.model();
+    incept_create_options options = INCEPT_CREATE_OPTIONS_INIT;
+    options.threads = static_cast<int32_t>(*threads);
+    bool hasOptions = model.struct_size >= offsetof(incept_model, create_with_options) +
+                                               sizeof(model.create_with_options) &&
+                      model.create_with_options;
+    if (!hasOptions && threads->getNumOccurrences())
+      return createStringError(library.path() +
+                               ": the library predates --threads (no "
+                               "create_with_options); use --threads 1");
+    incept_context *context = nullptr;
+    if (incept_status status = hasOptions
+                                   ? model.create_with_options(&context, &options)
+                                   : model.create(&context))
+      return statusError(library, "create", status);
+    return std::unique_ptr<Session>(new Session(library, batch, context));
+  }
+  ~Session() { library.model().destroy(context); }
+  Session(const Session &) = delete;
+  Session &operator=(const Session &) = delete;
 
-  bool dynamic = library.dynamicBatch();
-  auto runOnce = [&]() -> Error {
+  Error run(ArrayRef<const void *> inputs, ArrayRef<void *> outputs) {
+    const incept_model &model = library.model();
+    bool dynamic = library.dynamicBatch();
     if (incept_status status =
             dynamic ? model.run_batch(context, batch, inputs.data(), outputs.data())
                     : model.run(context, inputs.data(), outputs.data()))
       return statusError(library, dynamic ? "run_batch" : "run", status);
     return Error::success();
-  };
-  std::vector<double> latencies;
-  if (!repeat) {
-    if (Error error = runOnce())
-      return std::move(error);
-    return latencies;
   }
-  for (unsigned i = 0; i < warmup; ++i)
-    if (Error error = runOnce())
-      return std::move(error);
-  for (unsigned i = 0; i < repeat; ++i) {
+  /// One run's wall time in milliseconds.
+  Expected<double> timedRun(ArrayRef<const void *> inputs, ArrayRef<void *> outputs) {
     auto start = std::chrono::steady_clock::now();
-    if (Error error = runOnce())
+    if (Error error = run(inputs, outputs))
       return std::move(error);
     std::chrono::duration<double, std::milli> elapsed =
         std::chrono::steady_clock::now() - start;
-    latencies.push_back(elapsed.count());
+    return elapsed.count();
   }
+  const ModelLibrary &library;
+  const incept_context *get() const { return context; }
+
+private:
+  Session(const ModelLibrary &library, int64_t batch, incept_context *context)
+      : library(library), context(context), batch(batch) {}
+  incept_context *context;
+  int64_t batch;
+};
+
+/// Where a run of one session reads and writes.
+struct RunBuffers {
+  ArrayRef<const void *> inputs;
+  ArrayRef<void *> outputs;
+};
+
+/// Runs each session once, or `warmup` times and then `repeat` timed times,
+/// the sessions taking turns run by run (in the order A B, then B A, so that
+/// neither always runs right after the other); returns each one's
+/// latencies in milliseconds, in the order of the runs.
+Expected<std::vector<std::vector<double>>>
+runSessions(ArrayRef<Session *> sessions, ArrayRef<RunBuffers> buffers) {
+  std::vector<std::vector<double>> latencies(sessions.size());
+  if (!repeat) {
+    for (auto [session, io] : llvm::zip_equal(sessions, buffers))
+      if (Error error = session->run(io.inputs, io.outputs))
+        return std::move(error);
+    return latencies;
+  }
+  for (unsigned i = 0; i < warmup; ++i)
+    for (auto [session, io] : llvm::zip_equal(sessions, buffers))
+      if (Error error = session->run(io.inputs, io.outputs))
+        return std::move(error);
+  for (unsigned i = 0; i < repeat; ++i)
+    for (size_t k = 0; k < sessions.size(); ++k) {
+      size_t which = i % 2 ? sessions.size() - 1 - k : k;
+      Expected<double> ms =
+          sessions[which]->timedRun(buffers[which].inputs, buffers[which].outputs);
+      if (!ms)
+        return ms.takeError();
+      latencies[which].push_back(*ms);
+    }
   if (profileLayers)
-    if (Error error = reportProfile(library, context))
-      return std::move(error);
+    for (Session *session : sessions) {
+      if (sessions.size() > 1)
+        outs() << session->library.path() << ":\n";
+      if (Error error = reportProfile(session->library, session->get()))
+        return std::move(error);
+    }
   return latencies;
+}
+
+double median(std::vector<double> values) {
+  llvm::sort(values);
+  size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 void printLatency(std::vector<double> latencies, raw_ostream &os) {
   llvm::sort(latencies);
   size_t n = latencies.size();
-  double median =
-      n % 2 ? latencies[n / 2] : (latencies[n / 2 - 1] + latencies[n / 2]) / 2;
   os << format("latency: median %.3f ms, min %.3f ms, max %.3f ms over %zu "
                "run%s\n",
-               median, latencies.front(), latencies.back(), n,
+               median(latencies), latencies.front(), latencies.back(), n,
                n == 1 ? "" : "s");
+}
+
+/// The --against library's latency and its ratio to this one's, run by run:
+/// the median of other[i] / this[i] over runs that ran next to each other,
+/// which a machine's drift over seconds moves far less than the ratio of
+/// the two medians.
+void printAgainst(StringRef path, ArrayRef<double> mine, ArrayRef<double> other,
+                  raw_ostream &os) {
+  os << path << ": ";
+  printLatency(other.vec(), os);
+  std::vector<double> ratios;
+  for (auto [a, b] : llvm::zip_equal(mine, other))
+    ratios.push_back(b / a);
+  llvm::sort(ratios);
+  size_t n = ratios.size();
+  os << format("paired ratio %s / this: median %.3f (middle half %.3f to %.3f)\n",
+               path.str().c_str(), median(ratios), ratios[n / 4], ratios[3 * n / 4]);
+}
+
+/// A library to time against this one must read and write the same tensors.
+Error checkSameTensors(const ModelLibrary &mine, const ModelLibrary &other) {
+  auto same = [](ArrayRef<incept_tensor_info> a, ArrayRef<incept_tensor_info> b) {
+    return a.size() == b.size() &&
+           llvm::all_of(llvm::zip_equal(a, b), [](auto pair) {
+             auto [x, y] = pair;
+             return StringRef(x.name) == y.name && x.dtype == y.dtype &&
+                    shapeOf(x) == shapeOf(y);
+           });
+  };
+  if (same(mine.inputs(), other.inputs()) && same(mine.outputs(), other.outputs()) &&
+      mine.dynamicBatch() == other.dynamicBatch())
+    return Error::success();
+  return createStringError(
+      formatv("--against {0}: not a build of the same model as {1}: it takes "
+              "{2} and gives {3}, where {1} takes {4} and gives {5}",
+              other.path(), mine.path(), listTensors(other.inputs()),
+              listTensors(other.outputs()), listTensors(mine.inputs()),
+              listTensors(mine.outputs()))
+          .str());
 }
 
 } // namespace
@@ -480,12 +574,42 @@ int main(int argc, char **argv) {
   for (const AlignedBuffer &output : outputs)
     outputPointers.push_back(output.get());
 
-  Expected<std::vector<double>> latencies =
-      runModel(model, *batch, inputPointers, outputPointers);
+  // With --against, the other library writes into buffers of its own, so
+  // that the outputs checked below are this library's alone.
+  std::unique_ptr<ModelLibrary> against;
+  std::vector<AlignedBuffer> againstOutputs;
+  SmallVector<void *> againstPointers;
+  if (!againstPath.empty()) {
+    Expected<std::unique_ptr<ModelLibrary>> other = ModelLibrary::open(againstPath);
+    if (!other)
+      return fail(other.takeError());
+    against = std::move(*other);
+    if (Error error = checkSameTensors(model, *against))
+      return fail(std::move(error));
+    for (const incept_tensor_info &output : outputInfos.get())
+      againstPointers.push_back(againstOutputs.emplace_back(output).get());
+  }
+  Expected<std::unique_ptr<Session>> session = Session::create(model, *batch);
+  if (!session)
+    return fail(session.takeError());
+  SmallVector<Session *> sessions = {session->get()};
+  SmallVector<RunBuffers> buffers = {{inputPointers, outputPointers}};
+  std::unique_ptr<Session> againstSession;
+  if (against) {
+    Expected<std::unique_ptr<Session>> other = Session::create(*against, *batch);
+    if (!other)
+      return fail(other.takeError());
+    againstSession = std::move(*other);
+    sessions.push_back(againstSession.get());
+    buffers.push_back({inputPointers, againstPointers});
+  }
+  Expected<std::vector<std::vector<double>>> latencies = runSessions(sessions, buffers);
   if (!latencies)
     return fail(latencies.takeError());
-  if (!latencies->empty())
-    printLatency(std::move(*latencies), outs());
+  if (!latencies->front().empty())
+    printLatency(latencies->front(), outs());
+  if (against)
+    printAgainst(against->path(), latencies->front(), latencies->back(), outs());
 
   for (auto [path, info, output] :
        llvm::zip_first(outputFiles, outputInfos.get(), outputs)) {

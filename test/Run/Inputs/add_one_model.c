@@ -8,7 +8,8 @@
  *   ABI_VERSION=N      claim another version of the ABI;
  *   SCRATCH_BYTES=N    ask for an arena that cannot be allocated;
  *   RUN_STATUS=S       make run() fail with status S;
- *   NUM_ELEMENTS=N     describe the input with a wrong element count.
+ *   NUM_ELEMENTS=N     describe the input with a wrong element count;
+ *   ADDEND=A           compute x + A instead (another build of the model).
  *
  *===----------------------------------------------------------------------===*/
 #include "incept/runtime.h"
@@ -26,6 +27,9 @@
 #endif
 #ifndef NUM_ELEMENTS
 #define NUM_ELEMENTS 6
+#endif
+#ifndef ADDEND
+#define ADDEND 1.0f
 #endif
 
 static const int64_t shape[] = {2, 3};
@@ -48,7 +52,7 @@ static incept_status run(incept_context *context, const void *const *inputs,
   const float *x = inputs[0];
   float *scratch = incept_context_scratch(context);
   for (int i = 0; i < 6; ++i)
-    scratch[i] = x[i] + 1.0f;
+    scratch[i] = x[i] + ADDEND;
   memcpy(outputs[0], scratch, 6 * sizeof(float));
   return INCEPT_OK;
 }
