@@ -100,3 +100,32 @@ func.func @lrn(%x: tensor<1x8x6x6xf32>) -> tensor<1x12x3x3xf32> {
   return %p : tensor<1x12x3x3xf32>
 }
 }
+
+// A stem conv: 3 input channels, a partial block of 8 (AVX2). Its packed
+// weights hold only the 3 channels there are, each tap's 3 × 8 weights right
+// after the last tap's (a stride of 24 floats, not 64): padded to 8 channels,
+// a 7x7 stem's taps would be 1 KB apart and fall on a quarter of L1's sets.
+// The 4 taps × 3 channels of 0.5 are the packed constant's first 96 floats,
+// the room of the other 5 channels after them zero; the reduction runs over
+// the 3 channels only.
+// CHECK-LABEL: func.func @stem
+// CHECK: %[[W:.*]] = arith.constant dense_resource<[[BLOB:.*]]> : tensor<256xf32>
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c2
+// CHECK-NEXT: scf.for %[[KW:.*]] = %c0 to %c2
+// CHECK-NEXT: %[[ROW:.*]] = arith.muli %[[KH]], %c2 : index
+// CHECK-NEXT: %[[TAP:.*]] = arith.addi %[[ROW]], %[[KW]] : index
+// CHECK-NEXT: %[[TAPW:.*]] = arith.muli %[[TAP]], %c24 : index
+// CHECK: scf.for %[[CI:.*]] = %c0 to %c3 step %c1
+// CHECK-COUNT-4: vector.broadcast
+// CHECK: %[[AT:.*]] = arith.muli %[[CI]], %c8 : index
+// CHECK-NEXT: %[[WI:.*]] = arith.addi %[[AT]], %[[TAPW]] : index
+// CHECK-NEXT: vector.transfer_read %[[W]][%[[WI]]]
+// CHECK-COUNT-4: vector.fma
+// CHECK: [[BLOB]]: "0x40000000{{(0000003F){96}(00000000){160}"}}
+module attributes {incept.target = #incept.target<cpu = "znver3", vector_bits = 256, vector_registers = 16, fma = true, l1d_bytes = 32768, l2_bytes = 524288, l3_bytes = 33554432, cores = 2>} {
+func.func @stem(%x: tensor<1x3x5x5xf32>) -> tensor<1x8x4x4xf32> {
+  %w = arith.constant dense<0.5> : tensor<8x3x2x2xf32>
+  %c = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 1, tile_w = 4>} : (tensor<1x3x5x5xf32>, tensor<8x3x2x2xf32>) -> tensor<1x8x4x4xf32>
+  return %c : tensor<1x8x4x4xf32>
+}
+}

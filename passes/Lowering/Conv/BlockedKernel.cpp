@@ -20,7 +20,9 @@
 // for all but the first tile of a pass.
 //
 // Weights are packed at compile time into the order the kernel reads them:
-// per group of output blocks, [C/c][KH][KW][c_in][tile_f][c_out], one stream.
+// per group of output blocks, [C/c][KH][KW][c_in][tile_f][c_out], one stream;
+// the partial last block of input channels (the image's 3) holds only its
+// channels, so that its taps are dense (BlockedShape::blockChannels).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,17 +52,19 @@ void packBlockedWeights(ArrayRef<float> oihw, const BlockedShape &s,
     int64_t first = group * s.tileF;
     int64_t tf = std::min(s.tileF, s.outBlocks - first);
     float *base = packed.data() + setBase + group * s.groupWeights();
-    for (int64_t cb = 0; cb < s.inBlocks; ++cb)
+    for (int64_t cb = 0; cb < s.inBlocks; ++cb) {
+      int64_t channels = s.blockChannels(cb);
       for (int64_t tap = 0; tap < taps; ++tap)
-        for (int64_t ci = 0; ci < c; ++ci)
+        for (int64_t ci = 0; ci < channels; ++ci)
           for (int64_t rf = 0; rf < tf; ++rf)
             for (int64_t co = 0; co < c; ++co) {
               int64_t f = (first + rf) * c + co, ch = cb * c + ci;
-              if (f >= s.outChannels || ch >= s.inChannels)
+              if (f >= s.outChannels)
                 continue;
-              base[(((cb * taps + tap) * c + ci) * tf + rf) * c + co] =
+              base[cb * taps * c * tf * c + ((tap * channels + ci) * tf + rf) * c + co] =
                   oihw[(f * s.inChannels + ch) * taps + tap];
             }
+    }
   }
 }
 
@@ -286,9 +290,13 @@ private:
                                ValueRange accValues) {
     SmallVector<Value> accs(accValues);
     int64_t tw = inRows.size();
-    Value tap = buildMulAdd(b, loc, buildMulAdd(b, loc, cb, s.kernelHeight, kh),
-                       s.kernelWidth, kw);
-    Value tapWeights = buildMulAdd(b, loc, tap, s.block * tf * s.block, weightBase);
+    // The taps of a partial last block are `channels` apart (see
+    // BlockedShape::blockChannels).
+    Value tap = buildMulAdd(b, loc, kh, s.kernelWidth, kw);
+    Value tapWeights = buildMulAdd(
+        b, loc, tap, channels * tf * s.block,
+        buildMulAdd(b, loc, cb, s.kernelHeight * s.kernelWidth * s.block * tf * s.block,
+                    weightBase));
     SmallVector<Value> rows, cols;
     for (int64_t rw = 0; rw < tw; ++rw) {
       rows.push_back(buildMulAdd(b, loc, kh, s.dilationH, inRows[rw]));

@@ -150,7 +150,8 @@ struct TiledShape {
 
 /// What a tile with a NaN or an infinity is computed from instead: the
 /// padded, blocked input and the direct weights, packed per output block as
-/// [C/c][3][3][c_in][c_out].
+/// [C/c][3][3][c_in][c_out] (a partial last block of input channels dense,
+/// BlockedShape::blockChannels).
 struct DirectFallback {
   Value input, weights;
 };
@@ -239,7 +240,8 @@ SmallVector<Value> buildDirectTile(OpBuilder &b, Location loc,
       Value kh = arith::DivUIOp::create(b, loc, tap, buildIndex(b, loc, 3));
       Value kw = arith::RemUIOp::create(b, loc, tap, buildIndex(b, loc, 3));
       Value tapBase = buildMulAdd(
-          b, loc, buildMulAdd(b, loc, cb, 9, tap), s.block * s.block, outBase);
+          b, loc, tap, channels * s.block,
+          buildMulAdd(b, loc, cb, 9 * s.block * s.block, outBase));
       return buildLoop(b, loc, 0, channels, accs,
                        [&](OpBuilder &b, Value channel, ValueRange accValues) {
         SmallVector<Value> accs(accValues);
