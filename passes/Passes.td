@@ -227,9 +227,11 @@ def SelectConvStrategy : Pass<"incept-select-conv-strategy", "::mlir::func::Func
     One step of the reduction (one input channel of one tap) issues
     `tile_f·tile_w` FMAs, `tile_f` weight loads and `tile_w` broadcasts.
     Counted in 256-bit halves (a 512-bit op is two on Zen 4), with two FMA
-    and two load pipes, it takes `max(FMAs/2, loads/2, 4)` cycles: 4 is the
-    FMA latency that each accumulator waits between two steps, so a tile of
-    fewer than 8 accumulators cannot keep both pipes busy. When a group's
+    and two load pipes, it takes `max(FMAs/2, loads/2, 5)` cycles: 5 is the
+    time each accumulator waits between two steps, the FMA's latency of 4
+    plus one, so that a tile needs 10 accumulators to keep both pipes busy
+    (measured on Zen 3: tiles of 8, 2×4 and 4×2, ran GoogLeNet's 1x1 convs
+    10-28% slower than 4×3, in runs paired by `incept-run --against`). When a group's
     weights (`tile_f` blocks × `C·KH·KW` vectors) are larger than L1, every
     tile streams them from L2 again, at 64 bytes a cycle: that cost is what
     makes the wide pixel tiles pay. The cost of a

@@ -34,11 +34,14 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /// Cycles of one reduction step (one input channel of one tap) of a tile of
 /// tf output blocks × tw pixels, counted in 256-bit halves (`halves` per
 /// vector: Zen 4 runs a 512-bit op as two): two FMA and two load pipes, a
-/// broadcast is one load, and no accumulator can take a new FMA before the
-/// last one's 4-cycle latency is over. Weights that do not stay in L1
-/// across tiles (`weightsInL2`) come from L2 at 64 bytes a cycle.
+/// broadcast is one load, and an accumulator takes a new FMA 5 cycles after
+/// its last one: the FMA's latency is 4, but tiles of 8 accumulators, which
+/// that would keep both pipes busy, ran 10-28% slower than tiles of 12 on
+/// Zen 3 (GoogLeNet's 1x1 convs, 2x4 and 4x2 against 4x3, runs paired by
+/// incept-run --against). Weights that do not stay in L1 across tiles
+/// (`weightsInL2`) come from L2 at 64 bytes a cycle.
 double stepCycles(int64_t tf, int64_t tw, int64_t halves, bool weightsInL2) {
-  constexpr double kFmaLatency = 4, kL2BytesPerCycle = 64;
+  constexpr double kFmaLatency = 5, kL2BytesPerCycle = 64;
   double fmas = tf * tw * halves / 2.0;
   double loads = (tf * halves + tw) / 2.0;
   if (weightsInL2)
