@@ -32,6 +32,10 @@ inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
 inline constexpr llvm::StringLiteral kWeightsBytesAttr = "incept.weights_bytes";
 /// The ONNX node a kernel function computes (incept-outline-kernels).
 inline constexpr llvm::StringLiteral kKernelNodeAttr = "incept.node";
+/// On a loop that copies a tensor (a padded copy of the model's input): the
+/// bytes it copies, which --stats counts with the copies that bufferization
+/// leaves.
+inline constexpr llvm::StringLiteral kCopyBytesAttr = "incept.copy_bytes";
 /// The module attribute incept-instrument-kernels leaves: the node of each
 /// profiled kernel, in the order of their numbers.
 inline constexpr llvm::StringLiteral kProfiledKernelsAttr = "incept.profiled_kernels";

@@ -4,8 +4,10 @@
 
 #include "passes/Lowering/KernelBuilders.h"
 #include "passes/Lowering/LinalgBuilders.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -21,6 +23,17 @@ namespace {
 constexpr llvm::StringLiteral kFromBlockedAttr = "incept.from_blocked";
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// The image, channel block and row of work item `item` of a loop over
+/// images × `blocks` × `rows`, a row of a plane an item.
+std::tuple<Value, Value, Value> rowOfItem(OpBuilder &b, Location loc, Value item,
+                                          int64_t blocks, int64_t rows) {
+  Value row = arith::RemUIOp::create(b, loc, item, buildIndex(b, loc, rows));
+  Value rest = arith::DivUIOp::create(b, loc, item, buildIndex(b, loc, rows));
+  Value cb = arith::RemUIOp::create(b, loc, rest, buildIndex(b, loc, blocks));
+  Value n = arith::DivUIOp::create(b, loc, rest, buildIndex(b, loc, blocks));
+  return {n, cb, row};
+}
 
 } // namespace
 
@@ -83,10 +96,7 @@ Value toBlockedLayout(OpBuilder &b, Location loc, Value nchw, int64_t block) {
   return buildParallelLoop(
       b, loc, images * blocks * height, init,
       [&](OpBuilder &b, Value item, ValueRange out) {
-        Value row = arith::RemUIOp::create(b, loc, item, buildIndex(b, loc, height));
-        Value rest = arith::DivUIOp::create(b, loc, item, buildIndex(b, loc, height));
-        Value cb = arith::RemUIOp::create(b, loc, rest, buildIndex(b, loc, blocks));
-        Value n = arith::DivUIOp::create(b, loc, rest, buildIndex(b, loc, blocks));
+        auto [n, cb, row] = rowOfItem(b, loc, item, blocks, height);
         int64_t last = channels - fullBlocks * block;
         if (!last)
           return SmallVector<Value>{rowOf(b, n, cb, row, block, out[0])};
@@ -99,6 +109,77 @@ Value toBlockedLayout(OpBuilder &b, Location loc, Value nchw, int64_t block) {
             [&](OpBuilder &b) { return rowOf(b, n, cb, row, block, out[0]); },
             [&](OpBuilder &b) { return rowOf(b, n, cb, row, last, out[0]); })};
       })[0];
+}
+
+Value asBlockedPlanes(OpBuilder &b, Location loc, Value nchw) {
+  auto type = cast<RankedTensorType>(nchw.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.push_back(1);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), nchw,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+}
+
+Value padBlockedPlanes(OpBuilder &b, Location loc, Value blocked, int64_t top,
+                       int64_t left, int64_t bottom, int64_t right) {
+  if (!top && !left && !bottom && !right)
+    return blocked;
+  auto type = cast<RankedTensorType>(blocked.getType());
+  int64_t images = type.getDimSize(0), blocks = type.getDimSize(1);
+  int64_t height = type.getDimSize(2), width = type.getDimSize(3);
+  int64_t block = type.getDimSize(4);
+  int64_t paddedHeight = top + height + bottom, paddedWidth = left + width + right;
+  Type f32 = type.getElementType();
+  auto vectorType = VectorType::get({block}, f32);
+  Value init = tensor::EmptyOp::create(
+      b, loc, {images, blocks, paddedHeight, paddedWidth, block}, f32);
+  Value zeros = buildSplat(b, loc, vectorType, 0.0f);
+  Value zero = buildIndex(b, loc, 0);
+  auto write = [&](OpBuilder &b, Value pixel, Value out, ValueRange at) {
+    return vector::TransferWriteOp::create(b, loc, pixel, out, at,
+                                           ArrayRef<bool>{true})
+        .getResult();
+  };
+  // Columns [begin, end) of padded row `row` set to zero.
+  auto zeroColumns = [&](OpBuilder &b, Value n, Value cb, Value row,
+                         int64_t begin, int64_t end, Value out) {
+    return buildLoop(b, loc, begin, end, out,
+                     [&](OpBuilder &b, Value w, ValueRange out) {
+      return SmallVector<Value>{write(b, zeros, out[0], {n, cb, row, w, zero})};
+    })[0];
+  };
+  Value padded = buildParallelLoop(
+      b, loc, images * blocks * paddedHeight, init,
+      [&](OpBuilder &b, Value item, ValueRange out) {
+        auto [n, cb, row] = rowOfItem(b, loc, item, blocks, paddedHeight);
+        // row - top wraps around above the input, so one unsigned compare
+        // tells the input's rows.
+        Value inputRow = buildAddConstant(b, loc, row, -top);
+        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                             inputRow, buildIndex(b, loc, height));
+        return SmallVector<Value>{buildIf(
+            b, loc, inside, out[0].getType(),
+            [&](OpBuilder &b) {
+              Value padded = zeroColumns(b, n, cb, row, 0, left, out[0]);
+              padded = buildLoop(b, loc, 0, width, padded,
+                                 [&](OpBuilder &b, Value w, ValueRange out) {
+                Value pixel = buildVectorRead(b, loc, vectorType, blocked,
+                                              {n, cb, inputRow, w, zero});
+                return SmallVector<Value>{write(
+                    b, pixel, out[0],
+                    {n, cb, row, buildAddConstant(b, loc, w, left), zero})};
+              })[0];
+              return zeroColumns(b, n, cb, row, left + width, paddedWidth, padded);
+            },
+            [&](OpBuilder &b) {
+              return zeroColumns(b, n, cb, row, 0, paddedWidth, out[0]);
+            })};
+      })[0];
+  if (Operation *loop = padded.getDefiningOp<scf::ForOp>())
+    loop->setAttr(kCopyBytesAttr,
+                  b.getI64IntegerAttr(type.getNumElements() *
+                                      type.getElementTypeBitWidth() / 8));
+  return padded;
 }
 
 Value fromBlockedLayout(OpBuilder &b, Location loc, Value blocked,

@@ -37,6 +37,20 @@ std::optional<mlir::Value> findBlockedSource(mlir::Value nchw);
 mlir::Value toBlockedLayout(mlir::OpBuilder &builder, mlir::Location loc,
                             mlir::Value nchw, int64_t block);
 
+/// [N, C, H, W] as [N, C, H, W, 1]: the planes as blocks of one channel,
+/// a view (tensor.expand_shape), for the kernels that read single channels.
+mlir::Value asBlockedPlanes(mlir::OpBuilder &builder, mlir::Location loc,
+                            mlir::Value nchw);
+
+/// `blocked` [N, C/c, H, W, c] with rows and columns of zeros around each
+/// plane: `top` above, `left` to the left, and so on, copied by a parallel
+/// loop, one padded row an item. For a tensor that cannot be written into
+/// its padded buffer in place (the model's input): a tensor.pad of it would
+/// fill the whole buffer and copy the interior on one thread.
+mlir::Value padBlockedPlanes(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::Value blocked, int64_t top, int64_t left,
+                             int64_t bottom, int64_t right);
+
 /// The blocked tensor back as `nchwType`, by one store generic marked
 /// `incept.from_blocked`.
 mlir::Value fromBlockedLayout(mlir::OpBuilder &builder, mlir::Location loc,

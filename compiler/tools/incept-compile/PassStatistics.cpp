@@ -89,6 +89,9 @@ Counts count(Operation *root) {
     } else if (auto pad = dyn_cast<tensor::PadOp>(op)) {
       ++counts.copies;
       counts.bytes += bytesOf(pad.getSourceType());
+    } else if (auto bytes = op->getAttrOfType<IntegerAttr>(kCopyBytesAttr)) {
+      ++counts.copies;
+      counts.bytes += bytes.getInt();
     } else if (isa<InceptDialect>(op->getDialect()) &&
                !isa<SliceOp, ReshapeOp, YieldOp>(op) &&
                !op->getParentOfType<ConvChainOp>()) {

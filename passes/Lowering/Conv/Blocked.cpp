@@ -78,9 +78,19 @@ FailureOr<Value> lowerBlockedConv(OpBuilder &b, ConvOp op, ConvStrategyAttr stra
   if (biases)
     packedBias = createBlockedBias(b, loc, *biases, s.block, name);
 
+  // The model's input of fewer channels than a block (the image, into the
+  // stem) is read from its planes, padded by a copy: it was never blocked,
+  // and cannot be computed into a padded buffer in place as a layer's result
+  // is (incept-concat-in-place), so its blocked copy would cost a pass over
+  // `block` lanes a pixel for its 3 channels.
+  s.planarInput = s.inChannels < s.block && isa<BlockArgument>(input);
   ArrayRef<int64_t> pads = op.getPads();
-  Value blockedInput = buildSpatialPad(b, loc, toBlockedLayout(b, loc, input, s.block),
-                                       pads[0], pads[1], pads[2], pads[3], 0.0);
+  Value blockedInput =
+      s.planarInput
+          ? padBlockedPlanes(b, loc, asBlockedPlanes(b, loc, input), pads[0],
+                             pads[1], pads[2], pads[3])
+          : buildSpatialPad(b, loc, toBlockedLayout(b, loc, input, s.block),
+                            pads[0], pads[1], pads[2], pads[3], 0.0);
   Value blockedResidual =
       residual ? toBlockedLayout(b, loc, residual, s.block) : Value();
   auto blockedType = RankedTensorType::get(

@@ -12,7 +12,8 @@
 // residual, activation) runs on the accumulators before the one store.
 // Tails (a last group of fewer blocks, a last tile of fewer pixels, a last
 // channel block of fewer channels) are peeled with their own static sizes,
-// so no loop has a bounds check; the input comes zero-padded, blocked.
+// so no loop has a bounds check; the input comes zero-padded, blocked (or,
+// for the stem, as the image's planes).
 // When a group's weights do not fit in half of L1, the reduction is split
 // into passes over slices of the input blocks that do, each over all of a
 // work item's tiles, the partial sums stored in the output in between (as
@@ -297,6 +298,7 @@ private:
         b, loc, tap, channels * tf * s.block,
         buildMulAdd(b, loc, cb, s.kernelHeight * s.kernelWidth * s.block * tf * s.block,
                     weightBase));
+    Value zero = buildIndex(b, loc, 0);
     SmallVector<Value> rows, cols;
     for (int64_t rw = 0; rw < tw; ++rw) {
       rows.push_back(buildMulAdd(b, loc, kh, s.dilationH, inRows[rw]));
@@ -310,8 +312,10 @@ private:
       SmallVector<Value> accs(accValues);
       SmallVector<Value> broadcasts;
       for (int64_t rw = 0; rw < tw; ++rw) {
-        Value x = tensor::ExtractOp::create(
-            b, loc, input, ValueRange{image, cb, rows[rw], cols[rw], channel});
+        SmallVector<Value> at = {image, cb, rows[rw], cols[rw], channel};
+        if (s.planarInput) // the one block's channel c is plane c
+          at = {image, channel, rows[rw], cols[rw], zero};
+        Value x = tensor::ExtractOp::create(b, loc, input, at);
         broadcasts.push_back(vector::BroadcastOp::create(b, loc, vectorType, x));
       }
       Value channelWeights =

@@ -30,6 +30,10 @@ struct BlockedShape {
   /// Images [k·imagesPerWeightSet, (k+1)·imagesPerWeightSet) use weight set
   /// k (the packed weights are the sets one after another); 0: one set.
   int64_t imagesPerWeightSet = 0;
+  /// The input is the NCHW planes [N, C, H, W, 1] (C below one block), not
+  /// blocked: the stem reads the image's 3 channels as they are, without the
+  /// blocked copy that would hold 16 (AVX-512) lanes a pixel for them.
+  bool planarInput = false;
   /// The target's L1 data cache: when a group's weights are larger than
   /// half of it, the reduction runs in passes of as many input blocks as
   /// fit (BlockedKernel.cpp); 0: one pass.
