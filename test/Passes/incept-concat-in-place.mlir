@@ -44,12 +44,23 @@ func.func @concat(%x: tensor<1x2x4x4xf32>, %y: tensor<1x3x4x4xf32>) -> tensor<1x
 // -----
 
 // A conv's store (reading its 3 rows of Wp = 4 accumulator columns, output
-// (n, f, oh, ow) at oh*4 + ow) padded by 1 all round: the pad becomes a fill
-// of the 5x5 tensor and the store writes the 3x3 interior at [1, 1].
+// (n, f, oh, ow) at oh*4 + ow) padded by 1 all round: the pad becomes fills
+// of the 5x5 tensor's border alone (the top and bottom rows whole, then the
+// left and right columns of the interior rows: no element twice) and the
+// store writes the 3x3 interior at [1, 1], each in place.
 // CHECK-LABEL: func.func @padded_conv_result
 // CHECK-NOT: tensor.pad
 // CHECK: %[[PADDED:.*]] = tensor.empty() : tensor<1x2x5x5xf32>
-// CHECK: %[[FILLED:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[PADDED]] : tensor<1x2x5x5xf32>)
+// CHECK: %[[TOP:.*]] = tensor.extract_slice %[[PADDED]][0, 0, 0, 0] [1, 2, 1, 5] [1, 1, 1, 1]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[TOP]] : tensor<1x2x1x5xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 4, 0] [1, 2, 1, 5] [1, 1, 1, 1]
+// CHECK: linalg.fill
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 0] [1, 2, 3, 1] [1, 1, 1, 1]
+// CHECK: linalg.fill
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 4] [1, 2, 3, 1] [1, 1, 1, 1]
+// CHECK: linalg.fill
+// CHECK: %[[FILLED:.*]] = tensor.insert_slice %{{.*}}[0, 0, 1, 4] [1, 2, 3, 1] [1, 1, 1, 1]
+// CHECK-NOT: linalg.fill
 // CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[FILLED]][0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 1, 1]
 // CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x12xf32>) outs(%[[INTERIOR]] : tensor<1x2x3x3xf32>)
 // CHECK: tensor.insert_slice %[[Y]] into %[[FILLED]][0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 1, 1]
@@ -90,7 +101,8 @@ func.func @padded_conv_result(%acc: tensor<1x2x12xf32>) -> tensor<1x2x5x5xf32> {
 // CHECK: %[[SLOT:.*]] = tensor.extract_slice %[[CONCAT]][0, 0, 0, 0] [1, 2, 3, 3]
 // CHECK: linalg.generic {{.*}} ins(%[[ACC01]] : tensor<1x2x11xf32>) outs(%[[SLOT]] : tensor<1x2x3x3xf32>)
 // CHECK: %[[ACC25:.*]] = tensor.extract_slice %[[ACC]][0, 2, 0] [1, 4, 11] [1, 1, 1]
-// CHECK: %[[FILLED:.*]] = linalg.fill {{.*}} -> tensor<1x4x5x5xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<1x4x3x1xf32>
+// CHECK: %[[FILLED:.*]] = tensor.insert_slice %{{.*}}[0, 0, 1, 4] [1, 4, 3, 1]
 // CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[FILLED]][0, 0, 1, 1] [1, 4, 3, 3]
 // CHECK: linalg.generic {{.*}} ins(%[[ACC25]] : tensor<1x4x11xf32>) outs(%[[INTERIOR]] : tensor<1x4x3x3xf32>)
 // CHECK-NOT: tensor<1x6x3x3xf32>
@@ -140,7 +152,8 @@ func.func @merged_conv_slices(%acc: tensor<1x6x12xf32>, %other: tensor<1x3x3x3xf
 // into the padded buffer's interior, the first branch too (its slot, a slice
 // of the concat's tensor, moves into the padded buffer with the rest).
 // CHECK-LABEL: func.func @padded_concat
-// CHECK: %[[FILLED:.*]] = linalg.fill {{.*}} -> tensor<1x5x6x6xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<1x5x4x1xf32>
+// CHECK: %[[FILLED:.*]] = tensor.insert_slice %{{.*}}[0, 0, 1, 5] [1, 5, 4, 1]
 // CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[FILLED]][0, 0, 1, 1] [1, 5, 4, 4]
 // CHECK: %[[SLOT0:.*]] = tensor.extract_slice %[[INTERIOR]][0, 0, 0, 0] [1, 2, 4, 4]
 // CHECK: linalg.generic {{.*}} outs(%[[SLOT0]] : tensor<1x2x4x4xf32>)
