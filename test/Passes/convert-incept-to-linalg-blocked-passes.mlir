@@ -9,9 +9,9 @@
 // only the last applies the epilogue.
 
 // AVX2: 64 input blocks in 4 passes of 16 (the middle two a loop), 2 tiles
-// of 3 pixels per item.
+// of 3 pixels per item (108 tiles of an 18x18 plane in 54 items).
 // CHECK-LABEL: func.func @passes_avx2
-// CHECK: scf.for %{{.*}} = %c0 to %c24 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x4x12x12x8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c54 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x4x18x18x8xf32>)
 // CHECK: scf.for
 // CHECK: vector.transfer_read %cst{{.*}} : tensor<32xf32>, vector<8xf32>
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
@@ -28,19 +28,20 @@
 // CHECK-COUNT-12: arith.maximumf
 // CHECK: } {incept.parallel}
 module attributes {incept.target = #incept.target<cpu = "znver3", vector_bits = 256, vector_registers = 16, fma = true, l1d_bytes = 32768, l2_bytes = 524288, l3_bytes = 33554432, cores = 2>} {
-func.func @passes_avx2(%x: tensor<1x512x12x12xf32>) -> tensor<1x32x12x12xf32> {
+func.func @passes_avx2(%x: tensor<1x512x18x18xf32>) -> tensor<1x32x18x18xf32> {
   %w = arith.constant dense<0.5> : tensor<32x512x1x1xf32>
   %b = arith.constant dense<0.25> : tensor<32xf32>
-  %y = incept.conv %x, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, activation = #incept<activation relu>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 4, tile_w = 3>} : (tensor<1x512x12x12xf32>, tensor<32x512x1x1xf32>, tensor<32xf32>) -> tensor<1x32x12x12xf32>
-  return %y : tensor<1x32x12x12xf32>
+  %y = incept.conv %x, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, activation = #incept<activation relu>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 4, tile_w = 3>} : (tensor<1x512x18x18xf32>, tensor<32x512x1x1xf32>, tensor<32xf32>) -> tensor<1x32x18x18xf32>
+  return %y : tensor<1x32x18x18xf32>
 }
 }
 
 // -----
 
-// AVX-512: 16 input blocks in 2 passes of 8, 3 tiles of 6 pixels per item.
+// AVX-512: 16 input blocks in 2 passes of 8, 2 tiles of 6 pixels per item
+// (96 tiles in 48 items).
 // CHECK-LABEL: func.func @passes_avx512
-// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x24x24x16xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x24x24x16xf32>)
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
 // CHECK-NOT: arith.maximumf
 // CHECK: scf.for %{{.*}} = %c8 to %c16 step %c1
