@@ -2,10 +2,15 @@
  *
  * A context with T threads owns T-1 workers; the thread that calls run() is
  * the T-th. Generated kernels split a layer into `count` items and call
- * incept_parallel_for, whose threads take the items one at a time from a
- * shared counter and which returns when all are done: a thread that the OS
- * preempts (another process on the core) delays the layer by the item it
- * holds, not by a fixed share of the layer. Workers spin on the pool's
+ * incept_parallel_for, which returns when all are done. Thread t first runs
+ * its share, the t-th of T runs of consecutive items, taking them one at a
+ * time from a counter of its own, then helps the others with what is left
+ * of theirs (run_items): a thread that the OS preempts (another process on
+ * the core) delays the layer by the item it holds, not by its share. With
+ * one counter for all items instead, the cores passed its cache line back
+ * and forth for every item, and a thread's items of a layer were wherever
+ * the other thread's were not, reading weights and pixels from all over
+ * (docs/performance.md has what each cost). Workers spin on the pool's
  * generation counter for 2 ms after each job (layers follow each other
  * within microseconds), then sleep on a condition variable, so an idle
  * context costs no CPU. Threads start when the context is created, never
@@ -51,14 +56,22 @@ typedef struct worker {
   pthread_t thread;
 } worker;
 
+/* Thread t's share of the current job: items [next, end) at first, on a
+ * cache line of its own, so that a thread taking its own items touches no
+ * line another thread writes. */
+typedef struct share {
+  _Alignas(64) atomic_llong next;
+  int64_t end;
+} share;
+
 struct incept_thread_pool {
   int threads;
   worker *workers;
+  share *shares; /* one a thread; [0] is the caller's */
   pthread_mutex_t mutex;
   pthread_cond_t wake;
   atomic_uint generation; /* bumped once per job */
   atomic_int pending;     /* workers still running the current job */
-  atomic_llong next;      /* the next item of the current job nobody took */
   atomic_bool stopping;
   /* The current job, written before `generation` is bumped. */
   incept_task task;
@@ -66,12 +79,23 @@ struct incept_thread_pool {
   int64_t count;
 };
 
-static void run_items(incept_thread_pool *pool) {
-  for (;;) {
-    int64_t item = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
-    if (item >= pool->count)
-      return;
-    pool->task(pool->data, item, item + 1);
+/* Thread `self` runs its own share of the items in order, then helps the
+ * others with theirs, taking their next item each time: every item is run
+ * once, by whoever increments its share's counter to it. A blocked conv's
+ * consecutive items are the chunks of pixels of one group of output blocks
+ * (BlockedKernel.cpp), so a share reads the weights of a few groups only,
+ * which stay in its core's caches from one item to the next. */
+static void run_items(incept_thread_pool *pool, int self) {
+  incept_task task = pool->task;
+  void *data = pool->data;
+  for (int k = 0; k < pool->threads; ++k) {
+    share *victim = &pool->shares[(self + k) % pool->threads];
+    for (;;) {
+      int64_t item = atomic_fetch_add_explicit(&victim->next, 1, memory_order_relaxed);
+      if (item >= victim->end)
+        break;
+      task(data, item, item + 1);
+    }
   }
 }
 
@@ -98,7 +122,7 @@ static void *worker_main(void *argument) {
     if (atomic_load(&pool->stopping))
       return NULL;
     seen = now;
-    run_items(pool);
+    run_items(pool, self->index);
     atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
   }
 }
@@ -140,11 +164,11 @@ incept_status incept_thread_pool_create(int threads, incept_thread_pool **pool) 
   pthread_cond_init(&result->wake, NULL);
   atomic_init(&result->generation, 0);
   atomic_init(&result->pending, 0);
-  atomic_init(&result->next, 0);
   atomic_init(&result->stopping, false);
   if (threads > 1) {
     result->workers = calloc((size_t)threads, sizeof(worker));
-    if (!result->workers) {
+    result->shares = aligned_alloc(_Alignof(share), (size_t)threads * sizeof(share));
+    if (!result->workers || !result->shares) {
       incept_thread_pool_destroy(result);
       return INCEPT_ERROR_OUT_OF_MEMORY;
     }
@@ -173,6 +197,7 @@ void incept_thread_pool_destroy(incept_thread_pool *pool) {
   for (int i = 1; i < pool->threads && pool->workers; ++i)
     pthread_join(pool->workers[i].thread, NULL);
   free(pool->workers);
+  free(pool->shares);
   pthread_cond_destroy(&pool->wake);
   pthread_mutex_destroy(&pool->mutex);
   free(pool);
@@ -193,13 +218,17 @@ void incept_thread_pool_run(incept_thread_pool *pool, incept_task task,
   pool->task = task;
   pool->data = data;
   pool->count = count;
-  atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
+  for (int t = 0; t < pool->threads; ++t) {
+    atomic_store_explicit(&pool->shares[t].next, count * t / pool->threads,
+                          memory_order_relaxed);
+    pool->shares[t].end = count * (t + 1) / pool->threads;
+  }
   atomic_store_explicit(&pool->pending, pool->threads - 1, memory_order_relaxed);
   pthread_mutex_lock(&pool->mutex);
   atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->mutex);
-  run_items(pool);
+  run_items(pool, 0);
   /* The job's data lives in the caller's frame: every worker must be done
    * with it (and so have seen this job) before the caller returns. */
   while (atomic_load_explicit(&pool->pending, memory_order_acquire) != 0)

@@ -52,8 +52,9 @@ void incept_run_end(void);
 typedef void (*incept_task)(void *data, int64_t begin, int64_t end);
 
 /* Runs items [0, count) of `task` over the threads of the context of the
- * current run (see incept_run_begin), each thread taking the next item left,
- * and returns when all are done; in the calling thread alone outside a run. */
+ * current run (see incept_run_begin), each thread its share of consecutive
+ * items first and then what the others have left of theirs, and returns
+ * when all are done; in the calling thread alone outside a run. */
 void incept_parallel_for(incept_task task, void *data, int64_t count);
 
 /* Profiling (models compiled with --profile): the generated code brackets
