@@ -8,10 +8,11 @@
 // from the bias, the others from the partial sums the previous one stored;
 // only the last applies the epilogue.
 
-// AVX2: 64 input blocks in 4 passes of 16 (the middle two a loop), 2 tiles
-// of 3 pixels per item (108 tiles of an 18x18 plane in 54 items).
+// AVX2: 64 input blocks in 4 passes of 16 (the middle two a loop), 14 tiles
+// of 3 pixels per item (108 tiles of an 18x18 plane in 8 items: 4 for each
+// of the target's 2 cores).
 // CHECK-LABEL: func.func @passes_avx2
-// CHECK: scf.for %{{.*}} = %c0 to %c54 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x4x18x18x8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x4x18x18x8xf32>)
 // CHECK: scf.for
 // CHECK: vector.transfer_read %cst{{.*}} : tensor<32xf32>, vector<8xf32>
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
@@ -38,10 +39,10 @@ func.func @passes_avx2(%x: tensor<1x512x18x18xf32>) -> tensor<1x32x18x18xf32> {
 
 // -----
 
-// AVX-512: 16 input blocks in 2 passes of 8, 2 tiles of 6 pixels per item
-// (96 tiles in 48 items).
+// AVX-512: 16 input blocks in 2 passes of 8, 12 tiles of 6 pixels per item
+// (96 tiles in 8 items).
 // CHECK-LABEL: func.func @passes_avx512
-// CHECK: scf.for %{{.*}} = %c0 to %c48 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x24x24x16xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x24x24x16xf32>)
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
 // CHECK-NOT: arith.maximumf
 // CHECK: scf.for %{{.*}} = %c8 to %c16 step %c1
@@ -49,6 +50,23 @@ func.func @passes_avx2(%x: tensor<1x512x18x18xf32>) -> tensor<1x32x18x18xf32> {
 // CHECK: } {incept.parallel}
 module attributes {incept.target = #incept.target<cpu = "znver4", vector_bits = 512, vector_registers = 32, fma = true, l1d_bytes = 32768, l2_bytes = 1048576, l3_bytes = 33554432, cores = 2>} {
 func.func @passes_avx512(%x: tensor<1x256x24x24xf32>) -> tensor<1x32x24x24xf32> {
+  %w = arith.constant dense<0.5> : tensor<32x256x1x1xf32>
+  %b = arith.constant dense<0.25> : tensor<32xf32>
+  %y = incept.conv %x, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, activation = #incept<activation relu>, strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 2, tile_w = 6>} : (tensor<1x256x24x24xf32>, tensor<32x256x1x1xf32>, tensor<32xf32>) -> tensor<1x32x24x24xf32>
+  return %y : tensor<1x32x24x24xf32>
+}
+}
+
+// -----
+
+// The same conv for a target of 8 cores: 4 items a core (32), 3 tiles each.
+// CHECK-LABEL: func.func @passes_avx512_8_cores
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x24x24x16xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK: scf.for %{{.*}} = %c8 to %c16 step %c1
+// CHECK: } {incept.parallel}
+module attributes {incept.target = #incept.target<cpu = "znver4", vector_bits = 512, vector_registers = 32, fma = true, l1d_bytes = 32768, l2_bytes = 1048576, l3_bytes = 33554432, cores = 8>} {
+func.func @passes_avx512_8_cores(%x: tensor<1x256x24x24xf32>) -> tensor<1x32x24x24xf32> {
   %w = arith.constant dense<0.5> : tensor<32x256x1x1xf32>
   %b = arith.constant dense<0.25> : tensor<32xf32>
   %y = incept.conv %x, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, activation = #incept<activation relu>, strategy = #incept.conv_strategy<blocked, block = 16, tile_f = 2, tile_w = 6>} : (tensor<1x256x24x24xf32>, tensor<32x256x1x1xf32>, tensor<32xf32>) -> tensor<1x32x24x24xf32>

@@ -15,12 +15,14 @@
 // CHECK-COUNT-8: tensor.extract %[[X]]
 // CHECK: vector.from_elements {{.*}} : vector<8xf32>
 // CHECK: } {incept.parallel}
-// The 1x1 conv: 9 items (2 blocks x 36 pixels in tiles of 4) for the threads,
+// The 1x1 conv: 5 items of 2 tiles (2 blocks x 36 pixels in 9 tiles of 4)
+// for the threads (4 items for each of the target's 2 cores, rounded to
+// whole tiles),
 // bias-initialised accumulators carried across the 8 input channels; per
 // channel 4 broadcasts, then each output block's weights loaded right before
 // its 4 FMAs (the order that keeps the register allocator from spilling);
 // ReLU in registers before each store.
-// CHECK: %[[A:.*]] = scf.for %{{.*}} = %c0 to %c9 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x6x6x8xf32>)
+// CHECK: %[[A:.*]] = scf.for %{{.*}} = %c0 to %c5 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x2x6x6x8xf32>)
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK-COUNT-4: vector.broadcast
 // CHECK: vector.transfer_read %{{.*}} : tensor<{{[0-9]+}}xf32>, vector<8xf32>

@@ -27,11 +27,11 @@
 // CHECK: } {incept.parallel}
 // The 36 products: the blocked kernel over 36 images of the 4 tiles, with
 // weight set p (offset p x 128) for image p; tiles of 2 blocks x 3 pixels
-// and a tail of 1 pixel, an item per image and tile (72); no bias (it
-// comes after the transform).
-// CHECK: %[[M:.*]] = scf.for %[[I:.*]] = %c0 to %c72 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<36x2x1x4x8xf32>)
-// CHECK: %[[P:.*]] = arith.divui %[[I]], %c2
-// CHECK: %[[SET:.*]] = arith.muli %[[P]], %c128
+// and a tail of 1 pixel, an item per image (36: more than the 8 that the
+// target's 2 cores get, so no image is split into chunks of tiles); no
+// bias (it comes after the transform).
+// CHECK: %[[M:.*]] = scf.for %[[I:.*]] = %c0 to %c36 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<36x2x1x4x8xf32>)
+// CHECK: %[[SET:.*]] = arith.muli %[[I]], %c128
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}} = %cst{{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK-COUNT-3: vector.broadcast
 // CHECK: vector.transfer_read %[[U]]

@@ -67,8 +67,10 @@ FailureOr<Value> lowerBlockedConv(OpBuilder &b, ConvOp op, ConvStrategyAttr stra
   s.strideW = op.getStrides()[1];
   s.dilationH = op.getDilations()[0];
   s.dilationW = op.getDilations()[1];
-  if (TargetAttr target = lookupTarget(op))
+  if (TargetAttr target = lookupTarget(op)) {
     s.l1Bytes = target.getL1dBytes();
+    s.cores = target.getCores();
+  }
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();

@@ -87,8 +87,8 @@ public:
                                          outType.getElementType());
     int64_t groups = ceilDiv(s.outBlocks, s.tileF);
     int64_t tiles = ceilDiv(s.outHeight * s.outWidth, s.tileW);
-    int64_t chunks = std::clamp<int64_t>(
-        ceilDiv(kParallelItems, s.images * groups), 1, tiles);
+    int64_t items = kItemsPerCore * std::max<int64_t>(s.cores, kMinCores);
+    int64_t chunks = std::clamp<int64_t>(ceilDiv(items, s.images * groups), 1, tiles);
     int64_t tilesPerChunk = ceilDiv(tiles, chunks);
     chunks = ceilDiv(tiles, tilesPerChunk);
     tilesPerItem = tilesPerChunk;
@@ -109,12 +109,17 @@ public:
   }
 
 private:
-  /// Enough work items for 8 threads to get 8 each: a layer's threads wait
-  /// for its last item, so the smaller the items, the less they wait (half
-  /// an item a layer on average). 32 items ran GoogLeNet and Inception v3
-  /// 1.1% and 0.9% slower at 2 threads, 1.2% and 0.5% at 1; 128 was no
-  /// better at 2 threads (incept-run --against, Zen 4).
-  static constexpr int64_t kParallelItems = 64;
+  /// Work items for each of the target's cores. A thread runs its share of
+  /// consecutive items and then helps the others (runtime/lib/ThreadPool.c),
+  /// so a few items a thread balance a layer; fewer, larger items have more
+  /// tiles each, over which a reduction in passes keeps its slice of the
+  /// weights in L1 (buildTiles), and cost less to start: 4 items a core ran
+  /// faster than 8 or 32 on one thread and on two (docs/performance.md).
+  static constexpr int64_t kItemsPerCore = 4;
+  /// At least as many items as for 2 cores: a library may run on more
+  /// threads than its target describes (one core when --march names
+  /// another machine than the host).
+  static constexpr int64_t kMinCores = 2;
 
   /// Group `group` of output blocks (the last one may be narrower) over
   /// pixel tiles [firstTile, endTile).

@@ -378,8 +378,10 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
   gemm.tileF = strategy.getTileF();
   gemm.tileW = strategy.getTileW();
   gemm.imagesPerWeightSet = s.images;
-  if (TargetAttr target = lookupTarget(op))
+  if (TargetAttr target = lookupTarget(op)) {
     gemm.l1Bytes = target.getL1dBytes();
+    gemm.cores = target.getCores();
+  }
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();
