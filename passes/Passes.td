@@ -422,8 +422,35 @@ def LowerCopies : Pass<"incept-lower-copies"> {
     buffers to a call of `memrefCopy` from MLIR's runner utilities, which a
     compiled model must not depend on. As `linalg.copy` the copy becomes
     plain loops (or, later, vectorised code) like every other linalg op.
+
+    With `parallel`, a copy of a function's body (a layer of its own: a
+    concat that could not be written in place, a merged conv's slice) of
+    64 KiB or more becomes a loop marked `incept.parallel` over its
+    leading dimensions, each item a `linalg.copy` of one slice, so that
+    the context's threads share it instead of one copying while the others
+    wait; the items are as many as the target's cores get for a layer
+    (KernelBuilders.h: parallelItemsFor), or the first dimensions' extent:
+
+    ```mlir
+    memref.copy %src, %dst : memref<1x12x71x71x16xf32> to memref<1x12x71x71x16xf32, strided<…>>
+    // becomes
+    scf.for %i = %c0 to %c12 step %c1 {
+      %s = memref.subview %src[0, %i, 0, 0, 0] [1, 1, 71, 71, 16] [1, 1, 1, 1, 1]
+      %d = memref.subview %dst[0, %i, 0, 0, 0] [1, 1, 71, 71, 16] [1, 1, 1, 1, 1]
+      linalg.copy ins(%s : …) outs(%d : …)
+    } {incept.parallel}
+    ```
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "split a function's copies of 64 KiB or more into the items of a "
+           "parallel loop (CPU)">,
+  ];
+  // The incept dialect for the target description's attribute, which the
+  // module may not carry.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect", "::incept::InceptDialect"];
 }
 
 def OutlineKernels : Pass<"incept-outline-kernels", "::mlir::ModuleOp"> {

@@ -131,7 +131,7 @@ void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
 void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &options) {
   // Bare pointers for statically shaped memrefs: the entry point takes the
   // arena and one float pointer per input and output, as the C wrapper calls.
-  pm.addPass(createLowerCopies());
+  pm.addPass(createLowerCopies({/*parallel=*/true}));
   pm.addPass(createOutlineKernels());
   if (options.profile)
     pm.addPass(createInstrumentKernels());

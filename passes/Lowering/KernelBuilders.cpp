@@ -6,6 +6,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace incept {
@@ -73,6 +75,11 @@ Value buildIf(OpBuilder &b, Location loc, Value condition, Type type,
   b.setInsertionPointToStart(ifOp.elseBlock());
   scf::YieldOp::create(b, loc, elseBody(b));
   return ifOp.getResult(0);
+}
+
+int64_t parallelItemsFor(int64_t cores) {
+  constexpr int64_t kItemsPerCore = 4, kMinCores = 2;
+  return kItemsPerCore * std::max(cores, kMinCores);
 }
 
 SmallVector<Value> buildParallelLoop(OpBuilder &b, Location loc, int64_t count,

@@ -79,16 +79,17 @@ public:
 
   /// The work is split into independent items — an image, a group of
   /// output blocks, a chunk of pixel tiles — that the context's threads
-  /// share (one parallel loop); enough of them for every thread to get
-  /// several, and each a whole number of tiles.
+  /// share (one parallel loop); about as many as parallelItemsFor the
+  /// target's cores, or more when there are more groups, each a whole
+  /// number of tiles.
   Value build(OpBuilder &b, Location loc, RankedTensorType outType) {
     vectorType = VectorType::get({s.block}, outType.getElementType());
     Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
                                          outType.getElementType());
     int64_t groups = ceilDiv(s.outBlocks, s.tileF);
     int64_t tiles = ceilDiv(s.outHeight * s.outWidth, s.tileW);
-    int64_t items = kItemsPerCore * std::max<int64_t>(s.cores, kMinCores);
-    int64_t chunks = std::clamp<int64_t>(ceilDiv(items, s.images * groups), 1, tiles);
+    int64_t chunks = std::clamp<int64_t>(
+        ceilDiv(parallelItemsFor(s.cores), s.images * groups), 1, tiles);
     int64_t tilesPerChunk = ceilDiv(tiles, chunks);
     chunks = ceilDiv(tiles, tilesPerChunk);
     tilesPerItem = tilesPerChunk;
@@ -109,18 +110,6 @@ public:
   }
 
 private:
-  /// Work items for each of the target's cores. A thread runs its share of
-  /// consecutive items and then helps the others (runtime/lib/ThreadPool.c),
-  /// so a few items a thread balance a layer; fewer, larger items have more
-  /// tiles each, over which a reduction in passes keeps its slice of the
-  /// weights in L1 (buildTiles), and cost less to start: 4 items a core ran
-  /// faster than 8 or 32 on one thread and on two (docs/performance.md).
-  static constexpr int64_t kItemsPerCore = 4;
-  /// At least as many items as for 2 cores: a library may run on more
-  /// threads than its target describes (one core when --march names
-  /// another machine than the host).
-  static constexpr int64_t kMinCores = 2;
-
   /// Group `group` of output blocks (the last one may be narrower) over
   /// pixel tiles [firstTile, endTile).
   Value buildGroups(OpBuilder &b, Location loc, Value image, Value group,

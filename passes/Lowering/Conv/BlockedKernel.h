@@ -38,7 +38,7 @@ struct BlockedShape {
   /// half of it, the reduction runs in passes of as many input blocks as
   /// fit (BlockedKernel.cpp); 0: one pass.
   int64_t l1Bytes = 0;
-  /// The target's cores, which the work is split for (BlockedKernel.cpp).
+  /// The target's cores, which the work is split for (parallelItemsFor).
   int64_t cores = 1;
 
   /// Input channels of block `cb` in the packed weights: `block`, but only
