@@ -76,7 +76,6 @@ struct incept_thread_pool {
   /* The current job, written before `generation` is bumped. */
   incept_task task;
   void *data;
-  int64_t count;
 };
 
 /* Thread `self` runs its own share of the items in order, then helps the
@@ -169,6 +168,7 @@ incept_status incept_thread_pool_create(int threads, incept_thread_pool **pool) 
     result->workers = calloc((size_t)threads, sizeof(worker));
     result->shares = aligned_alloc(_Alignof(share), (size_t)threads * sizeof(share));
     if (!result->workers || !result->shares) {
+      result->threads = 1; /* no worker started: none to join */
       incept_thread_pool_destroy(result);
       return INCEPT_ERROR_OUT_OF_MEMORY;
     }
@@ -217,7 +217,6 @@ void incept_thread_pool_run(incept_thread_pool *pool, incept_task task,
   }
   pool->task = task;
   pool->data = data;
-  pool->count = count;
   for (int t = 0; t < pool->threads; ++t) {
     atomic_store_explicit(&pool->shares[t].next, count * t / pool->threads,
                           memory_order_relaxed);
