@@ -77,9 +77,14 @@ Value buildIf(OpBuilder &b, Location loc, Value condition, Type type,
   return ifOp.getResult(0);
 }
 
+int64_t parallelThreadsFor(int64_t cores) {
+  constexpr int64_t kMinCores = 2;
+  return std::max(cores, kMinCores);
+}
+
 int64_t parallelItemsFor(int64_t cores) {
-  constexpr int64_t kItemsPerCore = 4, kMinCores = 2;
-  return kItemsPerCore * std::max(cores, kMinCores);
+  constexpr int64_t kItemsPerCore = 4;
+  return kItemsPerCore * parallelThreadsFor(cores);
 }
 
 SmallVector<Value> buildParallelLoop(OpBuilder &b, Location loc, int64_t count,

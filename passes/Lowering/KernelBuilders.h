@@ -62,8 +62,12 @@ mlir::Value buildIf(mlir::OpBuilder &builder, mlir::Location loc,
 /// loop starts at 0 with step 1.
 inline constexpr llvm::StringLiteral kParallelLoopAttr = "incept.parallel";
 
+/// The threads a layer's work items are balanced for on a target of `cores`
+/// cores: its cores, and at least 2 (see parallelItemsFor).
+int64_t parallelThreadsFor(int64_t cores);
+
 /// How many work items a layer's parallel loop is split into for a target
-/// of `cores` cores: 4 a core, and at least 8. A thread runs its share of
+/// of `cores` cores: 4 a thread of parallelThreadsFor, so at least 8. A thread runs its share of
 /// consecutive items, then helps the others (runtime/lib/ThreadPool.c), so
 /// a few items a thread balance a layer, and larger items cost less to
 /// start: in the blocked conv kernel, 4 a core ran faster than 8 or 32 on

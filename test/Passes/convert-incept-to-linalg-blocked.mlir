@@ -103,6 +103,34 @@ func.func @lrn(%x: tensor<1x8x6x6xf32>) -> tensor<1x12x3x3xf32> {
 }
 }
 
+// A narrower last group of output blocks: 3 blocks in groups of 2 (AVX2, 2
+// cores), 36 pixels in 9 tiles of 4. The full group's items are runs of 2
+// tiles (5 of them), the last group's, of one block, runs of 3 (3 of them),
+// so that the 8 items cost about the same and each of the two threads' shares
+// of 4 (items 0-3 and 4-7) holds about half of the work: equal runs for both
+// groups left one share with half the other's.
+// CHECK-LABEL: func.func @narrow_last_group
+// CHECK: scf.for %[[ITEM:.*]] = %c0 to %c8 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x3x6x6x8xf32>)
+// CHECK-NEXT: %[[FULL:.*]] = arith.cmpi ult, %[[ITEM]], %c5 : index
+// CHECK-NEXT: scf.if %[[FULL]]
+// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[ITEM]], %c2 : index
+// CHECK-NEXT: arith.addi %[[FIRST]], %c2 : index
+// CHECK-COUNT-8: vector.fma
+// CHECK: } else {
+// CHECK-NEXT: %[[INDEX:.*]] = arith.addi %[[ITEM]], %c-5 : index
+// CHECK-NEXT: %[[FIRST3:.*]] = arith.muli %[[INDEX]], %c3 : index
+// CHECK-NEXT: arith.addi %[[FIRST3]], %c3 : index
+// CHECK-COUNT-4: vector.fma
+// CHECK-NOT: vector.fma
+// CHECK: } {incept.parallel}
+module attributes {incept.target = #incept.target<cpu = "znver3", vector_bits = 256, vector_registers = 16, fma = true, l1d_bytes = 32768, l2_bytes = 524288, l3_bytes = 33554432, cores = 2>} {
+func.func @narrow_last_group(%x: tensor<1x8x6x6xf32>) -> tensor<1x24x6x6xf32> {
+  %w = arith.constant dense<0.5> : tensor<24x8x1x1xf32>
+  %c = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, strategy = #incept.conv_strategy<blocked, block = 8, tile_f = 2, tile_w = 4>} : (tensor<1x8x6x6xf32>, tensor<24x8x1x1xf32>) -> tensor<1x24x6x6xf32>
+  return %c : tensor<1x24x6x6xf32>
+}
+}
+
 // A stem conv: 3 input channels, a partial block of 8 (AVX2). Its packed
 // weights hold only the 3 channels there are, each tap's 3 × 8 weights right
 // after the last tap's (a stride of 24 floats, not 64): padded to 8 channels,

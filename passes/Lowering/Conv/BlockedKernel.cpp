@@ -37,6 +37,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <cmath>
+#include <limits>
+#include <optional>
+
 using namespace mlir;
 
 namespace incept {
@@ -69,6 +73,95 @@ void packBlockedWeights(ArrayRef<float> oihw, const BlockedShape &s,
   }
 }
 
+/// The items of one kind of group (full, or the narrower last one): each
+/// group's `tiles` pixel tiles in `chunks` runs of tilesPerChunk (the last
+/// run may be shorter).
+struct TileRuns {
+  int64_t tiles = 0, chunks = 0, tilesPerChunk = 0;
+
+  static TileRuns of(int64_t tiles, int64_t chunks) {
+    int64_t perChunk = ceilDiv(tiles, std::clamp<int64_t>(chunks, 1, tiles));
+    return {tiles, ceilDiv(tiles, perChunk), perChunk};
+  }
+  /// Tiles in run `chunk`.
+  int64_t tilesIn(int64_t chunk) const {
+    return std::min(tilesPerChunk, tiles - chunk * tilesPerChunk);
+  }
+};
+
+/// How a conv's work is cut into the items of its parallel loop: per image,
+/// `full.chunks` items for each full group of tile_f output blocks, then
+/// `tail.chunks` for the narrower last group, if any.
+struct ItemPlan {
+  TileRuns full, tail;
+
+  int64_t itemsPerImage(const BlockedShape &s) const {
+    return s.outBlocks / s.tileF * full.chunks +
+           (s.outBlocks % s.tileF ? tail.chunks : 0);
+  }
+};
+
+/// The plan whose busiest thread has the least work when the pool hands
+/// thread t of T the items [N·t/T, N·(t+1)/T) (runtime/lib/ThreadPool.c),
+/// T = parallelThreadsFor the target's cores, among those of at least
+/// parallelItemsFor items (or as many as there are tiles) and up to 4 times
+/// that; ties go to fewer items. Work is counted in output blocks × tiles,
+/// and each item costs one tile of tile_f blocks more for starting (its
+/// passes read their weights in again). A narrower last group gets
+/// proportionally fewer, longer runs, so that its items cost about what
+/// the others do: with 14 blocks in groups of 4 (Inception v4's 224-channel
+/// convs), equal runs for all four groups left one thread of two with a
+/// quarter less work than the other. An odd number of groups is cut in two
+/// runs each, not given to two threads whole (17 groups: 9 against 8).
+ItemPlan chooseItemPlan(const BlockedShape &s) {
+  int64_t tiles = ceilDiv(s.outHeight * s.outWidth, s.tileW);
+  int64_t fullGroups = s.outBlocks / s.tileF, tail = s.outBlocks % s.tileF;
+  int64_t threads = parallelThreadsFor(s.cores);
+  int64_t target = parallelItemsFor(s.cores);
+  int64_t most = s.images * (fullGroups + (tail ? 1 : 0)) * tiles;
+  auto busiestThread = [&](const ItemPlan &plan) {
+    SmallVector<int64_t> costs;
+    for (int64_t image = 0; image < s.images; ++image) {
+      for (int64_t group = 0; group < fullGroups; ++group)
+        for (int64_t chunk = 0; chunk < plan.full.chunks; ++chunk)
+          costs.push_back(s.tileF * (plan.full.tilesIn(chunk) + 1));
+      for (int64_t chunk = 0; tail && chunk < plan.tail.chunks; ++chunk)
+        costs.push_back(tail * plan.tail.tilesIn(chunk) + s.tileF);
+    }
+    int64_t n = costs.size(), busiest = 0;
+    for (int64_t t = 0; t < threads; ++t) {
+      int64_t work = 0;
+      for (int64_t i = n * t / threads; i < n * (t + 1) / threads; ++i)
+        work += costs[i];
+      busiest = std::max(busiest, work);
+    }
+    return busiest;
+  };
+  std::optional<ItemPlan> best;
+  int64_t bestCost = 0;
+  for (int64_t chunks = 1; chunks <= tiles; ++chunks) {
+    // The last group's runs, rounded both ways; alone, it takes `chunks`.
+    double tailChunks = fullGroups ? double(chunks) * tail / s.tileF : chunks;
+    int64_t fewest = std::numeric_limits<int64_t>::max();
+    for (double rounded : {std::floor(tailChunks), std::ceil(tailChunks)}) {
+      int64_t lastChunks = std::max<int64_t>(rounded, 1);
+      // The runs asked for, before whole tiles round them down (9 tiles in
+      // 8 runs are 5 runs of 2).
+      int64_t asked = s.images * (fullGroups * chunks + (tail ? lastChunks : 0));
+      fewest = std::min(fewest, asked);
+      if (asked < std::min(target, most))
+        continue;
+      ItemPlan plan{TileRuns::of(tiles, chunks), TileRuns::of(tiles, lastChunks)};
+      int64_t cost = busiestThread(plan);
+      if (!best || cost < bestCost)
+        best = plan, bestCost = cost;
+    }
+    if (best && fewest >= 4 * target)
+      break;
+  }
+  return *best;
+}
+
 /// The kernel of one conv, on blocked tensors; see the file comment.
 class KernelBuilder {
 public:
@@ -78,64 +171,78 @@ public:
         epilogue(epilogue) {}
 
   /// The work is split into independent items — an image, a group of
-  /// output blocks, a chunk of pixel tiles — that the context's threads
-  /// share (one parallel loop); about as many as parallelItemsFor the
-  /// target's cores, or more when there are more groups, each a whole
-  /// number of tiles.
+  /// output blocks, a run of pixel tiles — that the context's threads share
+  /// (one parallel loop), as chooseItemPlan cuts it: per image, the items
+  /// of the full groups of tile_f blocks, then those of the narrower last
+  /// group.
   Value build(OpBuilder &b, Location loc, RankedTensorType outType) {
     vectorType = VectorType::get({s.block}, outType.getElementType());
     Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
                                          outType.getElementType());
-    int64_t groups = ceilDiv(s.outBlocks, s.tileF);
-    int64_t tiles = ceilDiv(s.outHeight * s.outWidth, s.tileW);
-    int64_t chunks = std::clamp<int64_t>(
-        ceilDiv(parallelItemsFor(s.cores), s.images * groups), 1, tiles);
-    int64_t tilesPerChunk = ceilDiv(tiles, chunks);
-    chunks = ceilDiv(tiles, tilesPerChunk);
-    tilesPerItem = tilesPerChunk;
+    ItemPlan plan = chooseItemPlan(s);
+    int64_t fullGroups = s.outBlocks / s.tileF, tail = s.outBlocks % s.tileF;
+    int64_t fullItems = fullGroups * plan.full.chunks;
+    int64_t perImage = plan.itemsPerImage(s);
     return buildParallelLoop(
-        b, loc, s.images * groups * chunks, init,
+        b, loc, s.images * perImage, init,
         [&](OpBuilder &b, Value item, ValueRange out) {
-          Value chunk = arith::RemUIOp::create(b, loc, item, buildIndex(b, loc, chunks));
-          Value rest = arith::DivUIOp::create(b, loc, item, buildIndex(b, loc, chunks));
-          Value group = arith::RemUIOp::create(b, loc, rest, buildIndex(b, loc, groups));
-          Value image = arith::DivUIOp::create(b, loc, rest, buildIndex(b, loc, groups));
-          Value firstTile = buildMulAdd(b, loc, chunk, tilesPerChunk, {});
-          Value endTile = arith::MinUIOp::create(
-              b, loc, buildAddConstant(b, loc, firstTile, tilesPerChunk),
-              buildIndex(b, loc, tiles));
-          return SmallVector<Value>{
-              buildGroups(b, loc, image, group, firstTile, endTile, out[0])};
+          Value image = buildIndex(b, loc, 0), rest = item;
+          if (s.images > 1) {
+            image = arith::DivUIOp::create(b, loc, item, buildIndex(b, loc, perImage));
+            rest = arith::RemUIOp::create(b, loc, item, buildIndex(b, loc, perImage));
+          }
+          // Item `index` of the `groups` groups of tf blocks from
+          // `firstGroup` on, each cut into `runs`.
+          auto itemOf = [&](OpBuilder &b, int64_t tf, const TileRuns &runs,
+                            int64_t firstGroup, int64_t groups, Value index) {
+            Value chunks = buildIndex(b, loc, runs.chunks);
+            Value group = buildIndex(b, loc, firstGroup), chunk = index;
+            if (groups > 1) {
+              group = buildAddConstant(
+                  b, loc, arith::DivUIOp::create(b, loc, index, chunks), firstGroup);
+              chunk = arith::RemUIOp::create(b, loc, index, chunks);
+            }
+            Value firstTile = buildMulAdd(b, loc, chunk, runs.tilesPerChunk, {});
+            Value endTile = arith::MinUIOp::create(
+                b, loc, buildAddConstant(b, loc, firstTile, runs.tilesPerChunk),
+                buildIndex(b, loc, runs.tiles));
+            return buildGroup(b, loc, image, group, tf, runs.tilesPerChunk,
+                              firstTile, endTile, out[0]);
+          };
+          if (!tail)
+            return SmallVector<Value>{
+                itemOf(b, s.tileF, plan.full, 0, fullGroups, rest)};
+          if (!fullGroups)
+            return SmallVector<Value>{itemOf(b, tail, plan.tail, 0, 1, rest)};
+          Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                               rest, buildIndex(b, loc, fullItems));
+          return SmallVector<Value>{buildIf(
+              b, loc, isFull, out[0].getType(),
+              [&](OpBuilder &b) {
+                return itemOf(b, s.tileF, plan.full, 0, fullGroups, rest);
+              },
+              [&](OpBuilder &b) {
+                return itemOf(b, tail, plan.tail, fullGroups, 1,
+                              buildAddConstant(b, loc, rest, -fullItems));
+              })};
         })[0];
   }
 
 private:
-  /// Group `group` of output blocks (the last one may be narrower) over
-  /// pixel tiles [firstTile, endTile).
-  Value buildGroups(OpBuilder &b, Location loc, Value image, Value group,
-                    Value firstTile, Value endTile, Value out) {
-    int64_t fullGroups = s.outBlocks / s.tileF, tail = s.outBlocks % s.tileF;
-    auto groupOf = [&](OpBuilder &b, int64_t tf) {
-      Value firstBlock = buildMulAdd(b, loc, group, s.tileF, {});
-      Value weightBase = buildMulAdd(b, loc, group, s.groupWeights(), {});
-      if (s.imagesPerWeightSet) {
-        Value set = arith::DivUIOp::create(
-            b, loc, image, buildIndex(b, loc, s.imagesPerWeightSet));
-        weightBase = buildMulAdd(b, loc, set, s.weightSet(), weightBase);
-      }
-      return buildTiles(b, loc, image, firstBlock, weightBase, tf, firstTile,
-                        endTile, out);
-    };
-    if (!tail)
-      return groupOf(b, s.tileF);
-    if (!fullGroups)
-      return groupOf(b, tail);
-    Value isFull = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, group,
-                                         buildIndex(b, loc, fullGroups));
-    return buildIf(
-        b, loc, isFull, out.getType(),
-        [&](OpBuilder &b) { return groupOf(b, s.tileF); },
-        [&](OpBuilder &b) { return groupOf(b, tail); });
+  /// Group `group` of tf output blocks over pixel tiles [firstTile,
+  /// endTile), at most tilesPerItem of them.
+  Value buildGroup(OpBuilder &b, Location loc, Value image, Value group,
+                   int64_t tf, int64_t tilesPerItem, Value firstTile,
+                   Value endTile, Value out) {
+    Value firstBlock = buildMulAdd(b, loc, group, s.tileF, {});
+    Value weightBase = buildMulAdd(b, loc, group, s.groupWeights(), {});
+    if (s.imagesPerWeightSet) {
+      Value set = arith::DivUIOp::create(
+          b, loc, image, buildIndex(b, loc, s.imagesPerWeightSet));
+      weightBase = buildMulAdd(b, loc, set, s.weightSet(), weightBase);
+    }
+    return buildTiles(b, loc, image, firstBlock, weightBase, tf, tilesPerItem,
+                      firstTile, endTile, out);
   }
 
   /// Tiles [firstTile, endTile) of tf output blocks, in passes over the
@@ -145,8 +252,8 @@ private:
   /// stays in L1 from one tile to the next instead of streaming from L2 for
   /// every tile; the accumulators go through the output between passes.
   Value buildTiles(OpBuilder &b, Location loc, Value image, Value firstBlock,
-                   Value weightBase, int64_t tf, Value firstTile, Value endTile,
-                   Value out) {
+                   Value weightBase, int64_t tf, int64_t tilesPerItem,
+                   Value firstTile, Value endTile, Value out) {
     auto tilesOf = [&](OpBuilder &b, const ReductionPass &pass, Value out) {
       return buildPassTiles(b, loc, image, firstBlock, weightBase, tf, pass,
                             firstTile, endTile, out);
@@ -337,7 +444,6 @@ private:
 
 
   const BlockedShape &s;
-  int64_t tilesPerItem = 0;
   Value input, weights, bias;
   const ConvEpilogue &epilogue;
   VectorType vectorType;
