@@ -94,14 +94,10 @@ bool isConstant(Value value) {
   return !value || value.getDefiningOp<arith::ConstantOp>();
 }
 
-/// Cycles to read `bytes` of weights once from beyond L2 (L3 or DRAM), when
-/// they do not fit L2: at batch 1 a model's weights are read once per
-/// inference and stay in no cache. 4 bytes a cycle is what one core got
-/// on Zen 3 (Inception v3's 8x8 F(4x4, 3x3) products, 24.8 MB of U in
-/// 2.2 ms: 11 GB/s).
+/// Cycles to read `bytes` of weights once from beyond L2, when they do not
+/// fit L2 (kWeightStreamBytesPerCycle).
 double weightStreamCycles(TargetAttr target, double bytes) {
-  constexpr double kMemoryBytesPerCycle = 4;
-  return bytes > target.getL2Bytes() ? bytes / kMemoryBytesPerCycle : 0;
+  return bytes > target.getL2Bytes() ? bytes / kWeightStreamBytesPerCycle : 0;
 }
 
 /// Cycles of F(4x4, 3x3) for `tiles` 4x4 output tiles, in vector ops of

@@ -8,11 +8,12 @@
 // from the bias, the others from the partial sums the previous one stored;
 // only the last applies the epilogue.
 
-// AVX2: 64 input blocks in 4 passes of 16 (the middle two a loop), 14 tiles
-// of 3 pixels per item (108 tiles of an 18x18 plane in 8 items: 4 for each
-// of the target's 2 cores).
+// AVX2: 64 input blocks in 4 passes of 16 (the middle two a loop), 9 tiles
+// of 3 pixels per item (108 tiles of an 18x18 plane in 12 items, 54 tiles
+// for each of the target's 2 cores, where 8 items of 14 tiles would leave
+// one 56 and the other 52).
 // CHECK-LABEL: func.func @passes_avx2
-// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x4x18x18x8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c12 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x4x18x18x8xf32>)
 // CHECK: scf.for
 // CHECK: vector.transfer_read %cst{{.*}} : tensor<32xf32>, vector<8xf32>
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1

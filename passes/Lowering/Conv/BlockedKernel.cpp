@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Lowering/Conv/BlockedKernel.h"
+#include "passes/Lowering/Conv/ConvLowerings.h"
 #include "passes/Lowering/KernelBuilders.h"
 
 #include "passes/Graph/Constants.h"
@@ -105,40 +106,63 @@ struct ItemPlan {
 /// thread t of T the items [N·t/T, N·(t+1)/T) (runtime/lib/ThreadPool.c),
 /// T = parallelThreadsFor the target's cores, among those of at least
 /// parallelItemsFor items (or as many as there are tiles) and up to 4 times
-/// that; ties go to fewer items. Work is counted in output blocks × tiles,
-/// and each item costs one tile of tile_f blocks more for starting (its
-/// passes read their weights in again). A narrower last group gets
-/// proportionally fewer, longer runs, so that its items cost about what
-/// the others do: with 14 blocks in groups of 4 (Inception v4's 224-channel
-/// convs), equal runs for all four groups left one thread of two with a
-/// quarter less work than the other. An odd number of groups is cut in two
-/// runs each, not given to two threads whole (17 groups: 9 against 8).
+/// that; ties go to fewer items. A thread's work is its tiles' FMA cycles,
+/// plus the weights of each group it has items of, streamed from beyond L2
+/// once (at batch 1 no layer's weights stay in a cache from one inference
+/// to the next): cutting a group into runs that two threads share makes
+/// both read its weights, which costs more than it balances where a layer
+/// has few pixels for many weights (Inception v3's 8x8 1x1 convs from 2048
+/// channels ran no faster on two threads than on one in runs of 4 of their
+/// 11 tiles). A narrower last group gets proportionally fewer, longer runs,
+/// so that its items cost about what the others do: with 14 blocks in
+/// groups of 4 (Inception v4's 224-channel convs), equal runs for all four
+/// groups left one thread of two with a quarter less work than the other.
 ItemPlan chooseItemPlan(const BlockedShape &s) {
   int64_t tiles = ceilDiv(s.outHeight * s.outWidth, s.tileW);
   int64_t fullGroups = s.outBlocks / s.tileF, tail = s.outBlocks % s.tileF;
   int64_t threads = parallelThreadsFor(s.cores);
   int64_t target = parallelItemsFor(s.cores);
   int64_t most = s.images * (fullGroups + (tail ? 1 : 0)) * tiles;
+  // Cycles of one tile of one output block (a 256-bit FMA for each 8 lanes,
+  // two a cycle), and of streaming the weights of one output block.
+  int64_t steps = s.inBlocks * s.block * s.kernelHeight * s.kernelWidth;
+  double blockTileCycles = steps * s.tileW * (s.block / 8) / 2.0;
+  double blockWeightCycles = steps * s.block * 4 / kWeightStreamBytesPerCycle;
+  struct Item {
+    double cycles;
+    int64_t weights; // which set and group of weights it reads
+    int64_t blocks;
+  };
   auto busiestThread = [&](const ItemPlan &plan) {
-    SmallVector<int64_t> costs;
+    SmallVector<Item> items;
     for (int64_t image = 0; image < s.images; ++image) {
+      int64_t set = s.imagesPerWeightSet ? image / s.imagesPerWeightSet : 0;
+      auto add = [&](int64_t group, int64_t blocks, const TileRuns &runs) {
+        for (int64_t chunk = 0; chunk < runs.chunks; ++chunk)
+          items.push_back({blocks * runs.tilesIn(chunk) * blockTileCycles,
+                           set * (fullGroups + 1) + group, blocks});
+      };
       for (int64_t group = 0; group < fullGroups; ++group)
-        for (int64_t chunk = 0; chunk < plan.full.chunks; ++chunk)
-          costs.push_back(s.tileF * (plan.full.tilesIn(chunk) + 1));
-      for (int64_t chunk = 0; tail && chunk < plan.tail.chunks; ++chunk)
-        costs.push_back(tail * plan.tail.tilesIn(chunk) + s.tileF);
+        add(group, s.tileF, plan.full);
+      if (tail)
+        add(fullGroups, tail, plan.tail);
     }
-    int64_t n = costs.size(), busiest = 0;
+    int64_t n = items.size();
+    double busiest = 0;
     for (int64_t t = 0; t < threads; ++t) {
-      int64_t work = 0;
-      for (int64_t i = n * t / threads; i < n * (t + 1) / threads; ++i)
-        work += costs[i];
+      double work = 0;
+      for (int64_t i = n * t / threads; i < n * (t + 1) / threads; ++i) {
+        work += items[i].cycles;
+        // A group's items are consecutive: its weights stream with the first.
+        if (i == n * t / threads || items[i].weights != items[i - 1].weights)
+          work += items[i].blocks * blockWeightCycles;
+      }
       busiest = std::max(busiest, work);
     }
     return busiest;
   };
   std::optional<ItemPlan> best;
-  int64_t bestCost = 0;
+  double bestCost = 0;
   for (int64_t chunks = 1; chunks <= tiles; ++chunks) {
     // The last group's runs, rounded both ways; alone, it takes `chunks`.
     double tailChunks = fullGroups ? double(chunks) * tail / s.tileF : chunks;
@@ -152,8 +176,8 @@ ItemPlan chooseItemPlan(const BlockedShape &s) {
       if (asked < std::min(target, most))
         continue;
       ItemPlan plan{TileRuns::of(tiles, chunks), TileRuns::of(tiles, lastChunks)};
-      int64_t cost = busiestThread(plan);
-      if (!best || cost < bestCost)
+      double cost = busiestThread(plan);
+      if (!best || cost < bestCost * (1 - 1e-9))
         best = plan, bestCost = cost;
     }
     if (best && fewest >= 4 * target)
