@@ -18,7 +18,9 @@
 // into passes over slices of the input blocks that do, each over all of a
 // work item's tiles, the partial sums stored in the output in between (as
 // MLAS and oneDNN block K): the weights are then read from L1, not L2,
-// for all but the first tile of a pass.
+// for all but the first tile of a pass. Each tile of a pass prefetches its
+// part of the weights of the pass after it (or of the next group), so that
+// the first tile of a pass does not wait for them.
 //
 // Weights are packed at compile time into the order the kernel reads them:
 // per group of output blocks, [C/c][KH][KW][c_in][tile_f][c_out], one stream;
@@ -34,6 +36,8 @@
 #include "passes/Graph/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -280,7 +284,7 @@ private:
                    Value firstTile, Value endTile, Value out) {
     auto tilesOf = [&](OpBuilder &b, const ReductionPass &pass, Value out) {
       return buildPassTiles(b, loc, image, firstBlock, weightBase, tf, pass,
-                            firstTile, endTile, out);
+                            tilesPerItem, firstTile, endTile, out);
     };
     int64_t fullBlocks = s.inChannels / s.block;
     int64_t blockBytes = tf * s.kernelHeight * s.kernelWidth * s.block * s.block * 4;
@@ -317,13 +321,19 @@ private:
   /// the last tile of the plane may hold fewer pixels.
   Value buildPassTiles(OpBuilder &b, Location loc, Value image, Value firstBlock,
                        Value weightBase, int64_t tf, const ReductionPass &pass,
-                       Value firstTile, Value endTile, Value out) {
+                       int64_t tilesPerItem, Value firstTile, Value endTile,
+                       Value out) {
     int64_t pixels = s.outHeight * s.outWidth;
     int64_t fullTiles = pixels / s.tileW, tail = pixels % s.tileW;
     Value fullEnd = arith::MinUIOp::create(b, loc, endTile,
                                            buildIndex(b, loc, fullTiles));
+    int64_t blockFloats = tf * s.kernelHeight * s.kernelWidth * s.block * s.block;
+    Value passWeights = buildMulAdd(b, loc, pass.firstBlock, blockFloats, weightBase);
     out = buildLoop(b, loc, firstTile, fullEnd, out,
                     [&](OpBuilder &b, Value tile, ValueRange out) {
+                      prefetchNextWeights(
+                          b, loc, passWeights, pass.blocks * blockFloats,
+                          tilesPerItem, arith::SubIOp::create(b, loc, tile, firstTile));
                       Value firstPixel = buildMulAdd(b, loc, tile, s.tileW, {});
                       return SmallVector<Value>{buildTile(
                           b, loc, image, firstBlock, weightBase, tf, pass,
@@ -340,6 +350,46 @@ private:
                            buildIndex(b, loc, fullTiles * s.tileW), tail, out);
         },
         [&](OpBuilder &) { return out; });
+  }
+
+  /// Tile `tileInItem` of a pass's tilesPerItem prefetches its part of the
+  /// weights that follow the pass's `floats` from `passWeights` on: the next
+  /// pass's slice, or after the last pass the next group's first, which the
+  /// thread's next item usually reads (at most half of L1 of them). Only the
+  /// first tile of a pass reads its slice from memory, the others from L1;
+  /// without this, that first tile waited for the hardware prefetcher to
+  /// find each 4 KiB page of weights anew (one output block's, in a 1x1 conv
+  /// of 4-block groups), which cost most where a pass has few tiles (the 8x8
+  /// and 17x17 layers of the 299-pixel models).
+  void prefetchNextWeights(OpBuilder &b, Location loc, Value passWeights,
+                           int64_t floats, int64_t tilesPerItem,
+                           Value tileInItem) {
+    constexpr int64_t kLineFloats = 16;
+    auto type = cast<RankedTensorType>(weights.getType());
+    int64_t size = type.getNumElements();
+    int64_t lines = ceilDiv(std::min(floats, std::max<int64_t>(s.l1Bytes / 8, 1)),
+                            kLineFloats);
+    int64_t linesPerTile = ceilDiv(lines, tilesPerItem);
+    if (!weightBuffer) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointAfterValue(weights);
+      weightBuffer = bufferization::ToBufferOp::create(
+          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+          weights, /*read_only=*/true);
+    }
+    Value first = buildMulAdd(b, loc, tileInItem, linesPerTile * kLineFloats,
+                              buildAddConstant(b, loc, passWeights, floats));
+    buildLoop(b, loc, 0, linesPerTile, ValueRange{},
+              [&](OpBuilder &b, Value line, ValueRange) {
+                Value at = arith::MinUIOp::create(
+                    b, loc, buildMulAdd(b, loc, line, kLineFloats, first),
+                    buildIndex(b, loc, size - 1));
+                memref::PrefetchOp::create(b, loc, weightBuffer, {at},
+                                           /*isWrite=*/false,
+                                           /*localityHint=*/3,
+                                           /*isDataCache=*/true);
+                return SmallVector<Value>{};
+              });
   }
 
   /// tf output blocks × tw output pixels from `firstPixel` on, over the
@@ -469,6 +519,8 @@ private:
 
   const BlockedShape &s;
   Value input, weights, bias;
+  /// `weights` as a read-only buffer, for the prefetches.
+  Value weightBuffer;
   const ConvEpilogue &epilogue;
   VectorType vectorType;
 };
