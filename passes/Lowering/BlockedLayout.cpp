@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
+#include <tuple>
+
 using namespace mlir;
 
 namespace incept {
@@ -96,7 +98,8 @@ Value toBlockedLayout(OpBuilder &b, Location loc, Value nchw, int64_t block) {
   return buildParallelLoop(
       b, loc, images * blocks * height, init,
       [&](OpBuilder &b, Value item, ValueRange out) {
-        auto [n, cb, row] = rowOfItem(b, loc, item, blocks, height);
+        Value n, cb, row; // not `auto [n, cb, row]`: C++17 lambdas cannot capture those
+        std::tie(n, cb, row) = rowOfItem(b, loc, item, blocks, height);
         int64_t last = channels - fullBlocks * block;
         if (!last)
           return SmallVector<Value>{rowOf(b, n, cb, row, block, out[0])};
@@ -151,7 +154,8 @@ Value padBlockedPlanes(OpBuilder &b, Location loc, Value blocked, int64_t top,
   Value padded = buildParallelLoop(
       b, loc, images * blocks * paddedHeight, init,
       [&](OpBuilder &b, Value item, ValueRange out) {
-        auto [n, cb, row] = rowOfItem(b, loc, item, blocks, paddedHeight);
+        Value n, cb, row; // not `auto [n, cb, row]`: C++17 lambdas cannot capture those
+        std::tie(n, cb, row) = rowOfItem(b, loc, item, blocks, paddedHeight);
         // row - top wraps around above the input, so one unsigned compare
         // tells the input's rows.
         Value inputRow = buildAddConstant(b, loc, row, -top);
