@@ -101,8 +101,8 @@ struct ItemPlan {
   TileRuns full, tail;
 
   int64_t itemsPerImage(const BlockedShape &s) const {
-    return s.outBlocks / s.tileF * full.chunks +
-           (s.outBlocks % s.tileF ? tail.chunks : 0);
+    return s.fullGroups() * full.chunks +
+           (s.lastGroupBlocks() ? tail.chunks : 0);
   }
 };
 
@@ -123,7 +123,7 @@ struct ItemPlan {
 /// groups left one thread of two with a quarter less work than the other.
 ItemPlan chooseItemPlan(const BlockedShape &s) {
   int64_t tiles = ceilDiv(s.outHeight * s.outWidth, s.tileW);
-  int64_t fullGroups = s.outBlocks / s.tileF, tail = s.outBlocks % s.tileF;
+  int64_t fullGroups = s.fullGroups(), tail = s.lastGroupBlocks();
   int64_t threads = parallelThreadsFor(s.cores);
   int64_t target = parallelItemsFor(s.cores);
   int64_t most = s.images * (fullGroups + (tail ? 1 : 0)) * tiles;
@@ -208,7 +208,7 @@ public:
     Value init = tensor::EmptyOp::create(b, loc, outType.getShape(),
                                          outType.getElementType());
     ItemPlan plan = chooseItemPlan(s);
-    int64_t fullGroups = s.outBlocks / s.tileF, tail = s.outBlocks % s.tileF;
+    int64_t fullGroups = s.fullGroups(), tail = s.lastGroupBlocks();
     int64_t fullItems = fullGroups * plan.full.chunks;
     int64_t perImage = plan.itemsPerImage(s);
     return buildParallelLoop(

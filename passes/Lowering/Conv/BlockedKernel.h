@@ -48,6 +48,10 @@ struct BlockedShape {
   int64_t blockChannels(int64_t cb) const {
     return std::min(block, inChannels - cb * block);
   }
+  /// Groups of tile_f output blocks, and the blocks of a narrower last
+  /// group after them (0: none).
+  int64_t fullGroups() const { return outBlocks / tileF; }
+  int64_t lastGroupBlocks() const { return outBlocks % tileF; }
   /// Floats of the packed weights of one full group of tile_f blocks (the
   /// room of a partial last block included).
   int64_t groupWeights() const {
