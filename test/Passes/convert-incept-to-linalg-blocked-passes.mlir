@@ -43,8 +43,8 @@ func.func @passes_avx2(%x: tensor<1x512x18x18xf32>) -> tensor<1x32x18x18xf32> {
 // AVX-512: 16 input blocks in 2 passes of 8, 12 tiles of 6 pixels per item
 // (96 tiles in 8 items). Before its FMAs, each tile of a pass prefetches its
 // 22 of the 256 lines of the weights that the next pass reads (8 blocks of
-// 512 floats from float 4096 on; after the last pass, those past it), each
-// index held below the end of the weights.
+// 512 floats from float 4096 on; after the last pass, those past it) into L2,
+// each index held below the end of the weights.
 // CHECK-LABEL: func.func @passes_avx512
 // CHECK: %[[W:.*]] = arith.constant dense_resource<conv.blocked> : tensor<8192xf32>
 // CHECK-NEXT: %[[WB:.*]] = bufferization.to_buffer %[[W]] read_only
@@ -58,7 +58,7 @@ func.func @passes_avx2(%x: tensor<1x512x18x18xf32>) -> tensor<1x32x18x18xf32> {
 // CHECK-NEXT: %[[AT:.*]] = arith.muli %[[LINE]], %c16
 // CHECK-NEXT: %[[NEXT:.*]] = arith.addi %[[AT]], %[[FROM]]
 // CHECK-NEXT: %[[HELD:.*]] = arith.minui %[[NEXT]], %c8191
-// CHECK-NEXT: memref.prefetch %[[WB]][%[[HELD]]], read, locality<3>, data
+// CHECK-NEXT: memref.prefetch %[[WB]][%[[HELD]]], read, locality<2>, data
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
 // CHECK-NOT: arith.maximumf
 // CHECK: scf.for %{{.*}} = %c8 to %c16 step %c1
