@@ -67,13 +67,13 @@ inline constexpr llvm::StringLiteral kParallelLoopAttr = "incept.parallel";
 int64_t parallelThreadsFor(int64_t cores);
 
 /// How many work items a layer's parallel loop is split into for a target
-/// of `cores` cores: 4 a thread of parallelThreadsFor, so at least 8. A thread runs its share of
-/// consecutive items, then helps the others (runtime/lib/ThreadPool.c), so
-/// a few items a thread balance a layer, and larger items cost less to
-/// start: in the blocked conv kernel, 4 a core ran faster than 8 or 32 on
-/// one thread and on two (docs/performance.md). At least 8, because a
-/// library may run on more threads than its target describes (one core
-/// when --march names another machine than the host).
+/// of `cores` cores: 4 for each of parallelThreadsFor, so at least 8. A
+/// thread runs its share of consecutive items, then helps the others
+/// (runtime/lib/ThreadPool.c), so a few items a thread balance a layer, and
+/// larger items cost less to start: in the blocked conv kernel, 4 a core
+/// ran faster than 8 or 32 on one thread and on two (docs/performance.md).
+/// At least 8, because a library may run on more threads than its target
+/// describes (one core when --march names another machine than the host).
 int64_t parallelItemsFor(int64_t cores);
 
 /// buildLoop over [0, count) marked parallel when it is a loop.
