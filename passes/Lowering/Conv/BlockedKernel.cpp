@@ -287,7 +287,7 @@ private:
                             tilesPerItem, firstTile, endTile, out);
     };
     int64_t fullBlocks = s.inChannels / s.block;
-    int64_t blockBytes = tf * s.kernelHeight * s.kernelWidth * s.block * s.block * 4;
+    int64_t blockBytes = s.inputBlockWeights(tf) * 4;
     int64_t perPass = std::max<int64_t>(1, s.l1Bytes / 2 / blockBytes);
     if (!s.l1Bytes || tilesPerItem < 2 || perPass >= fullBlocks)
       return tilesOf(b, {buildIndex(b, loc, 0), fullBlocks, true, true}, out);
@@ -327,7 +327,7 @@ private:
     int64_t fullTiles = pixels / s.tileW, tail = pixels % s.tileW;
     Value fullEnd = arith::MinUIOp::create(b, loc, endTile,
                                            buildIndex(b, loc, fullTiles));
-    int64_t blockFloats = tf * s.kernelHeight * s.kernelWidth * s.block * s.block;
+    int64_t blockFloats = s.inputBlockWeights(tf);
     Value passWeights = buildMulAdd(b, loc, pass.firstBlock, blockFloats, weightBase);
     out = buildLoop(b, loc, firstTile, fullEnd, out,
                     [&](OpBuilder &b, Value tile, ValueRange out) {
@@ -478,8 +478,7 @@ private:
     Value tap = buildMulAdd(b, loc, kh, s.kernelWidth, kw);
     Value tapWeights = buildMulAdd(
         b, loc, tap, channels * tf * s.block,
-        buildMulAdd(b, loc, cb, s.kernelHeight * s.kernelWidth * s.block * tf * s.block,
-                    weightBase));
+        buildMulAdd(b, loc, cb, s.inputBlockWeights(tf), weightBase));
     Value zero = buildIndex(b, loc, 0);
     SmallVector<Value> rows, cols;
     for (int64_t rw = 0; rw < tw; ++rw) {

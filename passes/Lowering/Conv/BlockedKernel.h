@@ -52,10 +52,15 @@ struct BlockedShape {
   /// group after them (0: none).
   int64_t fullGroups() const { return outBlocks / tileF; }
   int64_t lastGroupBlocks() const { return outBlocks % tileF; }
+  /// Floats of the packed weights of one input block for a group of tf
+  /// output blocks: its taps × its channels × tf blocks.
+  int64_t inputBlockWeights(int64_t tf) const {
+    return tf * kernelHeight * kernelWidth * block * block;
+  }
   /// Floats of the packed weights of one full group of tile_f blocks (the
   /// room of a partial last block included).
   int64_t groupWeights() const {
-    return tileF * inBlocks * kernelHeight * kernelWidth * block * block;
+    return inBlocks * inputBlockWeights(tileF);
   }
   /// Floats of one packed weight set.
   int64_t weightSet() const {
