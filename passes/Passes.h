@@ -30,6 +30,17 @@ namespace incept {
 inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
 /// On a function after incept-plan-weights: the bytes of its weights blob.
 inline constexpr llvm::StringLiteral kWeightsBytesAttr = "incept.weights_bytes";
+/// On a function after incept-hoist-weight-preparation: the program of its
+/// weights' preparation, the constants it reads, and the floats of the
+/// prepared weights (its `prepared` argument) and of the scratch.
+inline constexpr llvm::StringLiteral kPreparationAttr = "incept.preparation";
+inline constexpr llvm::StringLiteral kPreparationConstantsAttr =
+    "incept.preparation_constants";
+inline constexpr llvm::StringLiteral kPreparedFloatsAttr = "incept.prepared_floats";
+inline constexpr llvm::StringLiteral kScratchFloatsAttr = "incept.scratch_floats";
+/// Where a preparation step reads or writes: a slot [kind, at] of these
+/// kinds, `at` the file tensor's index, a float offset, or a constant's index.
+enum class PreparationSlot : int64_t { File = 0, Prepared = 1, Scratch = 2, Constant = 3 };
 /// The ONNX node a kernel function computes (incept-outline-kernels).
 inline constexpr llvm::StringLiteral kKernelNodeAttr = "incept.node";
 /// On a loop that copies a tensor (a padded copy of the model's input): the

@@ -366,6 +366,27 @@ def PlanArena : Pass<"incept-plan-arena", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def HoistWeightPreparation : Pass<"incept-hoist-weight-preparation",
+                                  "::mlir::ModuleOp"> {
+  let summary = "Move the preparation of external weights out of the model function";
+  let description = [{
+    With `--weights=external` the model function computes its prepared
+    weights (folded, merged, packed) from the weights file's tensors with
+    `incept.prepare` steps. This pass, on linalg on tensors, takes every
+    `incept.external_weight` and `incept.prepare` out of each function into
+    a program recorded on it (`incept.preparation`: the steps in order, each
+    with its params and the slots it reads and writes: a tensor of the file,
+    a place in the prepared weights or in the scratch, or one of the
+    constants of `incept.preparation_constants`), which the library's
+    generated `<name>_prepare` runs when a context is created. The values
+    the function still reads become slices of a new first argument,
+    `prepared` (`tensor<Nxf32>`, each at a multiple of 16 floats); the other
+    steps' results go to a scratch freed after the preparation. The sizes are
+    recorded as `incept.prepared_floats` and `incept.scratch_floats`.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def PlanWeights : Pass<"incept-plan-weights", "::mlir::ModuleOp"> {
   let summary = "Gather the weights a function reads into one blob passed as an argument";
   let description = [{

@@ -114,6 +114,8 @@ void buildLowerToLinalgPipeline(OpPassManager &pm,
   convert.planeLoops = options.optLevel > 0 && options.target == TargetKind::Cpu;
   pm.addPass(createConvertInceptToLinalg(convert));
   pm.addPass(createCanonicalizerPass());
+  // External weights: their preparation runs once, at create.
+  pm.addPass(createHoistWeightPreparation());
 }
 
 void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {

@@ -1,6 +1,7 @@
 //===- ModelInterface.cpp - the interface of a compiled model --------------===//
 
 #include "compiler/Codegen/ModelInterface.h"
+#include "compiler/Codegen/PreparedWeights.h"
 
 #include "dialects/Incept/ElementTypes.h"
 #include "dialects/Incept/InceptOps.h"
@@ -15,6 +16,19 @@
 using namespace mlir;
 
 namespace incept {
+
+std::string cStringLiteral(llvm::StringRef text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\', out += c;
+    else if (c < 0x20 || c >= 0x7f)
+      out += llvm::formatv("\\{0:o3}", unsigned(c)).str();
+    else
+      out += c;
+  }
+  return out + "\"";
+}
 
 int64_t TensorInterface::numElements() const {
   int64_t count = 1;
@@ -108,19 +122,6 @@ TensorInterface readTensor(Type type, DictionaryAttr attrs, llvm::StringRef fall
   return tensor;
 }
 
-/// A string literal for C source.
-std::string quoted(llvm::StringRef text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\', out += c;
-    else if (c < 0x20 || c >= 0x7f)
-      out += llvm::formatv("\\{0:o3}", unsigned(c)).str();
-    else
-      out += c;
-  }
-  return out + "\"";
-}
 
 std::string shapeList(const TensorInterface &tensor) {
   std::vector<std::string> sizes;
@@ -180,7 +181,7 @@ std::string generateHeader(const ModelInterface &model) {
     for (auto [index, tensor] : llvm::enumerate(tensors)) {
       std::string prefix = macro + "_" + kind + std::to_string(index);
       os << "/* " << tensor.identifier << " */\n"
-         << "#define " << prefix << "_NAME " << quoted(tensor.name) << "\n"
+         << "#define " << prefix << "_NAME " << cStringLiteral(tensor.name) << "\n"
          << "#define " << prefix << "_DTYPE " << tensor.dtypeEnumerator() << "\n"
          << "#define " << prefix << "_RANK " << tensor.shape.size() << "\n"
          << "#define " << prefix << "_SHAPE " << shapeList(tensor) << "\n"
@@ -234,8 +235,10 @@ std::string generateHeader(const ModelInterface &model) {
 std::vector<LayerInterface> readLayers(func::FuncOp func) {
   std::vector<LayerInterface> layers;
   func.walk([&](mlir::Operation *op) {
-    if (!isa<InceptDialect>(op->getDialect()) || isa<YieldOp>(op) ||
-        op->getNumResults() == 0 || op->getParentOfType<ConvChainOp>())
+    // External weights and their preparation run at create, not in a layer.
+    if (!isa<InceptDialect>(op->getDialect()) ||
+        isa<YieldOp, ExternalWeightOp, PrepareOp>(op) || op->getNumResults() == 0 ||
+        op->getParentOfType<ConvChainOp>())
       return;
     auto node = op->getLoc()->findInstanceOf<mlir::NameLoc>();
     if (!node)
@@ -303,6 +306,8 @@ void generateRunBatch(const ModelInterface &model, uint64_t stagingOffset,
      << chunk << ";\n";
   // Pointers to this chunk's images, in place.
   std::vector<std::string> arguments = {"arena"};
+  if (model.externalWeights)
+    arguments.push_back("incept_context_attachment(context)");
   for (const auto *tensors : {&model.inputs, &model.outputs}) {
     bool isInput = tensors == &model.inputs;
     for (const TensorInterface &tensor : *tensors) {
@@ -357,7 +362,9 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
   const std::string &n = model.name;
   uint64_t arenaBytes = stagingOffset + model.stagingBytes();
   os << "typedef struct device_state {\n"
-     << "  incept_cuda_context *gpu;\n  void *weights;\n  int direct_launches;\n"
+     << "  incept_cuda_context *gpu;\n  void *weights;\n"
+     << "  void *prepared; /* --weights=external: the prepared weights */\n"
+     << "  int direct_launches;\n"
      << "  int warmed; /* a run has loaded the kernels: the next may capture */\n"
      << "} device_state;\n\n"
      << "static void destroy_device_state(void *attachment) {\n"
@@ -382,8 +389,16 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "  host.threads = 1;\n"
      << "  incept_status status = incept_context_create(&description, 0, &host, "
         "context);\n"
-     << "  if (status != INCEPT_OK)\n    return status;\n"
-     << "  device_state *state = calloc(1, sizeof *state);\n"
+     << "  if (status != INCEPT_OK)\n    return status;\n";
+  // External weights are read, checked and prepared on the host before
+  // the GPU is touched: a file that does not match uploads nothing.
+  if (model.externalWeights)
+    os << "  float *prepared = 0;\n"
+       << "  status = load_weights(options, &prepared);\n"
+       << "  if (status != INCEPT_OK) {\n"
+       << "    incept_context_destroy(*context);\n    *context = 0;\n"
+       << "    return status;\n  }\n";
+  os << "  device_state *state = calloc(1, sizeof *state);\n"
      << "  status = state ? incept_cuda_context_create(device, "
      << model.computeCapability << ", " << arenaBytes
      << "u, &state->gpu) : INCEPT_ERROR_OUT_OF_MEMORY;\n"
@@ -392,10 +407,21 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "u, &state->weights);\n"
      << "  if (status == INCEPT_OK)\n"
      << "    status = incept_cuda_copy_to_device(state->gpu, state->weights, "
-     << model.forwardSymbol() << "_weights, " << model.weightsBytes << "u, 0);\n"
-     << "  if (status == INCEPT_OK)\n"
-     << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
-     << "  if (status != INCEPT_OK) {\n"
+     << model.forwardSymbol() << "_weights, " << model.weightsBytes << "u, 0);\n";
+  if (model.externalWeights) {
+    // Uploaded once; the host's copy is freed after the synchronisation.
+    uint64_t bytes = std::max<uint64_t>(model.externalWeights->preparedFloats, 1) * 4;
+    os << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_alloc(state->gpu, " << bytes << "u, &state->prepared);\n"
+       << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_copy_to_device(state->gpu, state->prepared, "
+          "prepared, " << bytes << "u, 0);\n";
+  }
+  os << "  if (status == INCEPT_OK)\n"
+     << "    status = incept_cuda_synchronize(state->gpu, 0);\n";
+  if (model.externalWeights)
+    os << "  free(prepared);\n";
+  os << "  if (status != INCEPT_OK) {\n"
      << "    if (state)\n      destroy_device_state(state);\n"
      << "    incept_context_destroy(*context);\n    *context = 0;\n"
      << "    return status;\n  }\n"
@@ -420,6 +446,9 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "  char *arena = incept_cuda_context_arena(state->gpu);\n"
      << "  incept_status status = INCEPT_OK;\n";
   std::vector<std::string> arguments = {"arena", "state->weights"};
+  if (model.externalWeights)
+    arguments.push_back("state->prepared");
+  size_t firstTensor = arguments.size();
   uint64_t offset = stagingOffset;
   for (const auto *tensors : {&model.inputs, &model.outputs}) {
     bool isInput = tensors == &model.inputs;
@@ -453,7 +482,7 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
   for (auto [index, tensor] : llvm::enumerate(model.outputs))
     os << "  if (status == INCEPT_OK)\n"
        << "    status = incept_cuda_copy_to_host(state->gpu, " << tensor.identifier
-       << ", " << arguments[2 + model.inputs.size() + index] << ", "
+       << ", " << arguments[firstTensor + model.inputs.size() + index] << ", "
        << uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes << "u, 0);\n";
   os << "  if (status == INCEPT_OK)\n"
      << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
@@ -465,6 +494,8 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "  if (incept_context_model(context) != &description)\n"
      << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
   arguments = {"incept_cuda_context_arena(state->gpu)", "state->weights"};
+  if (model.externalWeights)
+    arguments.push_back("state->prepared");
   for (const auto *tensors : {&model.inputs, &model.outputs})
     for (const TensorInterface &tensor : *tensors) {
       os << "  if (!" << tensor.identifier << ")\n"
@@ -488,6 +519,7 @@ std::string generateWrapperSource(const ModelInterface &model) {
   os << "/* The wrapper of " << n << ", generated by incept-compile. */\n"
      << "#include \"incept/runtime.h\"\n"
      << (model.cuda ? "#include \"incept/cuda.h\"\n" : "")
+     << (model.externalWeights ? "#include \"incept/prepare.h\"\n" : "")
      << "\n#include <stddef.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
      // Compiled with -fvisibility=hidden: only the API is exported.
      << "#define API __attribute__((visibility(\"default\")))\n"
@@ -506,10 +538,12 @@ std::string generateWrapperSource(const ModelInterface &model) {
     os << "API incept_status " << n << "_run_device(" << runParameters(model)
        << ", void *stream);\n"
        << "extern const char " << model.forwardSymbol() << "_weights[];\n";
-  // The lowered function takes the arena (and on a GPU the weights), then
-  // one pointer per input and per output (bare-pointer memrefs).
+  // The lowered function takes the arena (and on a GPU the weights; with
+  // external weights the prepared ones), then one pointer per input and per
+  // output (bare-pointer memrefs).
   os << "\nextern void " << model.forwardSymbol() << "(void *arena";
-  size_t pointers = 1 + model.inputs.size() + model.outputs.size();
+  size_t pointers = 1 + (model.externalWeights ? 1 : 0) + model.inputs.size() +
+                    model.outputs.size();
   for (size_t i = model.cuda ? 0 : 1; i < pointers; ++i)
     os << ", void *";
   os << ");\n\n";
@@ -547,7 +581,7 @@ std::string generateWrapperSource(const ModelInterface &model) {
     os << "static const incept_tensor_info " << kind << "s["
        << std::max<size_t>(1, tensors.size()) << "] = {\n";
     for (auto [index, tensor] : llvm::enumerate(tensors))
-      os << "  {" << quoted(tensor.name) << ", " << tensor.dtypeEnumerator() << ", "
+      os << "  {" << cStringLiteral(tensor.name) << ", " << tensor.dtypeEnumerator() << ", "
          << tensor.shape.size() << ", " << kind << "_shape" << index << ", "
          << tensor.numElements() << "},\n";
     os << "};\n";
@@ -559,8 +593,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
   os << "\nstatic const incept_layer_info layers["
      << std::max<size_t>(1, model.layers.size()) << "] = {\n";
   for (const LayerInterface &layer : model.layers)
-    os << "  {" << quoted(layer.name) << ", " << quoted(layer.op) << ", "
-       << quoted(layer.shape) << ", " << quoted(layer.strategy) << ", "
+    os << "  {" << cStringLiteral(layer.name) << ", " << cStringLiteral(layer.op) << ", "
+       << cStringLiteral(layer.shape) << ", " << cStringLiteral(layer.strategy) << ", "
        << llvm::formatv("{0:e}", layer.flops) << "},\n";
   os << "};\nstatic const int32_t kernel_layers["
      << std::max<size_t>(1, model.kernelLayers.size()) << "] = {";
@@ -576,6 +610,15 @@ std::string generateWrapperSource(const ModelInterface &model) {
   uint64_t scratchAndStaging =
       model.stagingBytes() ? stagingOffset + model.stagingBytes() : model.scratchBytes;
 
+  // The weights file's manifest, declared here and defined with the
+  // preparation (generateWeightLoading).
+  std::string weightsFields = "0, 0, 0";
+  if (model.externalWeights) {
+    os << "\nstatic const incept_tensor_info weight_manifest["
+       << std::max<size_t>(model.externalWeights->manifest.size(), 1) << "];";
+    weightsFields = std::to_string(model.externalWeights->manifest.size()) +
+                    ", weight_manifest, " + cStringLiteral(model.externalWeights->fileName);
+  }
   os << "\nstatic incept_status generic_run(incept_context *context,\n"
      << "                                 const void *const *inputs,\n"
      << "                                 void *const *outputs);\n"
@@ -589,8 +632,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
                     : "")
      << "\nstatic const incept_model description = {\n"
      << "  INCEPT_ABI_VERSION, sizeof(incept_model),\n"
-     << "  " << quoted(n) << ", " << quoted(model.source) << ",\n"
-     << "  " << quoted(model.target) << ", " << quoted(model.compilerVersion)
+     << "  " << cStringLiteral(n) << ", " << cStringLiteral(model.source) << ",\n"
+     << "  " << cStringLiteral(model.target) << ", " << cStringLiteral(model.compilerVersion)
      << ",\n  " << model.inputs.size() << ", " << model.outputs.size()
      << ", inputs, outputs, " << model.scratchBytes << "u,\n"
      << "  " << n << "_create, generic_run, " << n << "_destroy,\n"
@@ -599,12 +642,14 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << (model.kernelLayers.empty() ? "0" : "profile") << ",\n"
      << "  incept_status_string,\n"
      << "  " << (model.dynamicBatch ? 1 : 0) << ", generic_run_batch,\n"
-     << "  incept_last_error, " << (model.cuda ? "generic_run_device" : "0")
-     << ",\n};\n\n"
+     << "  incept_last_error, " << (model.cuda ? "generic_run_device" : "0") << ",\n"
+     << "  " << weightsFields << ",\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
      << "const char *" << n << "_status_string(incept_status status) {\n"
      << "  return incept_status_string(status);\n}\n\n"
      << "const char *" << n << "_last_error(void) { return incept_last_error(); }\n\n";
+  if (model.externalWeights)
+    generateWeightLoading(model, os);
   if (model.cuda)
     generateCudaEntryPoints(model, stagingOffset, os);
   else {
@@ -613,6 +658,14 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "_context **context, const incept_create_options *options) {\n"
      << "  incept_status status = incept_context_create(&description, "
      << scratchAndStaging << "u, options, context);\n";
+  if (model.externalWeights)
+    os << "  if (status == INCEPT_OK) {\n"
+       << "    float *prepared = 0;\n"
+       << "    status = load_weights(options, &prepared);\n"
+       << "    if (status == INCEPT_OK) {\n"
+       << "      incept_context_attach(*context, prepared, free);\n"
+       << "    } else {\n"
+       << "      incept_context_destroy(*context);\n      *context = 0;\n    }\n  }\n";
   if (!model.kernelLayers.empty())
     os << "  if (status == INCEPT_OK) {\n"
        << "    status = incept_context_enable_profile(*context, "
@@ -628,6 +681,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  if (incept_context_model(context) != &description)\n"
      << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
   std::vector<std::string> arguments = {"incept_context_scratch(context)"};
+  if (model.externalWeights)
+    arguments.push_back("incept_context_attachment(context)");
   for (const auto *tensors : {&model.inputs, &model.outputs})
     for (const TensorInterface &tensor : *tensors) {
       os << "  if (!" << tensor.identifier << ")\n"

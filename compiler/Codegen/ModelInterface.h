@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,30 @@ struct LayerInterface {
   double flops = 0;
 };
 
+/// One step of the weights' preparation: `function` (an incept/prepare.h
+/// step) on the slots [kind, at] incept-hoist-weight-preparation recorded
+/// (PreparationSlot in passes/Passes.h).
+struct PreparationStep {
+  std::string function;
+  std::vector<int64_t> params;
+  std::vector<double> scalars;
+  std::vector<std::pair<int64_t, int64_t>> inputs, outputs;
+};
+
+/// --weights=external: what the library reads and what create does with it.
+struct WeightPreparation {
+  /// The weights file's tensors, in order.
+  std::vector<TensorInterface> manifest;
+  /// The file create reads by default, in the directory of the library.
+  std::string fileName;
+  std::vector<PreparationStep> steps;
+  /// The compile-time constants the steps read (a residual scale, zeros).
+  std::vector<std::vector<float>> constants;
+  /// Floats of the prepared weights a context keeps (the forward function's
+  /// `prepared` argument), and of the scratch freed after the preparation.
+  uint64_t preparedFloats = 0, scratchFloats = 0;
+};
+
 struct ModelInterface {
   std::string name;           // --name: the C symbol prefix
   std::string source;         // the ONNX file name
@@ -56,6 +81,9 @@ struct ModelInterface {
   int computeCapability = 0;
   uint64_t weightsBytes = 0;
 
+  /// --weights=external; none for embedded weights.
+  std::optional<WeightPreparation> externalWeights;
+
   std::string forwardSymbol() const { return name + "_forward"; }
   /// The compiled batch: the first dimension of the first input (1 for a
   /// model without inputs, or of scalars).
@@ -74,6 +102,10 @@ ModelInterface readModelInterface(mlir::func::FuncOp func,
 /// The layers of the graph `func` (incept ops after the graph passes), by
 /// ONNX node: the first node of a fused op names it.
 std::vector<LayerInterface> readLayers(mlir::func::FuncOp func);
+
+/// A C string literal of `text` (quotes, backslashes and control bytes
+/// escaped).
+std::string cStringLiteral(llvm::StringRef text);
 
 /// `text` as a C identifier: other characters become '_', a leading digit
 /// gets a '_' in front, and an empty name becomes `fallback`.

@@ -6,6 +6,7 @@
 #include "compiler/Import/Importer.h"
 
 #include "dialects/Incept/InceptDialect.h"
+#include "dialects/Incept/InceptOps.h"
 
 #include "onnx/defs/schema.h"
 
@@ -26,10 +27,10 @@ namespace incept {
 GraphImporter::GraphImporter(
     ModuleOp module, const onnx::GraphProto &graph,
     llvm::ArrayRef<onnx::ValueInfoProto> declaredOutputs, int64_t originalOpset,
-    llvm::StringRef fileName)
+    llvm::StringRef fileName, bool externalWeights)
     : module_(module), graph_(graph), declaredOutputs_(declaredOutputs),
       originalOpset_(originalOpset), fileName_(fileName.str()),
-      builder_(module.getContext()) {}
+      builder_(module.getContext()), externalWeights_(externalWeights) {}
 
 const onnx::TensorProto *GraphImporter::lookupConstant(llvm::StringRef name) const {
   auto it = constants_.find(name);
@@ -67,6 +68,15 @@ FailureOr<Value> GraphImporter::materializeConstant(const onnx::TensorProto &ten
     value = DenseResourceElementsAttr::get(
         type, tensor.name().empty() ? "constant" : tensor.name(),
         HeapAsmResourceBlob::allocateAndCopyWithAlign(*bytes, kWeightBlobAlignment));
+    if (externalWeights_ && elementType.isF32()) {
+      MLIRContext *context = builder_.getContext();
+      manifest_.push_back(DictionaryAttr::get(
+          context, {builder_.getNamedAttr("name", builder_.getStringAttr(tensor.name())),
+                    builder_.getNamedAttr("type", TypeAttr::get(type))}));
+      manifestValues_.push_back(value);
+      return ExternalWeightOp::create(builder_, loc, type, manifest_.size() - 1)
+          .getResult();
+    }
   }
   return arith::ConstantOp::create(builder_, loc, cast<TypedAttr>(value))
       .getResult();
@@ -214,6 +224,10 @@ LogicalResult GraphImporter::importGraph() {
   func.setType(builder_.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [index, output] : llvm::enumerate(declaredOutputs_))
     func.setResultAttr(index, kTensorNameAttr, builder_.getStringAttr(output.name()));
+  if (externalWeights_) {
+    module_->setAttr(kExternalWeightsAttr, builder_.getArrayAttr(manifest_));
+    module_->setAttr(kExternalWeightValuesAttr, builder_.getArrayAttr(manifestValues_));
+  }
   return success();
 }
 
@@ -223,7 +237,8 @@ void registerImportDialects(DialectRegistry &registry) {
 
 OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
                                       const LoadedModel &model,
-                                      llvm::StringRef fileName) {
+                                      llvm::StringRef fileName,
+                                      bool externalWeights) {
   DialectRegistry registry;
   registerImportDialects(registry);
   context.appendDialectRegistry(registry);
@@ -238,7 +253,7 @@ OwningOpRef<ModuleOp> importOnnxModel(MLIRContext &context,
       "incept.opset", IntegerAttr::get(IntegerType::get(&context, 64),
                                        model.originalOpset));
   GraphImporter importer(*module, model.proto->graph(), model.declaredOutputs,
-                         model.originalOpset, fileName);
+                         model.originalOpset, fileName, externalWeights);
   if (failed(importer.importGraph()) || failed(verify(*module)))
     return nullptr;
   return module;

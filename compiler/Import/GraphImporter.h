@@ -21,7 +21,8 @@ class GraphImporter {
 public:
   GraphImporter(mlir::ModuleOp module, const onnx::GraphProto &graph,
                 llvm::ArrayRef<onnx::ValueInfoProto> declaredOutputs,
-                int64_t originalOpset, llvm::StringRef fileName);
+                int64_t originalOpset, llvm::StringRef fileName,
+                bool externalWeights);
 
   mlir::LogicalResult importGraph();
 
@@ -54,6 +55,10 @@ private:
   llvm::StringSet<> usedNames_;
   /// Tensors made from Constant nodes' attributes (value_float, value_ints…).
   std::deque<onnx::TensorProto> ownedConstants_;
+  /// --weights=external: the weights as they are first read (the manifest,
+  /// kExternalWeightsAttr) and their values.
+  bool externalWeights_;
+  llvm::SmallVector<mlir::Attribute> manifest_, manifestValues_;
 };
 
 /// The element type Incept computes ONNX dtype `dtype` in: f32 for FLOAT,

@@ -13,11 +13,15 @@ namespace incept {
 /// Turns a loaded model (see loadModel) into a module holding one function:
 /// graph inputs are its arguments, graph outputs its results (both carry their
 /// ONNX names in `incept.name`), initializers are `arith.constant`s of dense
-/// resource blobs, and every node is imported by its op handler. Returns null
-/// after emitting diagnostics at locations that name the node and the file.
+/// resource blobs, and every node is imported by its op handler. With
+/// `externalWeights`, every f32 initializer (or Constant node) of more than
+/// 16 elements is instead an incept.external_weight, listed in the module's
+/// kExternalWeightsAttr (dialects/Incept/WeightBlobs.h). Returns null after emitting diagnostics at
+/// locations that name the node and the file.
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxModel(mlir::MLIRContext &context,
                                                   const LoadedModel &model,
-                                                  llvm::StringRef fileName);
+                                                  llvm::StringRef fileName,
+                                                  bool externalWeights = false);
 
 /// Registers the dialects the imported IR uses.
 void registerImportDialects(mlir::DialectRegistry &registry);

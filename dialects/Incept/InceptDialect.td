@@ -57,6 +57,26 @@ def Incept_PadModeAttr : EnumAttr<Incept_Dialect, Incept_PadMode, "pad_mode"> {
   let assemblyFormat = "$value";
 }
 
+def Incept_PrepareStep : I32EnumAttr<"PrepareStep",
+    "a weight preparation step (incept/prepare.h's incept_prepare_<step>)", [
+      I32EnumAttrCase<"batch_norm", 0>,
+      I32EnumAttrCase<"scale_channels", 1>,
+      I32EnumAttrCase<"add_channels", 2>,
+      I32EnumAttrCase<"concat", 3>,
+      I32EnumAttrCase<"copy", 4>,
+      I32EnumAttrCase<"broadcast", 5>,
+      I32EnumAttrCase<"transpose", 6>,
+      I32EnumAttrCase<"pack_blocked", 7>,
+      I32EnumAttrCase<"winograd_filters", 8>
+    ]> {
+  let cppNamespace = "::incept";
+  let genSpecializedAttr = 0;
+}
+
+def Incept_PrepareStepAttr : EnumAttr<Incept_Dialect, Incept_PrepareStep, "step"> {
+  let assemblyFormat = "$value";
+}
+
 def Incept_ConvStrategyKind : I32EnumAttr<"ConvStrategyKind",
     "how a convolution is lowered", [
       I32EnumAttrCase<"reference", 0>,

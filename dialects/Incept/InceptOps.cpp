@@ -563,3 +563,55 @@ LogicalResult ConvChainOp::verify() {
       return emitOpError("the producer's result may be read only as the input of consumer convs");
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// External weights
+//===----------------------------------------------------------------------===//
+
+namespace incept {
+
+LogicalResult PrepareOp::verify() {
+  for (Type type : llvm::concat<Type>(getInputs().getTypes(), getResultTypes()))
+    if (!cast<RankedTensorType>(type).getElementType().isF32())
+      return emitOpError("prepares f32 tensors only");
+  // The operands, results, params and scalars of each step (prepare.h).
+  size_t inputs = getInputs().size(), results = getNumResults();
+  size_t params = getParams().size(), scalars = getScalars().size();
+  auto expect = [&](bool valid, llvm::StringRef what) -> LogicalResult {
+    if (valid)
+      return success();
+    return emitOpError() << stringifyPrepareStep(getStep()) << " takes " << what;
+  };
+  switch (getStep()) {
+  case PrepareStep::batch_norm:
+    return expect(params == 4 && scalars == 1 && results == 2 &&
+                      inputs == (getParams()[3] ? 6u : 5u),
+                  "weight, scale, shift, mean, variance (and bias where "
+                  "has_bias) to 2 results, 4 params and epsilon");
+  case PrepareStep::scale_channels:
+    return expect(inputs == 2 && results == 1 && params == 3 && !scalars,
+                  "2 operands to 1 result, and 3 params");
+  case PrepareStep::add_channels:
+    return expect(params == 3 && inputs == (getParams()[2] ? 2u : 1u) &&
+                      results == 1 && !scalars,
+                  "an addend (and a bias where has_bias) to 1 result, and 3 params");
+  case PrepareStep::concat:
+    return expect(inputs >= 1 && results == 1 && params == inputs + 1 &&
+                      getParams()[0] == static_cast<int64_t>(inputs) && !scalars,
+                  "n operands to 1 result, and params n and each one's count");
+  case PrepareStep::copy:
+  case PrepareStep::transpose:
+  case PrepareStep::winograd_filters:
+    return expect(inputs == 1 && results == 1 && params == 2 && !scalars,
+                  "1 operand to 1 result, and 2 params");
+  case PrepareStep::broadcast:
+    return expect(inputs == 1 && results == 1 && params == 1 && !scalars,
+                  "1 operand to 1 result, and 1 param");
+  case PrepareStep::pack_blocked:
+    return expect(inputs == 1 && results == 1 && params == 6 && !scalars,
+                  "1 operand to 1 result, and 6 params");
+  }
+  return success();
+}
+
+} // namespace incept

@@ -469,4 +469,54 @@ def Incept_YieldOp : Incept_Op<"yield", [Pure, Terminator, ReturnLike,
   let builders = [OpBuilder<(ins), [{ build($_builder, $_state, ::mlir::ValueRange()); }]>];
 }
 
+//===----------------------------------------------------------------------===//
+// External weights (--weights=external)
+//===----------------------------------------------------------------------===//
+
+def Incept_ExternalWeightOp : Incept_Op<"external_weight", [Pure]> {
+  let summary = "a tensor of the weights file";
+  let description = [{
+    With `--weights=external`, an f32 initializer of more than 16 elements is
+    not a constant but entry `index` of the weights file's manifest (the
+    module's `incept.external_weights`, in the order the model first reads
+    them), whose values the library reads when a context is created.
+
+    ```mlir
+    %w = incept.external_weight 3 : tensor<64x3x7x7xf32>
+    ```
+  }];
+  let arguments = (ins ConfinedAttr<I64Attr, [IntNonNegative]>:$index);
+  let results = (outs Incept_AnyTensor:$output);
+  let assemblyFormat = "$index attr-dict `:` type($output)";
+}
+
+def Incept_PrepareOp : Incept_Op<"prepare", [Pure]> {
+  let summary = "a weight preparation step on weights that are not constants";
+  let description = [{
+    The results of `incept_prepare_<step>` (runtime/include/incept/prepare.h)
+    on the operands, flattened, with the integer `params` and real `scalars`
+    that the step lists. Graph passes and conv lowerings make one where they
+    would fold weights that are not constants (external weights); on
+    constants they run the step at once (`prepareWeights`). The lowering
+    hoists every prepare into the library's `<name>_prepare`, which `create`
+    runs (incept-hoist-weight-preparation).
+
+    ```mlir
+    %w2, %b2 = incept.prepare batch_norm (%w, %s, %t, %m, %v)
+        {params = array<i64: 64, 147, 0, 0>, scalars = array<f64: 1.0e-5>}
+        : (tensor<64x3x7x7xf32>, tensor<64xf32>, tensor<64xf32>, tensor<64xf32>,
+           tensor<64xf32>) -> (tensor<64x3x7x7xf32>, tensor<64xf32>)
+    ```
+  }];
+  let arguments = (ins Incept_PrepareStepAttr:$step,
+                   Variadic<Incept_AnyTensor>:$inputs,
+                   DenseI64ArrayAttr:$params,
+                   DefaultValuedAttr<DenseF64ArrayAttr, "{}">:$scalars);
+  let results = (outs Variadic<Incept_AnyTensor>:$outputs);
+  let assemblyFormat = [{
+    $step `(` $inputs `)` attr-dict `:` functional-type($inputs, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // INCEPT_OPS_TD

@@ -23,6 +23,14 @@ inline constexpr int64_t kMaxInlineConstantElements = 16;
 /// The alignment of weight blobs: the arenas'.
 inline constexpr size_t kWeightBlobAlignment = INCEPT_ARENA_ALIGNMENT;
 
+/// The module attributes of an import with external weights
+/// (--weights=external): the manifest (an array of {name, type} in the order
+/// the model first reads them; the index of an incept.external_weight) and
+/// the tensors' values (an array of dense resource elements, same order),
+/// which the driver takes out to write the weights file.
+inline constexpr const char kExternalWeightsAttr[] = "incept.external_weights";
+inline constexpr const char kExternalWeightValuesAttr[] = "incept.external_weight_values";
+
 } // namespace incept
 
 #endif // INCEPT_DIALECTS_INCEPT_WEIGHTBLOBS_H

@@ -2,11 +2,14 @@
 
 #include "passes/Graph/Constants.h"
 #include "dialects/Incept/WeightBlobs.h"
+#include "incept/prepare.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
+
+#include <iterator>
 
 using namespace mlir;
 
@@ -47,16 +50,23 @@ std::optional<StringRef> blobName(Value value) {
   return std::nullopt;
 }
 
-std::optional<std::vector<float>> readChannelConstant(Value value,
-                                                      RankedTensorType resultType) {
+bool isChannelBroadcast(Value value, RankedTensorType resultType) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type || type.getRank() > resultType.getRank() || resultType.getRank() != 4)
-    return std::nullopt;
+    return false;
   int64_t channels = resultType.getDimSize(1);
   int64_t offset = resultType.getRank() - type.getRank();
   for (auto [i, extent] : llvm::enumerate(type.getShape()))
     if (extent != 1 && !(offset + static_cast<int64_t>(i) == 1 && extent == channels))
-      return std::nullopt;
+      return false;
+  return true;
+}
+
+std::optional<std::vector<float>> readChannelConstant(Value value,
+                                                      RankedTensorType resultType) {
+  if (!isChannelBroadcast(value, resultType))
+    return std::nullopt;
+  int64_t channels = resultType.getDimSize(1);
   std::optional<std::vector<float>> values = readFloatConstant(value);
   if (!values)
     return std::nullopt;
@@ -80,6 +90,92 @@ Value createFloatConstant(OpBuilder &builder, Location loc, RankedTensorType typ
         HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, kWeightBlobAlignment));
   }
   return arith::ConstantOp::create(builder, loc, cast<TypedAttr>(attr)).getResult();
+}
+
+bool isWeight(Value value) {
+  if (!cast<ShapedType>(value.getType()).getElementType().isF32())
+    return false;
+  if (Operation *def = value.getDefiningOp())
+    return isa<arith::ConstantOp, ExternalWeightOp, PrepareOp>(def);
+  return false;
+}
+
+void runPrepareStep(PrepareStep step, ArrayRef<const float *> inputs,
+                    ArrayRef<float *> outputs, ArrayRef<int64_t> params,
+                    ArrayRef<double> scalars) {
+  // In PrepareStep's order (InceptDialect.td).
+  static const incept_prepare_fn functions[] = {
+      incept_prepare_batch_norm,      incept_prepare_scale_channels,
+      incept_prepare_add_channels,    incept_prepare_concat,
+      incept_prepare_copy,            incept_prepare_broadcast,
+      incept_prepare_transpose,       incept_prepare_pack_blocked,
+      incept_prepare_winograd_filters};
+  static_assert(std::size(functions) == getMaxEnumValForPrepareStep() + 1,
+                "one function per step");
+  functions[static_cast<uint32_t>(step)](inputs.data(), outputs.data(), params.data(),
+                                         scalars.data());
+}
+
+/// Moves the ops that compute weight `value` (constants, tensors of the
+/// weights file, prepare steps: pure, and reading only weights) before
+/// `point` where they come after it in its block, so that a prepare step
+/// placed at `point` sees its operands. The importer materialises a
+/// constant where it is first read, which may be after the conv it folds
+/// into.
+static void moveWeightBefore(Value value, Operation *point) {
+  Operation *def = value.getDefiningOp();
+  if (!def || def->getBlock() != point->getBlock() || def->isBeforeInBlock(point) ||
+      !isa<arith::ConstantOp, ExternalWeightOp, PrepareOp>(def))
+    return;
+  def->moveBefore(point);
+  for (Value operand : def->getOperands())
+    moveWeightBefore(operand, def);
+}
+
+SmallVector<Value> prepareWeights(OpBuilder &builder, Location loc, PrepareStep step,
+                                  ValueRange inputs, ArrayRef<int64_t> params,
+                                  ArrayRef<double> scalars, TypeRange resultTypes,
+                                  ArrayRef<std::string> nameHints) {
+  std::vector<std::vector<float>> values;
+  for (Value input : inputs) {
+    std::optional<std::vector<float>> read = readFloatConstant(input);
+    if (!read)
+      break;
+    values.push_back(std::move(*read));
+  }
+  if (values.size() != inputs.size()) {
+    Block::iterator point = builder.getInsertionPoint();
+    if (point != builder.getInsertionBlock()->end())
+      for (Value input : inputs)
+        moveWeightBefore(input, &*point);
+    auto prepare = PrepareOp::create(builder, loc, resultTypes, step, inputs,
+                                     builder.getDenseI64ArrayAttr(params),
+                                     builder.getDenseF64ArrayAttr(scalars));
+    return SmallVector<Value>(prepare.getResults());
+  }
+  std::vector<std::vector<float>> results;
+  for (Type type : resultTypes)
+    results.emplace_back(cast<RankedTensorType>(type).getNumElements());
+  SmallVector<const float *> in;
+  SmallVector<float *> out;
+  for (const std::vector<float> &v : values)
+    in.push_back(v.data());
+  for (std::vector<float> &v : results)
+    out.push_back(v.data());
+  runPrepareStep(step, in, out, params, scalars);
+  SmallVector<Value> constants;
+  for (auto [type, result, name] : llvm::zip_equal(resultTypes, results, nameHints))
+    constants.push_back(
+        createFloatConstant(builder, loc, cast<RankedTensorType>(type), result, name));
+  return constants;
+}
+
+Value prepareWeight(OpBuilder &builder, Location loc, PrepareStep step,
+                    ValueRange inputs, ArrayRef<int64_t> params,
+                    RankedTensorType resultType, StringRef nameHint) {
+  return prepareWeights(builder, loc, step, inputs, params, {}, {resultType},
+                        {nameHint.str()})
+      .front();
 }
 
 } // namespace incept

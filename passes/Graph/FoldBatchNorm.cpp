@@ -4,7 +4,9 @@
 // with k = scale / sqrt(var + eps). Applied to a conv's output it is the same
 // conv with every output channel's filter scaled by k and the bias mapped
 // through it, so the batch-norm costs nothing at run time. The new weights
-// are computed in double from the f32 parameters and rounded once.
+// are computed in double from the f32 parameters and rounded once
+// (incept_prepare_batch_norm: now on constants, or at create on external
+// weights).
 //
 // Only a conv with nothing after it yet (no activation, no residual) can take
 // the map, and only when the batch-norm is its sole reader: another reader
@@ -22,7 +24,6 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/SetVector.h"
 
-#include <cmath>
 
 namespace incept {
 #define GEN_PASS_DEF_FOLDBATCHNORM
@@ -32,57 +33,28 @@ using namespace mlir;
 
 namespace {
 
-/// A batch-norm's parameters per channel, in double.
-struct ChannelAffine {
-  std::vector<double> factor; // k = scale / sqrt(var + eps)
-  std::vector<double> mean;
-  std::vector<double> bias;
-};
-
-/// A conv that will take channels [offset, offset + O) of a batch-norm, with
-/// its weight and bias already read.
+/// A conv that will take channels [offset, offset + O) of a batch-norm.
 struct ConvFold {
   ConvOp conv;
   int64_t offset;
-  std::vector<float> weight;
-  std::optional<std::vector<float>> bias;
 };
 
-std::optional<ChannelAffine> readBatchNorm(BatchNormOp batchNorm) {
-  auto scale = readFloatConstant(batchNorm.getScale());
-  auto bias = readFloatConstant(batchNorm.getBias());
-  auto mean = readFloatConstant(batchNorm.getMean());
-  auto variance = readFloatConstant(batchNorm.getVariance());
-  if (!scale || !bias || !mean || !variance)
-    return std::nullopt;
-  double epsilon = batchNorm.getEpsilon().convertToDouble();
-  ChannelAffine affine;
-  for (size_t c = 0; c < scale->size(); ++c) {
-    affine.factor.push_back(static_cast<double>((*scale)[c]) /
-                            std::sqrt(static_cast<double>((*variance)[c]) + epsilon));
-    affine.mean.push_back((*mean)[c]);
-    affine.bias.push_back((*bias)[c]);
-  }
-  return affine;
+/// Whether the batch-norm's parameters are weights a fold can read.
+bool hasWeightParameters(BatchNormOp batchNorm) {
+  return isWeight(batchNorm.getScale()) && isWeight(batchNorm.getBias()) &&
+         isWeight(batchNorm.getMean()) && isWeight(batchNorm.getVariance());
 }
 
-/// The conv that produces `value`, with its constants read, when it can take
-/// a per-channel map: no epilogue yet, and `value` read by one op only.
+/// The conv that produces `value`, when it can take a per-channel map: no
+/// epilogue yet, weights (and bias) that are weights, and `value` read by
+/// one op only.
 std::optional<ConvFold> absorbingConv(Value value, int64_t offset) {
   auto conv = value.getDefiningOp<ConvOp>();
   if (!conv || !conv->hasOneUse() || conv.getResidual() ||
-      conv.getActivation() != ActivationKind::none)
+      conv.getActivation() != ActivationKind::none || !isWeight(conv.getWeight()) ||
+      (conv.getBias() && !isWeight(conv.getBias())))
     return std::nullopt;
-  std::optional<std::vector<float>> weight = readFloatConstant(conv.getWeight());
-  if (!weight)
-    return std::nullopt;
-  std::optional<std::vector<float>> bias;
-  if (Value b = conv.getBias()) {
-    bias = readFloatConstant(b);
-    if (!bias)
-      return std::nullopt;
-  }
-  return ConvFold{conv, offset, std::move(*weight), std::move(bias)};
+  return ConvFold{conv, offset};
 }
 
 /// The convs that produce the channels the batch-norm reads, or nothing when
@@ -123,36 +95,30 @@ std::string baseName(ConvOp conv) {
 }
 
 /// Replaces the conv of `fold` by one whose weight and bias include channels
-/// [offset, offset + O) of `affine`; the result keeps the conv's location, so
-/// diagnostics still name its ONNX node.
-void foldIntoConv(ConvFold &fold, const ChannelAffine &affine) {
+/// [offset, offset + O) of the batch-norm (incept_prepare_batch_norm); the
+/// result keeps the conv's location, so diagnostics still name its ONNX node.
+void foldIntoConv(ConvFold &fold, BatchNormOp batchNorm) {
   ConvOp conv = fold.conv;
   RankedTensorType weightType = conv.getWeight().getType();
   int64_t outChannels = weightType.getDimSize(0);
   int64_t perChannel = weightType.getNumElements() / outChannels;
-
-  std::vector<float> weight(fold.weight.size());
-  std::vector<float> bias(outChannels);
-  for (int64_t o = 0; o < outChannels; ++o) {
-    int64_t c = fold.offset + o;
-    double k = affine.factor[c];
-    for (int64_t i = o * perChannel; i < (o + 1) * perChannel; ++i)
-      weight[i] = static_cast<float>(static_cast<double>(fold.weight[i]) * k);
-    double b = fold.bias ? (*fold.bias)[o] : 0.0;
-    bias[o] = static_cast<float>((b - affine.mean[c]) * k + affine.bias[c]);
-  }
+  SmallVector<Value> inputs = {conv.getWeight(), batchNorm.getScale(),
+                               batchNorm.getBias(), batchNorm.getMean(),
+                               batchNorm.getVariance()};
+  if (conv.getBias())
+    inputs.push_back(conv.getBias());
 
   OpBuilder builder(conv);
   std::string base = baseName(conv);
-  Value newWeight = createFloatConstant(builder, conv.getWeight().getLoc(), weightType,
-                                        weight, base + ".bn_weight");
   auto biasType = RankedTensorType::get({outChannels}, weightType.getElementType());
-  Value newBias = createFloatConstant(
-      builder, conv.getBias() ? conv.getBias().getLoc() : conv.getLoc(), biasType, bias,
-      base + ".bn_bias");
+  SmallVector<Value> folded = prepareWeights(
+      builder, conv.getWeight().getLoc(), PrepareStep::batch_norm, inputs,
+      {outChannels, perChannel, fold.offset, conv.getBias() ? 1 : 0},
+      {batchNorm.getEpsilon().convertToDouble()}, {weightType, biasType},
+      {base + ".bn_weight", base + ".bn_bias"});
   // Changed in place, so that every other attribute of the conv stays.
-  conv.getWeightMutable().assign(newWeight);
-  conv.getBiasMutable().assign(newBias);
+  conv.getWeightMutable().assign(folded[0]);
+  conv.getBiasMutable().assign(folded[1]);
 }
 
 /// Erases the constants that `operands` came from if nothing reads them now,
@@ -160,8 +126,9 @@ void foldIntoConv(ConvFold &fold, const ChannelAffine &affine) {
 void eraseDeadConstants(ArrayRef<Value> operands) {
   llvm::SetVector<Operation *> constants;
   for (Value value : operands)
-    if (auto constant = value.getDefiningOp<arith::ConstantOp>())
-      constants.insert(constant);
+    if (Operation *def = value.getDefiningOp();
+        def && isa<arith::ConstantOp, ExternalWeightOp, PrepareOp>(def))
+      constants.insert(def);
   for (Operation *constant : constants)
     if (constant->use_empty())
       constant->erase();
@@ -172,9 +139,7 @@ struct FoldBatchNorm : impl::FoldBatchNormBase<FoldBatchNorm> {
     SmallVector<BatchNormOp> batchNorms;
     getOperation().walk([&](BatchNormOp op) { batchNorms.push_back(op); });
     for (BatchNormOp batchNorm : batchNorms) {
-      std::optional<ChannelAffine> affine = readBatchNorm(batchNorm);
-      if (!affine || static_cast<int64_t>(affine->factor.size()) !=
-                         batchNorm.getInput().getType().getDimSize(1))
+      if (!hasWeightParameters(batchNorm))
         continue;
       std::optional<SmallVector<ConvFold>> folds = absorbingConvs(batchNorm);
       if (!folds)
@@ -184,7 +149,7 @@ struct FoldBatchNorm : impl::FoldBatchNormBase<FoldBatchNorm> {
         oldConstants.push_back(fold.conv.getWeight());
         if (Value bias = fold.conv.getBias())
           oldConstants.push_back(bias);
-        foldIntoConv(fold, *affine);
+        foldIntoConv(fold, batchNorm);
       }
       // The convs (or the concat of them) now compute the batch-norm's result.
       batchNorm.replaceAllUsesWith(batchNorm.getInput());

@@ -4,8 +4,10 @@
 // `add(x, mul(conv(...), s))`. Scaling is linear, so `s` folds into the
 // branch's last conv (`w * s`, `b * s` per output channel) and `x` becomes
 // that conv's residual; the mul and the add, two full passes over the
-// tensor, disappear. When the weights are not constants a scalar `s` still
-// folds, as the epilogue's `residual_scale`.
+// tensor, disappear (incept_prepare_scale_channels: now on constants, at
+// create on external weights). When the conv's weights are computed at run
+// time, a constant scalar `s` still folds, as the epilogue's
+// `residual_scale`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -68,17 +70,15 @@ private:
     if (mul.getType() != resultType || add.getType() != resultType ||
         residual.getType() != resultType)
       return failure();
+    // The scale folds into weights (and bias) that are weights, when it is
+    // one per channel; otherwise only a constant scalar folds, as the
+    // epilogue's residual_scale.
+    bool foldIntoWeights = isWeight(conv.getWeight()) &&
+                           (!conv.getBias() || isWeight(conv.getBias())) &&
+                           isWeight(scale) && isChannelBroadcast(scale, conv.getType());
     std::optional<std::vector<float>> factors =
         readChannelConstant(scale, conv.getType());
-    if (!factors)
-      return failure();
-
-    std::optional<std::vector<float>> weights = readFloatConstant(conv.getWeight());
-    std::optional<std::vector<float>> bias;
-    if (conv.getBias())
-      bias = readFloatConstant(conv.getBias());
-    bool foldIntoWeights = weights && (!conv.getBias() || bias);
-    bool uniformScale = llvm::all_equal(*factors);
+    bool uniformScale = factors && llvm::all_equal(*factors);
     if (!foldIntoWeights && !uniformScale)
       return failure();
 
@@ -91,21 +91,19 @@ private:
     if (foldIntoWeights) {
       rewriter.setInsertionPoint(conv);
       auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
-      int64_t perChannel = weightType.getNumElements() / weightType.getDimSize(0);
-      for (auto [index, w] : llvm::enumerate(*weights))
-        w *= (*factors)[index / perChannel];
-      Value newWeight =
-          createFloatConstant(rewriter, conv.getWeight().getLoc(), weightType,
-                              *weights, derivedName(conv.getWeight(), ".scaled"));
+      int64_t channels = weightType.getDimSize(0);
+      int64_t perChannel = weightType.getNumElements() / channels;
+      int64_t factorCount = cast<RankedTensorType>(scale.getType()).getNumElements();
+      Value newWeight = prepareWeight(
+          rewriter, conv.getWeight().getLoc(), PrepareStep::scale_channels,
+          {conv.getWeight(), scale}, {channels, perChannel, factorCount}, weightType,
+          derivedName(conv.getWeight(), ".scaled"));
       Value newBias;
-      if (bias) {
-        for (auto [b, s] : llvm::zip_equal(*bias, *factors))
-          b *= s;
-        newBias = createFloatConstant(
-            rewriter, conv.getBias().getLoc(),
-            cast<RankedTensorType>(conv.getBias().getType()), *bias,
-            derivedName(conv.getBias(), ".scaled"));
-      }
+      if (Value bias = conv.getBias())
+        newBias = prepareWeight(rewriter, bias.getLoc(), PrepareStep::scale_channels,
+                                {bias, scale}, {channels, 1, factorCount},
+                                cast<RankedTensorType>(bias.getType()),
+                                derivedName(bias, ".scaled"));
       rewriter.modifyOpInPlace(conv, [&] {
         conv.getWeightMutable().assign(newWeight);
         if (newBias)

@@ -58,24 +58,24 @@ struct FuseBiasAdd : OpRewritePattern<ConvOp> {
     if (!add)
       return rewriter.notifyMatchFailure(conv, "not read by one add alone");
     Value other = add.getLhs() == conv.getResult() ? add.getRhs() : add.getLhs();
-    std::optional<std::vector<float>> addend =
-        readChannelConstant(other, conv.getType());
-    if (!addend)
-      return rewriter.notifyMatchFailure(add, "not a per-channel f32 constant");
-    if (Value bias = conv.getBias()) {
-      std::optional<std::vector<float>> old = readFloatConstant(bias);
-      if (!old)
-        return rewriter.notifyMatchFailure(conv, "bias is not a constant");
-      for (auto [sum, b] : llvm::zip_equal(*addend, *old))
-        sum += b;
-    }
+    if (!isWeight(other) || !isChannelBroadcast(other, conv.getType()))
+      return rewriter.notifyMatchFailure(add, "not a per-channel f32 weight");
+    Value bias = conv.getBias();
+    if (bias && !isWeight(bias))
+      return rewriter.notifyMatchFailure(conv, "bias is not a weight");
 
     std::string name = blobName(other).value_or("bias").str();
     rewriter.setInsertionPoint(conv);
-    auto biasType = RankedTensorType::get({conv.getType().getDimSize(1)},
-                                          rewriter.getF32Type());
-    Value newBias =
-        createFloatConstant(rewriter, other.getLoc(), biasType, *addend, name);
+    int64_t channels = conv.getType().getDimSize(1);
+    auto biasType = RankedTensorType::get({channels}, rewriter.getF32Type());
+    SmallVector<Value> inputs = {other};
+    if (bias)
+      inputs.push_back(bias);
+    Value newBias = prepareWeight(
+        rewriter, other.getLoc(), PrepareStep::add_channels, inputs,
+        {channels, cast<RankedTensorType>(other.getType()).getNumElements(),
+         bias ? 1 : 0},
+        biasType, name);
     rewriter.modifyOpInPlace(conv, [&] { conv.getBiasMutable().assign(newBias); });
     rewriter.replaceOp(add, conv.getResult());
     return success();

@@ -27,21 +27,27 @@ using namespace mlir;
 
 namespace {
 
-/// The per-output values of a Gemm's `c`: none without one, a constant of
-/// shape [N] or [1, N] (or a scalar of any all-ones shape) otherwise.
-std::optional<std::vector<float>> readBias(GemmOp gemm, int64_t outputs) {
+/// The per-output bias of a Gemm's `c` as a [N] weight: zeros without one, a
+/// scalar of any all-ones shape broadcast, a [N] or [1, N] weight as it is;
+/// null for any other `c`.
+Value buildBias(PatternRewriter &rewriter, GemmOp gemm, int64_t outputs,
+                const std::string &name) {
+  Location loc = gemm.getLoc();
+  auto type = RankedTensorType::get({outputs}, rewriter.getF32Type());
   Value c = gemm.getC();
   if (!c)
-    return std::vector<float>(outputs, 0.0f);
-  auto type = cast<RankedTensorType>(c.getType());
-  std::optional<std::vector<float>> values = readFloatConstant(c);
-  if (!values)
-    return std::nullopt;
-  if (type.getNumElements() == 1)
-    return std::vector<float>(outputs, values->front());
-  if (type.getNumElements() != outputs || type.getShape().back() != outputs)
-    return std::nullopt;
-  return values;
+    return createFloatConstant(rewriter, loc, type, std::vector<float>(outputs, 0.0f),
+                               name + ".conv_bias");
+  auto cType = cast<RankedTensorType>(c.getType());
+  if (!isWeight(c))
+    return {};
+  if (cType.getNumElements() == 1)
+    return prepareWeight(rewriter, loc, PrepareStep::broadcast, {c}, {outputs}, type,
+                         name + ".conv_bias");
+  if (cType.getNumElements() != outputs || cType.getShape().back() != outputs)
+    return {};
+  return prepareWeight(rewriter, loc, PrepareStep::copy, {c}, {outputs, outputs}, type,
+                       name + ".conv_bias");
 }
 
 struct GemmToConv : OpRewritePattern<GemmOp> {
@@ -56,27 +62,25 @@ struct GemmToConv : OpRewritePattern<GemmOp> {
         gemm.getAlpha().convertToFloat() != 1.0f ||
         (gemm.getC() && gemm.getBeta().convertToFloat() != 1.0f))
       return rewriter.notifyMatchFailure(gemm, "not a classifier's Gemm");
-    std::optional<std::vector<float>> b = readFloatConstant(gemm.getB());
     int64_t images = type.getDimSize(0), outputs = type.getDimSize(1);
     int64_t inputs = aType.getDimSize(1);
-    std::optional<std::vector<float>> bias = readBias(gemm, outputs);
-    if (!b || !bias)
-      return rewriter.notifyMatchFailure(gemm, "weights or bias not constant");
+    if (!isWeight(gemm.getB()))
+      return rewriter.notifyMatchFailure(gemm, "weights not a weight");
+    std::string name = blobName(gemm.getB()).value_or("gemm").str();
+    Value c = buildBias(rewriter, gemm, outputs, name);
+    if (!c)
+      return rewriter.notifyMatchFailure(gemm, "bias not a weight of N values");
 
     // OIHW: w[n, k] is b[n, k] with trans_b, else b[k, n].
-    std::vector<float> weight(b->size());
-    for (int64_t n = 0; n < outputs; ++n)
-      for (int64_t k = 0; k < inputs; ++k)
-        weight[n * inputs + k] =
-            gemm.getTransB() ? (*b)[n * inputs + k] : (*b)[k * outputs + n];
     Location loc = gemm.getLoc();
     Type f32 = type.getElementType();
-    std::string name = blobName(gemm.getB()).value_or("gemm").str();
-    Value w = createFloatConstant(
-        rewriter, loc, RankedTensorType::get({outputs, inputs, 1, 1}, f32), weight,
-        name + ".conv");
-    Value c = createFloatConstant(rewriter, loc, RankedTensorType::get({outputs}, f32),
-                                  *bias, name + ".conv_bias");
+    auto weightType = RankedTensorType::get({outputs, inputs, 1, 1}, f32);
+    Value w = gemm.getTransB()
+                  ? prepareWeight(rewriter, loc, PrepareStep::copy, {gemm.getB()},
+                                  {outputs * inputs, outputs * inputs}, weightType,
+                                  name + ".conv")
+                  : prepareWeight(rewriter, loc, PrepareStep::transpose, {gemm.getB()},
+                                  {inputs, outputs}, weightType, name + ".conv");
     Value images4d = ReshapeOp::create(
         rewriter, loc, RankedTensorType::get({images, inputs, 1, 1}, f32), gemm.getA());
     auto conv = ConvOp::create(

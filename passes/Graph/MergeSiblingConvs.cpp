@@ -47,16 +47,12 @@ constexpr int64_t kMaxMergedKxKWeightBytes = 4 << 20;
 
 /// A conv that one merged conv can stand in for: no residual to add per
 /// sibling, not grouped (a grouped conv's output channels read different
-/// input channels), f32 weights and bias that are constants we can stack.
+/// input channels), f32 weights and bias that are weights we can stack
+/// (isWeight: constants, or external weights stacked at create).
 bool isMergeable(ConvOp conv) {
-  auto isF32Constant = [](Value value) {
-    auto constant = value.getDefiningOp<arith::ConstantOp>();
-    return constant && getElementTypeOrSelf(constant.getType()).isF32();
-  };
   return conv.getGroup() == 1 && !conv.getResidual() &&
-         conv.getType().getElementType().isF32() &&
-         isF32Constant(conv.getWeight()) &&
-         (!conv.getBias() || isF32Constant(conv.getBias()));
+         conv.getType().getElementType().isF32() && isWeight(conv.getWeight()) &&
+         (!conv.getBias() || isWeight(conv.getBias()));
 }
 
 /// Whether `a` and `b` compute over the same windows of the same input with
@@ -100,25 +96,14 @@ std::string mergedName(Value first, StringRef fallback) {
 /// one's place; fails, changing nothing, when a weight cannot be read.
 LogicalResult mergeGroup(ArrayRef<ConvOp> group) {
   ConvOp first = group.front();
-  std::vector<float> weights, biases;
   bool anyBias = llvm::any_of(group, [](ConvOp c) { return bool(c.getBias()); });
+  for (ConvOp conv : group)
+    if (!isWeight(conv.getWeight()) || (conv.getBias() && !isWeight(conv.getBias())))
+      return failure();
   int64_t outChannels = 0;
   SmallVector<Location> locs;
   for (ConvOp conv : group) {
-    std::optional<std::vector<float>> weight = readFloatConstant(conv.getWeight());
-    if (!weight)
-      return failure();
-    weights.insert(weights.end(), weight->begin(), weight->end());
-    int64_t width = conv.getWeight().getType().getDimSize(0);
-    if (conv.getBias()) {
-      std::optional<std::vector<float>> bias = readFloatConstant(conv.getBias());
-      if (!bias)
-        return failure();
-      biases.insert(biases.end(), bias->begin(), bias->end());
-    } else if (anyBias) {
-      biases.insert(biases.end(), width, 0.0f);
-    }
-    outChannels += width;
+    outChannels += conv.getWeight().getType().getDimSize(0);
     locs.push_back(conv.getLoc());
   }
 
@@ -126,18 +111,37 @@ LogicalResult mergeGroup(ArrayRef<ConvOp> group) {
   // and kernel names (the first name) still point at the model.
   Location loc = FusedLoc::get(first.getContext(), locs);
   OpBuilder builder(first);
+  Type f32 = builder.getF32Type();
+  // The weights (and biases, zeros for a conv without one) one after another
+  // (incept_prepare_concat).
+  SmallVector<Value> weights, biases;
+  SmallVector<int64_t> weightCounts = {int64_t(group.size())};
+  SmallVector<int64_t> biasCounts = weightCounts;
+  for (ConvOp conv : group) {
+    weights.push_back(conv.getWeight());
+    weightCounts.push_back(conv.getWeight().getType().getNumElements());
+    int64_t width = conv.getWeight().getType().getDimSize(0);
+    if (Value bias = conv.getBias())
+      biases.push_back(bias);
+    else if (anyBias)
+      biases.push_back(createFloatConstant(
+          builder, loc, RankedTensorType::get({width}, f32),
+          std::vector<float>(width, 0.0f), "zero_bias"));
+    biasCounts.push_back(width);
+  }
   RankedTensorType weightType = first.getWeight().getType();
   SmallVector<int64_t> weightShape(weightType.getShape());
   weightShape[0] = outChannels;
-  Value weight = createFloatConstant(
-      builder, loc, RankedTensorType::get(weightShape, builder.getF32Type()),
-      weights, mergedName(first.getWeight(), "merged_weight"));
+  Value weight = prepareWeight(
+      builder, loc, PrepareStep::concat, weights, weightCounts,
+      RankedTensorType::get(weightShape, f32),
+      mergedName(first.getWeight(), "merged_weight"));
   Value bias;
   if (anyBias) {
     ConvOp withBias = *llvm::find_if(group, [](ConvOp c) { return bool(c.getBias()); });
-    bias = createFloatConstant(
-        builder, loc, RankedTensorType::get({outChannels}, builder.getF32Type()),
-        biases, mergedName(withBias.getBias(), "merged_bias"));
+    bias = prepareWeight(builder, loc, PrepareStep::concat, biases, biasCounts,
+                         RankedTensorType::get({outChannels}, f32),
+                         mergedName(withBias.getBias(), "merged_bias"));
   }
 
   // A clone keeps every attribute (window, epilogue) of the first conv.

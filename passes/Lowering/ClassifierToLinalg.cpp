@@ -15,22 +15,18 @@ using namespace mlir;
 namespace incept {
 namespace {
 
-/// A constant transposed B ([N, K], the classifier's weight) as the constant
-/// [K, N], so that the innermost loop runs along a row of it.
-Value transposedConstant(OpBuilder &b, Location loc, Value weight) {
-  std::optional<std::vector<float>> values = readFloatConstant(weight);
-  if (!values)
+/// A transposed B ([N, K], the classifier's weight) as the weight [K, N],
+/// so that the innermost loop runs along a row of it; null when B is not a
+/// weight.
+Value transposedWeight(OpBuilder &b, Location loc, Value weight) {
+  if (!isWeight(weight))
     return {};
   auto type = cast<RankedTensorType>(weight.getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-  std::vector<float> transposed(values->size());
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      transposed[c * rows + r] = (*values)[r * cols + c];
   std::string name = blobName(weight).value_or("gemm").str();
-  return createFloatConstant(
-      b, loc, RankedTensorType::get({cols, rows}, type.getElementType()),
-      transposed, name + ".transposed");
+  return prepareWeight(b, loc, PrepareStep::transpose, {weight}, {rows, cols},
+                       RankedTensorType::get({cols, rows}, type.getElementType()),
+                       name + ".transposed");
 }
 
 /// acc[m, n] = Σk op(a)[m, k] · op(b)[k, n], the transposes in the maps; then
@@ -54,7 +50,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     Value b = adaptor.getB();
     bool transB = op.getTransB();
     if (transB)
-      if (Value transposed = transposedConstant(rewriter, loc, b)) {
+      if (Value transposed = transposedWeight(rewriter, loc, b)) {
         b = transposed;
         transB = false;
       }

@@ -2,6 +2,7 @@
 
 #include "passes/Lowering/LinalgBuilders.h"
 #include "passes/Lowering/Patterns.h"
+#include "dialects/Incept/InceptOps.h"
 #include "passes/Passes.h"
 
 #include "dialects/Incept/InceptDialect.h"
@@ -59,6 +60,9 @@ struct ConvertInceptToLinalg
                            mlir::math::MathDialect, mlir::tensor::TensorDialect,
                            mlir::scf::SCFDialect, mlir::vector::VectorDialect>();
     target.markUnknownOpDynamicallyLegal([](mlir::Operation *) { return true; });
+    // External weights and their preparation stay for
+    // incept-hoist-weight-preparation.
+    target.addLegalOp<ExternalWeightOp, PrepareOp>();
     target.addDynamicallyLegalOp<mlir::func::FuncOp>([&](mlir::func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&
              converter.isLegal(&op.getBody());

@@ -7,6 +7,7 @@
 
 #include "passes/Passes.h"
 
+#include "passes/Graph/Constants.h"
 #include "passes/Lowering/Conv/ConvLowerings.h"
 
 #include "dialects/Incept/InceptOps.h"
@@ -90,9 +91,8 @@ Tile chooseTile(TargetAttr target, int64_t outBlocks, int64_t pixels,
   return best;
 }
 
-bool isConstant(Value value) {
-  return !value || value.getDefiningOp<arith::ConstantOp>();
-}
+/// Absent, or a weight the blocked lowerings can pack (isWeight).
+bool isPackable(Value value) { return !value || isWeight(value); }
 
 /// Cycles to read `bytes` of weights once from beyond L2, when they do not
 /// fit L2 (kWeightStreamBytesPerCycle).
@@ -121,8 +121,8 @@ double winogradCycles(TargetAttr target, int64_t tiles, int64_t inBlocks,
 ConvStrategyAttr chooseStrategy(ConvOp conv, TargetAttr target,
                                 std::optional<ConvStrategyKind> forced) {
   MLIRContext *context = conv.getContext();
-  bool blockable = conv.getGroup() == 1 && isConstant(conv.getWeight()) &&
-                   isConstant(conv.getBias());
+  bool blockable = conv.getGroup() == 1 && isPackable(conv.getWeight()) &&
+                   isPackable(conv.getBias());
   bool winogradable = blockable && isWinogradConv(conv);
   ConvStrategyKind kind = forced.value_or(
       blockable ? ConvStrategyKind::blocked : ConvStrategyKind::plane_loops);

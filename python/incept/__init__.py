@@ -22,7 +22,7 @@ import threading
 
 import numpy as np
 
-from incept import _abi
+from incept import _abi, _weights_file
 
 __all__ = ["Error", "TensorInfo", "Model", "load", "compile"]
 
@@ -62,34 +62,40 @@ def _tensor_infos(array, count, dynamic_batch):
     return infos
 
 
+def _describe(path):
+    """The loaded library at `path` and its incept_model."""
+    # A file here is opened by its path (dlopen would search the library
+    # path for a bare name); any other name, as dlopen finds it.
+    where = os.path.abspath(path) if os.path.exists(path) else path
+    try:
+        library = ctypes.CDLL(where)
+    except OSError as e:
+        raise Error(f"cannot load {path!r}: {e}") from None
+    try:
+        entry = getattr(library, _abi.ENTRY_POINT)
+    except AttributeError:
+        raise Error(f"{path!r} is not a library compiled by incept-compile "
+                    f"(it has no {_abi.ENTRY_POINT})") from None
+    entry.restype = ctypes.POINTER(_abi.Model)
+    entry.argtypes = []
+    model = entry().contents
+    if model.abi_version != _abi.ABI_VERSION:
+        raise Error(f"{path!r} has ABI version {model.abi_version}, "
+                    f"this package reads version {_abi.ABI_VERSION}",
+                    _abi.STATUS_ABI_MISMATCH)
+    return library, model
+
+
 class Model:
     """A compiled library and one context of it (its arena and threads).
     Calls from several Python threads are serialised; for parallel
     inference, load one Model per thread."""
 
-    def __init__(self, path, threads=0):
+    def __init__(self, path, threads=0, weights=None):
         if not isinstance(threads, int) or isinstance(threads, bool):
             raise TypeError(f"threads must be an int, got {type(threads).__name__}")
         self.path = os.fspath(path)
-        # A file here is opened by its path (dlopen would search the
-        # library path for a bare name); any other name, as dlopen finds it.
-        where = os.path.abspath(self.path) if os.path.exists(self.path) else self.path
-        try:
-            self._library = ctypes.CDLL(where)
-        except OSError as e:
-            raise Error(f"cannot load {self.path!r}: {e}") from None
-        try:
-            entry = getattr(self._library, _abi.ENTRY_POINT)
-        except AttributeError:
-            raise Error(f"{self.path!r} is not a library compiled by incept-compile "
-                        f"(it has no {_abi.ENTRY_POINT})") from None
-        entry.restype = ctypes.POINTER(_abi.Model)
-        entry.argtypes = []
-        self._model = entry().contents
-        if self._model.abi_version != _abi.ABI_VERSION:
-            raise Error(f"{self.path!r} has ABI version {self._model.abi_version}, "
-                        f"this package reads version {_abi.ABI_VERSION}",
-                        _abi.STATUS_ABI_MISMATCH)
+        self._library, self._model = _describe(self.path)
         self.name = self._model.name.decode()
         # With a dynamic batch (incept-compile --batch dynamic) the first
         # dimension of every input and output is any N >= 1, run in chunks
@@ -106,6 +112,8 @@ class Model:
         self._context = ctypes.c_void_p()
         if _abi.has_field(self._model, "create_with_options"):
             options = _abi.CreateOptions(ctypes.sizeof(_abi.CreateOptions), threads)
+            if weights is not None:
+                options.weights_path = os.fsencode(weights)
             self._check(self._model.create_with_options(ctypes.byref(self._context),
                                                         ctypes.byref(options)), "create")
         elif threads not in (0, 1):
@@ -219,10 +227,57 @@ class Model:
         return f"incept.Model({self.path!r}, inputs={self.inputs}, outputs={self.outputs})"
 
 
-def load(path, threads=0):
+def load(path, threads=0, weights=None):
     """Loads a library compiled by incept-compile and creates a context with
-    `threads` threads (0: the machine's physical cores)."""
-    return Model(path, threads=threads)
+    `threads` threads (0: the machine's physical cores). `weights`: for a
+    library of --weights=external, the weights file (default: the one beside
+    the library)."""
+    return Model(path, threads=threads, weights=weights)
+
+
+def write_weights(library, weights, output):
+    """Writes the weights file that `library` (compiled with
+    --weights=external) reads, from `weights`: an ONNX file or ModelProto of
+    the same graph (its initializers and Constant nodes), or a mapping of
+    tensor names to float32 arrays. Every tensor of the library's manifest
+    must be there with its shape; the file is written whole or not at all.
+    What `incept-compile --emit=weights` does, without the compiler."""
+    _, model = _describe(os.fspath(library))
+    if not _abi.has_field(model, "num_weights") or not model.num_weights:
+        raise Error(f"{os.fspath(library)!r} has its weights embedded "
+                    f"(compile it with --weights=external)")
+    manifest = _tensor_infos(model.weights, model.num_weights, False)
+    if not isinstance(weights, dict):
+        weights = _onnx_tensors(weights)
+    arrays = []
+    for info in manifest:
+        if info.name not in weights:
+            raise ValueError(f"no tensor {info.name!r} in the weights given")
+        array = np.asarray(weights[info.name])
+        if array.dtype != info.dtype:
+            raise TypeError(f"tensor {info.name!r} is {array.dtype}, the library reads "
+                            f"{info.dtype}")
+        if array.shape != info.shape:
+            raise ValueError(f"tensor {info.name!r} has shape {list(array.shape)}, the "
+                             f"library reads {list(info.shape)}")
+        arrays.append(np.ascontiguousarray(array))
+    _weights_file.write(os.fspath(output), list(zip(manifest, arrays)))
+
+
+def _onnx_tensors(model):
+    """The float tensors of an ONNX model (a path or a ModelProto) by name:
+    its initializers and its Constant nodes' values."""
+    import onnx
+    from onnx import numpy_helper
+    if not isinstance(model, onnx.ModelProto):
+        model = onnx.load(os.fspath(model))
+    tensors = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Constant":
+            for attribute in node.attribute:
+                if attribute.name == "value":
+                    tensors[node.output[0]] = numpy_helper.to_array(attribute.t)
+    return tensors
 
 
 def _compiler():

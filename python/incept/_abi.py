@@ -35,6 +35,7 @@ class CreateOptions(ctypes.Structure):
         ("threads", ctypes.c_int32),
         ("device", ctypes.c_int32),
         ("direct_launches", ctypes.c_int32),
+        ("weights_path", ctypes.c_char_p),
     ]
 
 
@@ -80,6 +81,9 @@ class Model(ctypes.Structure):
                                        ctypes.POINTER(ctypes.c_void_p))),
         ("last_error", ctypes.CFUNCTYPE(ctypes.c_char_p)),
         ("run_device", ctypes.c_void_p),
+        ("num_weights", ctypes.c_int32),
+        ("weights", ctypes.POINTER(TensorInfo)),
+        ("weights_file", ctypes.c_char_p),
     ]
 
 

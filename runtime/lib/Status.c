@@ -25,6 +25,8 @@ const char *incept_status_string(incept_status status) {
   case INCEPT_ERROR_UNSUPPORTED_DEVICE:
     return "the GPU is older than the architecture the library was compiled "
            "for (--gpu-arch)";
+  case INCEPT_ERROR_WEIGHTS:
+    return "the weights file is missing, unreadable or not of this model";
   }
   return "unknown status";
 }

@@ -291,7 +291,8 @@ EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph graph, un
   (void)flags;
   ENTER(cuGraphInstantiateWithFlags);
   memcpy(graph_launches, graph, sizeof graph_launches);
-  num_graph_launches = num_captured;
+  /* The record keeps the last 64 launches: a model's graph has hundreds. */
+  num_graph_launches = num_captured < 64 ? num_captured : 64;
   *exec = (CUgraphExec)graph_launches;
   return 0;
 }

@@ -189,6 +189,51 @@ def check_dynamic_batch(args, compiler, runner, work, models_dir, rtol):
     return 0
 
 
+def check_external_weights(compiler, runner, work, tag, onnx_path, input_path, args,
+                           disabled, outputs, embedded):
+    """The library of --weights=external, prepared at create from the file beside
+    it, against the embedded library's outputs `embedded`: the preparation runs
+    the compiler's own folding code, so the bits must be the same. Returns the
+    failures."""
+    library = os.path.join(work, tag + ".external.so")
+    weights = os.path.splitext(library)[0] + ".weights"
+    code, _ = run([compiler, onnx_path, "-o", library, f"-O{args.opt_level}",
+                   "--batch", str(args.batch), "--weights=external"] + disabled,
+                  "incept-compile --weights=external")
+    if code != 0:
+        return [f"incept-compile --weights=external failed (exit {code})"]
+    failures = []
+    for path in (library, weights):
+        if not os.path.exists(path):
+            failures.append(f"--weights=external wrote no {path}")
+    emitted = os.path.join(work, tag + ".emitted.weights")
+    code, _ = run([compiler, onnx_path, "--emit=weights", "-o", emitted],
+                  "incept-compile --emit=weights")
+    if code != 0 or not os.path.exists(emitted):
+        failures.append(f"incept-compile --emit=weights failed (exit {code})")
+    elif open(emitted, "rb").read() != open(weights, "rb").read():
+        failures.append("--emit=weights wrote another file than --weights=external")
+    theirs = [os.path.join(work, f"{o}.external.npy") for o in outputs]
+    command = [runner, library, "--input", input_path]
+    for path in theirs:
+        command += ["--output", path]
+    code, _ = run(command, "incept-run (external weights)")
+    if code != 0:
+        return failures + [f"incept-run on the external-weights library failed (exit {code})"]
+    for name, mine, external in zip(outputs, embedded, theirs):
+        same = np.array_equal(np.load(mine), np.load(external))
+        print(f"{name:8} external weights: {'same bits' if same else 'DIFFERENT'} "
+              f"as embedded")
+        if not same:
+            failures.append(f"{name}: the external-weights library's output differs "
+                            f"from the embedded one's")
+    if not failures and not args.keep:
+        for path in (library, weights, emitted, os.path.splitext(library)[0] + ".h"):
+            if os.path.exists(path):
+                os.remove(path)
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", choices=MODELS)
@@ -204,6 +249,11 @@ def main():
     parser.add_argument("--work-dir", help="where the library and outputs go "
                         "(default: BUILD_DIR/test/EndToEnd/MODEL-O<o>-b<batch>[-only-PASS])")
     parser.add_argument("--rtol", type=float, help="default: 1e-4, 1e-3 for inception_v4")
+    parser.add_argument("--external-weights", action="store_true",
+                        help="also compile with --weights=external, run it on the "
+                             "weights file beside it, require the same bits as the "
+                             "embedded library, and require --emit=weights to write "
+                             "the same file")
     parser.add_argument("--keep", action="store_true",
                         help="keep the compiled library after a pass (it is kept after a failure)")
     parser.add_argument("--dynamic-batch-at", metavar="N,N,...",
@@ -319,6 +369,10 @@ def main():
                             f"{mine_ref:.3e} > {rtol:g}")
         if use_ort and mine_ort > rtol:
             failures.append(f"{name}: max-rel against ONNX Runtime is {mine_ort:.3e} > {rtol:g}")
+
+    if args.external_weights and not failures:
+        failures += check_external_weights(compiler, runner, work, tag, onnx_path,
+                                           input_path, args, disabled, outputs, ours)
 
     total = time.monotonic() - start
     print(f"times: compile {compile_s:.1f} s, incept-run {run_s:.1f} s, "

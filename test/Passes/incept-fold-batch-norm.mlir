@@ -209,6 +209,30 @@ func.func @concat_with_non_conv(%x: tensor<1x1x4x4xf32>, %p: tensor<1x1x4x3xf32>
   return %y : tensor<1x2x4x3xf32>
 }
 
+// External weights (--weights=external) are not constants: the fold becomes
+// a preparation step the library runs at create, with the conv's channels'
+// offset, has_bias and epsilon; the batch-norm's parameters, materialised
+// after the conv as the importer does, move before the step.
+// CHECK-LABEL: func.func @external_weights
+// CHECK-DAG: %[[W:.*]] = incept.external_weight 0 : tensor<2x1x1x2xf32>
+// CHECK-DAG: %[[S:.*]] = incept.external_weight 1 : tensor<2xf32>
+// CHECK: %[[P:.*]]:2 = incept.prepare batch_norm(%[[W]], %[[S]], %{{.*}}, %{{.*}}, %{{.*}}) {params = array<i64: 2, 2, 0, 0>, scalars = array<f64: 1.000000e+00>}
+// CHECK: incept.conv %{{.*}}, %[[P]]#0 bias %[[P]]#1
+// CHECK-NOT: incept.batch_norm
+func.func @external_weights(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = incept.external_weight 0 : tensor<2x1x1x2xf32>
+  %c = incept.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+         dilations = array<i64: 1, 1>}
+       : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  %scale = incept.external_weight 1 : tensor<2xf32>
+  %bias = arith.constant dense<[3.0, -1.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = arith.constant dense<[3.0, 3.0]> : tensor<2xf32>
+  %y = incept.batch_norm %c, %scale, %bias, %mean, %var {epsilon = 1.0 : f32}
+       : (tensor<1x2x4x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x4x3xf32>
+  return %y : tensor<1x2x4x3xf32>
+}
+
 // CHECK: dialect_resources
 // CHECK: conv1.bn_weight: "0x400000000000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F0000803F000080400000804000008040000080400000804000008040000080400000804000008040"
 
@@ -219,3 +243,4 @@ func.func @concat_with_non_conv(%x: tensor<1x1x4x4xf32>, %p: tensor<1x1x4x3xf32>
     }
   }
 #-}
+

@@ -205,3 +205,53 @@ def test_installed_package(build_dir, tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert result.returncode == 0, result.stdout
     assert result.stdout.strip() == "(3, 2, 2, 2) (3, 2, 1, 1)"
+
+
+def _conv_bn(tmp_path, name, seed):
+    """test/Driver/Inputs/conv_bn.py's model of `seed`, as tmp_path/name.onnx."""
+    script = os.path.join(os.path.dirname(__file__), "..", "Driver", "Inputs", "conv_bn.py")
+    path = tmp_path / f"{name}.onnx"
+    subprocess.run([sys.executable, script, str(path), str(seed)], check=True)
+    return path
+
+
+def test_external_weights(tmp_path):
+    """A library of --weights=external runs on a file that write_weights made
+    from another model of the same graph (the file --emit=weights writes,
+    byte for byte) as the library compiled from that model does."""
+    a, b = _conv_bn(tmp_path, "a", 0), _conv_bn(tmp_path, "b", 1)
+    library = incept.compile(a, tmp_path / "a.so", options=["--weights=external"])
+    b_embedded = incept.compile(b, tmp_path / "b_embedded.so")
+    incept.write_weights(library, b, tmp_path / "b.weights")
+    incept.compile(b, tmp_path / "b_emitted.weights")
+    assert (tmp_path / "b.weights").read_bytes() == (tmp_path / "b_emitted.weights").read_bytes()
+    x = np.random.default_rng(3).standard_normal((1, 8, 6, 6)).astype(np.float32)
+    with incept.load(b_embedded) as reference:
+        y = reference(x)
+    with incept.load(library, weights=tmp_path / "b.weights") as model:
+        assert np.array_equal(model(x), y)
+    with incept.load(library) as model:  # a.weights, beside it
+        assert not np.array_equal(model(x), y)
+
+
+def test_write_weights_errors(tmp_path):
+    a = _conv_bn(tmp_path, "a", 0)
+    library = incept.compile(a, tmp_path / "a.so", options=["--weights=external"])
+    import onnx
+    from onnx import numpy_helper
+    tensors = {t.name: numpy_helper.to_array(t) for t in onnx.load(a).graph.initializer}
+    with pytest.raises(ValueError, match="no tensor 'bn.var'"):
+        incept.write_weights(library, {k: v for k, v in tensors.items() if k != "bn.var"},
+                             tmp_path / "x.weights")
+    with pytest.raises(ValueError, match=r"tensor 'conv.bias' has shape \[3\]"):
+        incept.write_weights(library, dict(tensors, **{"conv.bias": np.zeros(3, np.float32)}),
+                             tmp_path / "x.weights")
+    with pytest.raises(TypeError, match="tensor 'conv.bias' is float64"):
+        incept.write_weights(library, dict(tensors, **{"conv.bias": np.zeros(32)}),
+                             tmp_path / "x.weights")
+    assert not (tmp_path / "x.weights").exists()
+    embedded = incept.compile(a, tmp_path / "embedded.so")
+    with pytest.raises(incept.Error, match="has its weights embedded"):
+        incept.write_weights(embedded, a, tmp_path / "x.weights")
+    with pytest.raises(incept.Error, match="is not an Incept weights file"):
+        incept.load(library, weights=tmp_path / "embedded.so")

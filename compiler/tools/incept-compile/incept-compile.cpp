@@ -14,7 +14,9 @@
 #include "compiler/Codegen/Linking.h"
 #include "compiler/Codegen/ModelInterface.h"
 #include "compiler/Codegen/ObjectEmission.h"
+#include "compiler/Codegen/PreparedWeights.h"
 #include "compiler/Codegen/TargetDescription.h"
+#include "compiler/Codegen/WeightsFile.h"
 #include "dialects/Incept/Target.h"
 #include "compiler/Import/Importer.h"
 #include "compiler/Import/ModelLoader.h"
@@ -47,7 +49,10 @@ namespace cl = llvm::cl;
 namespace {
 
 /// The stages, in pipeline order: --emit=X stops after X.
-enum class EmitKind { Incept, Fused, Linalg, LLVMMLIR, Ptx, LLVMIR, Asm, Obj, Lib, Header };
+enum class EmitKind { Incept, Fused, Linalg, LLVMMLIR, Ptx, LLVMIR, Asm, Obj, Lib, Header, Weights };
+
+/// --weights: where a library's weights are.
+enum class WeightsMode { Embed, External };
 
 // --help lists these groups (alphabetically, as LLVM sorts them); every
 // other option, LLVM's and MLIR's, is behind --help-hidden.
@@ -76,8 +81,19 @@ cl::opt<EmitKind, false, incept::NamedValueParser<EmitKind>> emitKind(
         clEnumValN(EmitKind::Asm, "asm", "assembly"),
         clEnumValN(EmitKind::Obj, "obj", "a relocatable object with the C API, plus its header"),
         clEnumValN(EmitKind::Lib, "lib", "a shared library with the C API, plus its header"),
-        clEnumValN(EmitKind::Header, "header", "the C header alone")),
+        clEnumValN(EmitKind::Header, "header", "the C header alone"),
+        clEnumValN(EmitKind::Weights, "weights",
+                   "the weights file of --weights=external alone, from this model "
+                   "(for a library compiled from another model of the same graph)")),
     cl::cat(outputCategory));
+cl::opt<WeightsMode, false, incept::NamedValueParser<WeightsMode>> weightsMode(
+    "weights",
+    cl::desc("Where a library's weights are (default embed)"),
+    cl::values(clEnumValN(WeightsMode::Embed, "embed", "in the library, prepared"),
+               clEnumValN(WeightsMode::External, "external",
+                          "the model's original weights in <output>.weights beside "
+                          "the library, which create reads and prepares")),
+    cl::init(WeightsMode::Embed), cl::cat(outputCategory));
 cl::opt<std::string> modelName("name",
                                cl::desc("C symbol prefix (default: from the file name)"),
                                cl::value_desc("N"), cl::cat(outputCategory));
@@ -350,12 +366,15 @@ bool resolveEmitKind() {
                    .Case(".ll", EmitKind::LLVMIR)
                    .Case(".ptx", EmitKind::Ptx)
                    .Case(".h", EmitKind::Header)
+                   .Case(".weights", EmitKind::Weights)
                    .Default(EmitKind::Incept);
   if ((emitKind == EmitKind::Lib || emitKind == EmitKind::Obj) &&
       outputFilename == "-")
     return fail("--emit=lib and obj need an output file (-o)");
   if (emitKind == EmitKind::Ptx && target != incept::TargetKind::Cuda)
     return fail("--emit=ptx needs --target=cuda");
+  if (emitKind == EmitKind::Weights && outputFilename == "-")
+    return fail("--emit=weights needs an output file (-o)");
   return true;
 }
 
@@ -370,6 +389,13 @@ bool checkOutputDirectory(llvm::StringRef path) {
     return fail("cannot write '" + path + "': directory '" + directory +
                 "' does not exist");
   return true;
+}
+
+/// --weights=external: the weights file next to the library.
+std::string weightsPath() {
+  llvm::SmallString<256> path(outputFilename);
+  llvm::sys::path::replace_extension(path, ".weights");
+  return path.str().str();
 }
 
 /// Next to the output, so the output's directory check covers it too.
@@ -490,11 +516,20 @@ int compile(int argc, char **argv) {
   incept::registerLoweringDialects(registry);
   MLIRContext context(registry);
   context.getDiagEngine().registerHandler(printDiagnostic);
+  bool externalWeights =
+      weightsMode == WeightsMode::External || emitKind == EmitKind::Weights;
   OwningOpRef<ModuleOp> module =
-      incept::importOnnxModel(context, *model, inputFilename);
+      incept::importOnnxModel(context, *model, inputFilename, externalWeights);
   if (!module)
     return 1;
   model->proto.reset(); // the weights now live in the module's blobs
+  std::vector<incept::ExternalWeight> weightsFile = incept::takeExternalWeights(*module);
+  if (emitKind == EmitKind::Weights) {
+    if (llvm::Error e = incept::writeWeightsFile(outputFilename, weightsFile))
+      return fail("cannot write '" + outputFilename + "': " + llvm::toString(std::move(e))),
+             1;
+    return 0;
+  }
   // Claimed shapes no machine holds are refused before anything has them.
   if (failed(incept::checkTensorSizes(*module, maxTensorBytes)))
     return 1;
@@ -578,6 +613,14 @@ int compile(int argc, char **argv) {
     return 1;
   if (emitKind == EmitKind::Linalg)
     return printModule(*module) ? 0 : 1;
+  if (externalWeights) {
+    std::vector<incept::TensorInterface> manifest;
+    for (const incept::ExternalWeight &weight : weightsFile)
+      manifest.push_back(weight.tensor);
+    auto forward = module->lookupSymbol<func::FuncOp>(interface.forwardSymbol());
+    interface.externalWeights = incept::readWeightPreparation(
+        forward, std::move(manifest), llvm::sys::path::filename(weightsPath()));
+  }
 
   std::optional<incept::TemporaryDirectory> deviceLibrary;
   if (cuda) {
@@ -712,6 +755,13 @@ int compile(int argc, char **argv) {
     llvm::sys::fs::remove(outputFilename);
     return 1;
   }
+  if (externalWeights)
+    if (llvm::Error e = incept::writeWeightsFile(weightsPath(), weightsFile)) {
+      llvm::sys::fs::remove(outputFilename);
+      llvm::sys::fs::remove(headerPath());
+      return fail("cannot write '" + weightsPath() + "': " + llvm::toString(std::move(e))),
+             1;
+    }
   return 0;
 }
 

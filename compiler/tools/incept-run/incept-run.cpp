@@ -111,6 +111,11 @@ cl::opt<std::string> traceFile(
     cl::value_desc("file.json"), cl::cat(category));
 cl::opt<bool> info("info", cl::desc("Print the model's description"),
                    cl::cat(category));
+cl::opt<std::string> weightsPath(
+    "weights",
+    cl::desc("The weights file of a library compiled with --weights=external "
+             "(default: the one beside it)"),
+    cl::value_desc("file.weights"), cl::cat(category));
 cl::opt<std::string> againstPath(
     "against",
     cl::desc("With --repeat, another build of the same model (same inputs and "
@@ -367,11 +372,15 @@ Error reportProfile(const ModelLibrary &library, const incept_context *context) 
 /// One context of a loaded library, made with the --threads option.
 class Session {
 public:
+  /// `weights`: the weights file for a library of external weights, or
+  /// empty for the one beside it.
   static Expected<std::unique_ptr<Session>> create(const ModelLibrary &library,
-                                                   int64_t batch) {
+                                                   int64_t batch,
+                                                   const std::string &weights) {
     const incept_model &model = library.model();
     incept_create_options options = INCEPT_CREATE_OPTIONS_INIT;
     options.threads = static_cast<int32_t>(*threads);
+    options.weights_path = weights.empty() ? nullptr : weights.c_str();
     bool hasOptions = model.struct_size >= offsetof(incept_model, create_with_options) +
                                                sizeof(model.create_with_options) &&
                       model.create_with_options;
@@ -589,14 +598,14 @@ int main(int argc, char **argv) {
     for (const incept_tensor_info &output : outputInfos.get())
       againstPointers.push_back(againstOutputs.emplace_back(output).get());
   }
-  Expected<std::unique_ptr<Session>> session = Session::create(model, *batch);
+  Expected<std::unique_ptr<Session>> session = Session::create(model, *batch, weightsPath);
   if (!session)
     return fail(session.takeError());
   SmallVector<Session *> sessions = {session->get()};
   SmallVector<RunBuffers> buffers = {{inputPointers, outputPointers}};
   std::unique_ptr<Session> againstSession;
   if (against) {
-    Expected<std::unique_ptr<Session>> other = Session::create(*against, *batch);
+    Expected<std::unique_ptr<Session>> other = Session::create(*against, *batch, "");
     if (!other)
       return fail(other.takeError());
     againstSession = std::move(*other);

@@ -41,11 +41,7 @@ FailureOr<Value> lowerBlockedConv(OpBuilder &b, ConvOp op, ConvStrategyAttr stra
                                   Value input, Value weight, Value bias,
                                   Value residual) {
   Location loc = op.getLoc();
-  std::optional<std::vector<float>> weights = readFloatConstant(weight);
-  std::optional<std::vector<float>> biases;
-  if (bias)
-    biases = readFloatConstant(bias);
-  if (!weights || (bias && !biases) || op.getGroup() != 1)
+  if (!isWeight(weight) || (bias && !isWeight(bias)) || op.getGroup() != 1)
     return failure();
 
   auto resultType = cast<RankedTensorType>(op.getType());
@@ -74,11 +70,10 @@ FailureOr<Value> lowerBlockedConv(OpBuilder &b, ConvOp op, ConvStrategyAttr stra
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();
-  Value packedWeights =
-      createBlockedWeights(b, loc, {ArrayRef<float>(*weights)}, s, name + ".blocked");
+  Value packedWeights = createBlockedWeights(b, loc, weight, 1, s, name + ".blocked");
   Value packedBias;
-  if (biases)
-    packedBias = createBlockedBias(b, loc, *biases, s.block, name);
+  if (bias)
+    packedBias = createBlockedBias(b, loc, bias, s.block, name);
 
   // The model's input of fewer channels than a block (the image, into the
   // stem) is read from its planes, padded by a copy: it was never blocked,

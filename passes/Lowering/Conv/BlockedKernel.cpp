@@ -22,8 +22,9 @@
 // part of the weights of the pass after it (or of the next group), so that
 // the first tile of a pass does not wait for them.
 //
-// Weights are packed at compile time into the order the kernel reads them:
-// per group of output blocks, [C/c][KH][KW][c_in][tile_f][c_out], one stream;
+// Weights are packed (incept_prepare_pack_blocked: at compile time, or at
+// create for external weights) into the order the kernel reads them: per
+// group of output blocks, [C/c][KH][KW][c_in][tile_f][c_out], one stream;
 // the partial last block of input channels (the image's 3) holds only its
 // channels, so that its taps are dense (BlockedShape::blockChannels).
 //
@@ -34,6 +35,7 @@
 #include "passes/Lowering/KernelBuilders.h"
 
 #include "passes/Graph/Constants.h"
+#include "incept/prepare.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -50,33 +52,6 @@ using namespace mlir;
 
 namespace incept {
 namespace {
-
-/// [F, C, KH, KW] → per group of output blocks [C/c][KH][KW][c_in][tf][c_out],
-/// channels past F and C zero: one weight set, appended to `packed`.
-void packBlockedWeights(ArrayRef<float> oihw, const BlockedShape &s,
-                        std::vector<float> &packed) {
-  int64_t taps = s.kernelHeight * s.kernelWidth, c = s.block;
-  size_t setBase = packed.size();
-  packed.resize(setBase + s.weightSet(), 0.0f);
-  for (int64_t group = 0; group * s.tileF < s.outBlocks; ++group) {
-    int64_t first = group * s.tileF;
-    int64_t tf = std::min(s.tileF, s.outBlocks - first);
-    float *base = packed.data() + setBase + group * s.groupWeights();
-    for (int64_t cb = 0; cb < s.inBlocks; ++cb) {
-      int64_t channels = s.blockChannels(cb);
-      for (int64_t tap = 0; tap < taps; ++tap)
-        for (int64_t ci = 0; ci < channels; ++ci)
-          for (int64_t rf = 0; rf < tf; ++rf)
-            for (int64_t co = 0; co < c; ++co) {
-              int64_t f = (first + rf) * c + co, ch = cb * c + ci;
-              if (f >= s.outChannels)
-                continue;
-              base[cb * taps * c * tf * c + ((tap * channels + ci) * tf + rf) * c + co] =
-                  oihw[(f * s.inChannels + ch) * taps + tap];
-            }
-    }
-  }
-}
 
 /// The items of one kind of group (full, or the narrower last one): each
 /// group's `tiles` pixel tiles in `chunks` runs of tilesPerChunk (the last
@@ -376,8 +351,12 @@ private:
     if (!weightBuffer) {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointAfterValue(weights);
+      // Any offset: external weights are a view of the prepared weights
+      // (incept-hoist-weight-preparation), which an identity layout would
+      // copy on every run.
+      auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1});
       weightBuffer = bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+          b, loc, MemRefType::get(type.getShape(), type.getElementType(), layout),
           weights, /*read_only=*/true);
     }
     Value first = buildMulAdd(b, loc, tileInItem, linesPerTile * kLineFloats,
@@ -529,24 +508,26 @@ private:
 
 } // namespace
 
-Value createBlockedWeights(OpBuilder &b, Location loc,
-                           ArrayRef<ArrayRef<float>> sets,
-                           const BlockedShape &shape, StringRef name) {
-  std::vector<float> packed;
-  for (ArrayRef<float> oihw : sets)
-    packBlockedWeights(oihw, shape, packed);
-  return createFloatConstant(
-      b, loc, RankedTensorType::get({int64_t(packed.size())}, b.getF32Type()),
-      packed, name);
+Value createBlockedWeights(OpBuilder &b, Location loc, Value sets,
+                           int64_t setCount, const BlockedShape &shape,
+                           StringRef name) {
+  int64_t taps = shape.kernelHeight * shape.kernelWidth;
+  assert(incept_packed_blocked_floats(shape.outChannels, shape.inChannels, taps,
+                                      shape.block, shape.tileF) == shape.weightSet() &&
+         "the kernel reads the layout the preparation writes");
+  return prepareWeight(
+      b, loc, PrepareStep::pack_blocked, {sets},
+      {setCount, shape.outChannels, shape.inChannels, taps, shape.block, shape.tileF},
+      RankedTensorType::get({setCount * shape.weightSet()}, b.getF32Type()), name);
 }
 
-Value createBlockedBias(OpBuilder &b, Location loc, ArrayRef<float> bias,
-                        int64_t block, StringRef name) {
-  std::vector<float> padded(ceilDiv(bias.size(), block) * block, 0.0f);
-  llvm::copy(bias, padded.begin());
-  return createFloatConstant(
-      b, loc, RankedTensorType::get({int64_t(padded.size())}, b.getF32Type()),
-      padded, (name + ".blocked_bias").str());
+Value createBlockedBias(OpBuilder &b, Location loc, Value bias, int64_t block,
+                        StringRef name) {
+  int64_t channels = cast<RankedTensorType>(bias.getType()).getNumElements();
+  int64_t padded = ceilDiv(channels, block) * block;
+  return prepareWeight(b, loc, PrepareStep::copy, {bias}, {channels, padded},
+                       RankedTensorType::get({padded}, b.getF32Type()),
+                       (name + ".blocked_bias").str());
 }
 
 ConvEpilogue ConvEpilogue::of(ConvOp conv, Value residual) {

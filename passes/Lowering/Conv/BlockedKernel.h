@@ -69,16 +69,18 @@ struct BlockedShape {
 };
 
 /// The weight sets `sets` (each [F, C, KH, KW]) packed for `shape` one
-/// after another, as one constant named `name`: per set and group of output
-/// blocks [C/c][KH][KW][c_in][tile_f][c_out], channels past F and C zero.
+/// after another (`sets`, a weight of `sets` [F, C, KH, KW] one after
+/// another), as one weight named `name`: per set and group of output blocks
+/// [C/c][KH][KW][c_in][tile_f][c_out], channels past F and C zero
+/// (incept_prepare_pack_blocked).
 mlir::Value createBlockedWeights(mlir::OpBuilder &builder, mlir::Location loc,
-                                 llvm::ArrayRef<llvm::ArrayRef<float>> sets,
+                                 mlir::Value sets, int64_t setCount,
                                  const BlockedShape &shape, llvm::StringRef name);
 
-/// The bias as a constant padded with zeros to whole blocks, named after
-/// the conv's weights (`name`).
+/// The bias (a weight) padded with zeros to whole blocks, named after the
+/// conv's weights (`name`).
 mlir::Value createBlockedBias(mlir::OpBuilder &builder, mlir::Location loc,
-                              llvm::ArrayRef<float> bias, int64_t block,
+                              mlir::Value bias, int64_t block,
                               llvm::StringRef name);
 
 /// What a conv applies to its accumulators before the one store:

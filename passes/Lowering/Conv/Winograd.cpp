@@ -57,17 +57,11 @@ constexpr int64_t kTile = 4;     // output pixels of a tile, per dimension
 constexpr int64_t kAlpha = 6;    // input pixels of a tile: kTile + 3 - 1
 constexpr int64_t kPositions = kAlpha * kAlpha;
 
-// The transforms of F(4, 3), with the points 0, ±1, ±2 and ∞ (Lavin's).
+// The transforms of F(4, 3), with the points 0, ±1, ±2 and ∞ (Lavin's); the
+// filters' G is incept_prepare_winograd_filters's (runtime/lib/Prepare.c).
 constexpr double kBT[kAlpha][kAlpha] = {
     {4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
     {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
-constexpr double kG[kAlpha][3] = {
-    {1.0 / 4, 0, 0},
-    {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-    {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-    {1.0 / 24, 1.0 / 12, 1.0 / 6},
-    {1.0 / 24, -1.0 / 12, 1.0 / 6},
-    {0, 0, 1}};
 constexpr double kAT[kTile][kAlpha] = {{1, 1, 1, 1, 1, 0},
                                        {0, 1, -1, 2, -2, 0},
                                        {0, 1, 1, 4, 4, 0},
@@ -119,26 +113,6 @@ SmallVector<Value> transformTile(OpBuilder &b, Location loc,
       result[r * R + s] =
           combine(b, loc, m[s], ArrayRef<Value>(columns).slice(r * K, K));
   return result;
-}
-
-/// U = G g Gᵀ of every filter, as 36 [F, C] matrices (position-major).
-std::vector<std::vector<float>> transformFilters(ArrayRef<float> oihw,
-                                                 int64_t filters,
-                                                 int64_t channels) {
-  std::vector<std::vector<float>> u(kPositions,
-                                    std::vector<float>(filters * channels));
-  for (int64_t fc = 0; fc < filters * channels; ++fc) {
-    const float *g = oihw.data() + fc * 9;
-    double gg[kAlpha][3]; // G · g
-    for (int64_t i = 0; i < kAlpha; ++i)
-      for (int64_t l = 0; l < 3; ++l)
-        gg[i][l] = kG[i][0] * g[l] + kG[i][1] * g[3 + l] + kG[i][2] * g[6 + l];
-    for (int64_t i = 0; i < kAlpha; ++i)
-      for (int64_t j = 0; j < kAlpha; ++j)
-        u[i * kAlpha + j][fc] = static_cast<float>(
-            gg[i][0] * kG[j][0] + gg[i][1] * kG[j][1] + gg[i][2] * kG[j][2]);
-  }
-  return u;
 }
 
 /// The shape of one conv in tiles.
@@ -338,11 +312,7 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
                                    ConvStrategyAttr strategy, Value input,
                                    Value weight, Value bias, Value residual) {
   Location loc = op.getLoc();
-  std::optional<std::vector<float>> weights = readFloatConstant(weight);
-  std::optional<std::vector<float>> biases;
-  if (bias)
-    biases = readFloatConstant(bias);
-  if (!weights || (bias && !biases) || !isWinogradConv(op))
+  if (!isWeight(weight) || (bias && !isWeight(bias)) || !isWinogradConv(op))
     return failure();
 
   auto resultType = cast<RankedTensorType>(op.getType());
@@ -385,20 +355,22 @@ FailureOr<Value> lowerWinogradConv(OpBuilder &b, ConvOp op,
 
   Type f32 = resultType.getElementType();
   std::string name = blobName(weight).value_or("conv").str();
-  std::vector<std::vector<float>> u = transformFilters(*weights, filters, channels);
-  Value packedWeights = createBlockedWeights(
-      b, loc, SmallVector<ArrayRef<float>>(u.begin(), u.end()), gemm, name + ".winograd");
+  Value u = prepareWeight(
+      b, loc, PrepareStep::winograd_filters, {weight}, {filters, channels},
+      RankedTensorType::get({kPositions * filters * channels}, f32), name + ".u");
+  Value packedWeights =
+      createBlockedWeights(b, loc, u, kPositions, gemm, name + ".winograd");
   // The direct weights, for the tiles whose input holds a NaN or an
   // infinity (F(4x4, 3x3) would spread them over the whole tile as NaN).
   BlockedShape directShape = gemm;
   directShape.kernelHeight = directShape.kernelWidth = 3;
   directShape.tileF = 1;
   directShape.imagesPerWeightSet = 0;
-  Value directWeights = createBlockedWeights(
-      b, loc, {ArrayRef<float>(*weights)}, directShape, name + ".direct");
+  Value directWeights =
+      createBlockedWeights(b, loc, weight, 1, directShape, name + ".direct");
   Value packedBias;
-  if (biases)
-    packedBias = createBlockedBias(b, loc, *biases, block, name);
+  if (bias)
+    packedBias = createBlockedBias(b, loc, bias, block, name);
 
   ArrayRef<int64_t> pads = op.getPads();
   Value paddedInput = buildSpatialPad(b, loc, toBlockedLayout(b, loc, input, block),

@@ -40,6 +40,7 @@ typedef enum incept_status {
   INCEPT_ERROR_NO_DEVICE = 5,          /* no CUDA driver, or no GPU it can use */
   INCEPT_ERROR_DEVICE = 6,             /* a CUDA driver call failed */
   INCEPT_ERROR_UNSUPPORTED_DEVICE = 7, /* the GPU is older than the library's --gpu-arch */
+  INCEPT_ERROR_WEIGHTS = 8,            /* the weights file is missing or not the model's */
 } incept_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType, from the table in
@@ -101,9 +102,16 @@ typedef struct incept_create_options {
    * CPU libraries ignore both. */
   int32_t device;
   int32_t direct_launches;
+  /* Appended in the same ABI version. A library compiled with
+   * --weights=external: the weights file to read (null: the one incept-compile
+   * wrote, `<output>.weights`, in the directory of the library). `create`
+   * reads it, checks it against the library's manifest and prepares the
+   * weights (folds, packing) into the context; the file is not kept open.
+   * Libraries with embedded weights ignore it. */
+  const char *weights_path;
 } incept_create_options;
 
-#define INCEPT_CREATE_OPTIONS_INIT {sizeof(incept_create_options), 0, 0, 0}
+#define INCEPT_CREATE_OPTIONS_INIT {sizeof(incept_create_options), 0, 0, 0, 0}
 
 typedef struct incept_model {
   uint32_t abi_version;  /* INCEPT_ABI_VERSION of the compiler */
@@ -161,6 +169,14 @@ typedef struct incept_model {
   incept_status (*run_device)(incept_context *context,
                               const void *const *inputs, void *const *outputs,
                               void *stream);
+  /* Appended in the same ABI version (check struct_size): a library compiled
+   * with --weights=external reads `num_weights` tensors from a weights file
+   * (its manifest, in the file's order: what a host writing such a file
+   * from other weights must give), by default `weights_file` in the library's
+   * directory; 0, null and null for embedded weights. */
+  int32_t num_weights;
+  const incept_tensor_info *weights;
+  const char *weights_file;
 } incept_model;
 
 typedef const incept_model *(*incept_model_entry_fn)(void);

@@ -73,6 +73,21 @@ incept_status incept_context_profile(const incept_context *context,
 void incept_set_last_error(const char *format, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* A library compiled with --weights=external: reads the weights file at
+ * `path` (null: `default_name` in the directory of the loaded object that
+ * holds `anchor`), checks it against the `count` tensors of the library's
+ * manifest (name, dtype and shape of each, in order, then each tensor's
+ * CRC-32) and points tensors[i] at tensor i in *file, which
+ * incept_weights_free releases. A file that does not match is
+ * INCEPT_ERROR_WEIGHTS, with incept_last_error naming the file and the
+ * tensor; the caller prepares and uploads nothing before this succeeds. */
+incept_status incept_weights_read(const char *path, const char *default_name,
+                                  const void *anchor,
+                                  const incept_tensor_info *expected,
+                                  int32_t count, void **file,
+                                  const float **tensors);
+void incept_weights_free(void *file);
+
 /* The machine's physical cores (the default thread count). */
 int incept_default_threads(void);
 

@@ -308,3 +308,27 @@ func.func @slice_element_type(%a: tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xui8> {
   %0 = incept.slice %a {axis = 1 : i64, start = 0 : i64} : (tensor<1x8x4x4xf32>) -> tensor<1x4x4x4xui8>
   return %0 : tensor<1x4x4x4xui8>
 }
+
+// -----
+
+func.func @prepare_arity(%w: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'incept.prepare' op scale_channels takes 2 operands to 1 result, and 3 params}}
+  %0 = incept.prepare scale_channels(%w) {params = array<i64: 4, 1, 1>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @prepare_batch_norm_bias(%w: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // expected-error @+1 {{'incept.prepare' op batch_norm takes weight, scale, shift, mean, variance (and bias where has_bias) to 2 results, 4 params and epsilon}}
+  %0:2 = incept.prepare batch_norm(%w, %w, %w, %w, %w) {params = array<i64: 4, 1, 0, 1>, scalars = array<f64: 1.0e-3>} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+func.func @prepare_integers(%w: tensor<4xi64>) -> tensor<4xi64> {
+  // expected-error @+1 {{'incept.prepare' op prepares f32 tensors only}}
+  %0 = incept.prepare copy(%w) {params = array<i64: 4, 4>} : (tensor<4xi64>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}

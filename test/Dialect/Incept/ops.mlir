@@ -91,3 +91,12 @@ func.func @classifier(%x: tensor<1x1024xf32>, %w: tensor<1000x1024xf32>, %c: ten
   %3 = incept.softmax %2 {axis = 1} : tensor<1x1000xf32>
   return %3 : tensor<1x1000xf32>
 }
+
+// CHECK-LABEL: func @external_weights
+func.func @external_weights() -> (tensor<64xf32>, tensor<32xf32>) {
+  // CHECK: %[[W:.*]] = incept.external_weight 7 : tensor<32xf32>
+  %w = incept.external_weight 7 : tensor<32xf32>
+  // CHECK: incept.prepare copy(%[[W]]) {params = array<i64: 32, 64>} : (tensor<32xf32>) -> tensor<64xf32>
+  %p = incept.prepare copy(%w) {params = array<i64: 32, 64>} : (tensor<32xf32>) -> tensor<64xf32>
+  return %p, %w : tensor<64xf32>, tensor<32xf32>
+}
