@@ -260,3 +260,23 @@ func.func @residual_is_the_conv(%in: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
   %a = incept.add %c, %m : (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
   return %a : tensor<1x2x3x3xf32>
 }
+
+// External weights: the scale folds into them at create, one prepare step
+// each for the weight and the bias (channels, per channel, factors).
+// CHECK-LABEL: func.func @external_weights
+// CHECK-DAG: %[[W:.*]] = incept.external_weight 0 : tensor<2x2x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = incept.external_weight 1 : tensor<2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<5.000000e-01> : tensor<f32>
+// CHECK-DAG: %[[SW:.*]] = incept.prepare scale_channels(%[[W]], %[[S]]) {params = array<i64: 2, 2, 1>}
+// CHECK-DAG: %[[SB:.*]] = incept.prepare scale_channels(%[[B]], %[[S]]) {params = array<i64: 2, 1, 1>}
+// CHECK: incept.conv %{{.*}}, %[[SW]] bias %[[SB]] residual %{{.*}} {
+// CHECK-NOT: incept.mul
+func.func @external_weights(%in: tensor<1x2x3x3xf32>, %x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = incept.external_weight 0 : tensor<2x2x1x1xf32>
+  %b = incept.external_weight 1 : tensor<2xf32>
+  %c = incept.conv %in, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %m = incept.mul %c, %s : (tensor<1x2x3x3xf32>, tensor<f32>) -> tensor<1x2x3x3xf32>
+  %a = incept.add %x, %m : (tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
+  return %a : tensor<1x2x3x3xf32>
+}

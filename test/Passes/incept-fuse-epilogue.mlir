@@ -239,3 +239,18 @@ func.func @relu_without_conv(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %r = incept.relu %x : tensor<1x2x3x3xf32>
   return %r : tensor<1x2x3x3xf32>
 }
+
+// A per-channel addend of the weights file joins the bias at create.
+// CHECK-LABEL: func.func @external_bias_add
+// CHECK: %[[A:.*]] = incept.external_weight 1 : tensor<1x2x1x1xf32>
+// CHECK: %[[SUM:.*]] = incept.prepare add_channels(%[[A]], %{{.*}}) {params = array<i64: 2, 2, 1>}
+// CHECK: incept.conv %{{.*}}, %{{.*}} bias %[[SUM]]
+// CHECK-NOT: incept.add
+func.func @external_bias_add(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = arith.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %b = incept.external_weight 0 : tensor<2xf32>
+  %c = incept.conv %x, %w bias %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x3x3xf32>
+  %a = incept.external_weight 1 : tensor<1x2x1x1xf32>
+  %y = incept.add %c, %a : (tensor<1x2x3x3xf32>, tensor<1x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}

@@ -44,3 +44,22 @@ func.func @stays(%a: tensor<1x2xf32>, %at: tensor<2x1xf32>, %wv: tensor<2x2xf32>
   %3 = incept.gemm %a, %w, %c {beta = 0.5 : f32} : (tensor<1x2xf32>, tensor<2x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
   return %0, %1, %2, %3 : tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x2xf32>, tensor<1x2xf32>
 }
+
+// A classifier of external weights: trans_b's [N, K] is already OIHW (a
+// copy, which the hoisting turns into the prepared weights), [K, N] is
+// transposed; the bias is copied.
+// CHECK-LABEL: func.func @external_weights
+// CHECK-DAG: %[[B:.*]] = incept.external_weight 0 : tensor<3x2xf32>
+// CHECK-DAG: %[[C:.*]] = incept.external_weight 1 : tensor<3xf32>
+// CHECK-DAG: incept.prepare copy(%[[C]]) {params = array<i64: 3, 3>} : (tensor<3xf32>) -> tensor<3xf32>
+// CHECK-DAG: incept.prepare copy(%[[B]]) {params = array<i64: 6, 6>} : (tensor<3x2xf32>) -> tensor<3x2x1x1xf32>
+// CHECK-DAG: incept.prepare transpose(%{{.*}}) {params = array<i64: 2, 3>} : (tensor<2x3xf32>) -> tensor<3x2x1x1xf32>
+// CHECK-NOT: incept.gemm
+func.func @external_weights(%a: tensor<1x2xf32>) -> (tensor<1x3xf32>, tensor<1x3xf32>) {
+  %b = incept.external_weight 0 : tensor<3x2xf32>
+  %c = incept.external_weight 1 : tensor<3xf32>
+  %bt = incept.external_weight 2 : tensor<2x3xf32>
+  %0 = incept.gemm %a, %b, %c {trans_b = true} : (tensor<1x2xf32>, tensor<3x2xf32>, tensor<3xf32>) -> tensor<1x3xf32>
+  %1 = incept.gemm %a, %bt, %c : (tensor<1x2xf32>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<1x3xf32>
+  return %0, %1 : tensor<1x3xf32>, tensor<1x3xf32>
+}

@@ -191,3 +191,23 @@ func.func @kxk_too_big(%x: tensor<1x256x4x4xf32>) -> (tensor<1x512x4x4xf32>, ten
        : (tensor<1x256x4x4xf32>, tensor<512x256x3x3xf32>) -> tensor<1x512x4x4xf32>
   return %0, %1 : tensor<1x512x4x4xf32>, tensor<1x512x4x4xf32>
 }
+
+// -----
+
+// Siblings of external weights merge at create: their weights and biases
+// stacked by one prepare step each (count, then each one's elements).
+// CHECK-LABEL: func.func @external_weights
+// CHECK-DAG: %[[W:.*]] = incept.prepare concat(%{{.*}}, %{{.*}}) {params = array<i64: 2, 4, 6>} : (tensor<2x2x1x1xf32>, tensor<3x2x1x1xf32>) -> tensor<5x2x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = incept.prepare concat(%{{.*}}, %{{.*}}) {params = array<i64: 2, 2, 3>} : (tensor<2xf32>, tensor<3xf32>) -> tensor<5xf32>
+// CHECK: incept.conv %arg0, %[[W]] bias %[[B]]
+func.func @external_weights(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>) {
+  %w0 = incept.external_weight 0 : tensor<2x2x1x1xf32>
+  %b0 = incept.external_weight 1 : tensor<2xf32>
+  %0 = incept.conv %x, %w0 bias %b0 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+       : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %w1 = incept.external_weight 2 : tensor<3x2x1x1xf32>
+  %b1 = incept.external_weight 3 : tensor<3xf32>
+  %1 = incept.conv %x, %w1 bias %b1 {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>}
+       : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  return %0, %1 : tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>
+}
