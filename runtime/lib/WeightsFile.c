@@ -81,9 +81,7 @@ static int default_path(const void *anchor, const char *name, char *path,
   return written > 0 && (size_t)written < size;
 }
 
-static incept_status refuse(void *buffer, const char *path, const char *message,
-                            const char *tensor) {
-  free(buffer);
+static incept_status refuse(const char *path, const char *message, const char *tensor) {
   if (tensor)
     incept_set_last_error("weights file '%s': tensor '%s' %s", path, tensor, message);
   else
@@ -98,6 +96,88 @@ static void format_shape(char *out, size_t size, int32_t rank, const int64_t *sh
                              (long long)shape[i]);
   if (used < size)
     snprintf(out + used, size - used, "]");
+}
+
+incept_status incept_weights_check(const void *bytes, uint64_t size, const char *path,
+                                   const incept_tensor_info *expected, int32_t count,
+                                   const float **tensors) {
+  const unsigned char *data = bytes;
+  reader r = {data, size, 0, 0};
+  if (size < 24 || memcmp(data, INCEPT_WEIGHTS_MAGIC, 8) != 0)
+    return refuse(path, "is not an Incept weights file", 0);
+  r.at = 8;
+  uint64_t version = read_uint(&r, 4);
+  if (version != INCEPT_WEIGHTS_VERSION)
+    return refuse(path, "is of another version of the layout", 0);
+  uint64_t tensor_count = read_uint(&r, 4);
+  (void)read_uint(&r, 8); /* data_offset: every entry says where it is */
+  char message[512], have[256], want[256];
+  for (int32_t i = 0; i < count; ++i) {
+    const incept_tensor_info *info = &expected[i];
+    if ((uint64_t)i >= tensor_count) {
+      snprintf(message, sizeof message,
+               "is missing: the file holds %llu tensors, the library reads %d",
+               (unsigned long long)tensor_count, count);
+      return refuse(path, message, info->name);
+    }
+    uint64_t name_bytes = read_uint(&r, 4);
+    if (r.failed || name_bytes > r.size - r.at)
+      return refuse(path, "has a damaged manifest", 0);
+    const char *name = (const char *)r.data + r.at;
+    r.at += name_bytes;
+    if (strlen(info->name) != name_bytes || memcmp(name, info->name, name_bytes) != 0) {
+      snprintf(message, sizeof message, "is not in the file: entry %d is '%.*s'", i,
+               (int)(name_bytes < 200 ? name_bytes : 200), name);
+      return refuse(path, message, info->name);
+    }
+    int32_t dtype = (int32_t)read_uint(&r, 4);
+    int64_t rank = (int32_t)read_uint(&r, 4);
+    if (r.failed || rank < 0 || rank > 16)
+      return refuse(path, "has a damaged manifest", 0);
+    int64_t shape[16];
+    for (int64_t d = 0; d < rank; ++d)
+      shape[d] = (int64_t)read_uint(&r, 8);
+    uint64_t offset = read_uint(&r, 8), bytes = read_uint(&r, 8);
+    uint32_t crc = (uint32_t)read_uint(&r, 8);
+    if (r.failed)
+      return refuse(path, "has a damaged manifest", 0);
+    if (dtype != info->dtype) {
+      snprintf(message, sizeof message, "has dtype %d, the library reads %d", dtype,
+               info->dtype);
+      return refuse(path, message, info->name);
+    }
+    int same = rank == info->rank;
+    for (int64_t d = 0; same && d < rank; ++d)
+      same = shape[d] == info->shape[d];
+    if (!same) {
+      format_shape(have, sizeof have, (int32_t)rank, shape);
+      format_shape(want, sizeof want, info->rank, info->shape);
+      snprintf(message, sizeof message, "has shape %s, the library reads %s", have, want);
+      return refuse(path, message, info->name);
+    }
+    if (bytes != (uint64_t)info->num_elements * sizeof(float) ||
+        offset % INCEPT_WEIGHTS_ALIGNMENT || offset > r.size || bytes > r.size - offset) {
+      snprintf(message, sizeof message,
+               "lies outside the file (%llu bytes at %llu of %llu)",
+               (unsigned long long)bytes, (unsigned long long)offset,
+               (unsigned long long)r.size);
+      return refuse(path, message, info->name);
+    }
+    uint32_t actual = incept_crc32(0, r.data + offset, bytes);
+    if (actual != crc) {
+      snprintf(message, sizeof message,
+               "is damaged: its CRC-32 is %08x, the manifest says %08x", actual, crc);
+      return refuse(path, message, info->name);
+    }
+    tensors[i] = (const float *)(r.data + offset);
+  }
+  if (tensor_count != (uint64_t)count) {
+    snprintf(message, sizeof message,
+             "holds %llu tensors, the library reads %d: it is of another model",
+             (unsigned long long)tensor_count, count);
+    return refuse(path, message, 0);
+  }
+  return INCEPT_OK;
 }
 
 incept_status incept_weights_read(const char *path, const char *default_name,
@@ -118,7 +198,7 @@ incept_status incept_weights_read(const char *path, const char *default_name,
   }
   FILE *stream = fopen(path, "rb");
   if (!stream)
-    return refuse(0, path, strerror(errno), 0);
+    return refuse(path, strerror(errno), 0);
   long size = -1;
   if (fseek(stream, 0, SEEK_END) == 0)
     size = ftell(stream);
@@ -131,87 +211,20 @@ incept_status incept_weights_read(const char *path, const char *default_name,
   fclose(stream);
   if (!buffer) {
     if (size < 0)
-      return refuse(0, path, "cannot be read", 0);
+      return refuse(path, "cannot be read", 0);
     incept_set_last_error("weights file '%s': no memory for its %ld bytes", path, size);
     return INCEPT_ERROR_OUT_OF_MEMORY;
   }
-  if (!complete)
-    return refuse(buffer, path, "cannot be read", 0);
-
-  reader r = {buffer, (uint64_t)size, 0, 0};
-  if ((uint64_t)size < 24 || memcmp(buffer, INCEPT_WEIGHTS_MAGIC, 8) != 0)
-    return refuse(buffer, path, "is not an Incept weights file", 0);
-  r.at = 8;
-  uint64_t version = read_uint(&r, 4);
-  if (version != INCEPT_WEIGHTS_VERSION)
-    return refuse(buffer, path, "is of another version of the layout", 0);
-  uint64_t tensor_count = read_uint(&r, 4);
-  (void)read_uint(&r, 8); /* data_offset: every entry says where it is */
-  char message[512], have[256], want[256];
-  for (int32_t i = 0; i < count; ++i) {
-    const incept_tensor_info *info = &expected[i];
-    if ((uint64_t)i >= tensor_count) {
-      snprintf(message, sizeof message,
-               "is missing: the file holds %llu tensors, the library reads %d",
-               (unsigned long long)tensor_count, count);
-      return refuse(buffer, path, message, info->name);
-    }
-    uint64_t name_bytes = read_uint(&r, 4);
-    if (r.failed || name_bytes > r.size - r.at)
-      return refuse(buffer, path, "has a damaged manifest", 0);
-    const char *name = (const char *)r.data + r.at;
-    r.at += name_bytes;
-    if (strlen(info->name) != name_bytes || memcmp(name, info->name, name_bytes) != 0) {
-      snprintf(message, sizeof message, "is not in the file: entry %d is '%.*s'", i,
-               (int)(name_bytes < 200 ? name_bytes : 200), name);
-      return refuse(buffer, path, message, info->name);
-    }
-    int32_t dtype = (int32_t)read_uint(&r, 4);
-    int64_t rank = (int32_t)read_uint(&r, 4);
-    if (r.failed || rank < 0 || rank > 16)
-      return refuse(buffer, path, "has a damaged manifest", 0);
-    int64_t shape[16];
-    for (int64_t d = 0; d < rank; ++d)
-      shape[d] = (int64_t)read_uint(&r, 8);
-    uint64_t offset = read_uint(&r, 8), bytes = read_uint(&r, 8);
-    uint32_t crc = (uint32_t)read_uint(&r, 8);
-    if (r.failed)
-      return refuse(buffer, path, "has a damaged manifest", 0);
-    if (dtype != info->dtype) {
-      snprintf(message, sizeof message, "has dtype %d, the library reads %d", dtype,
-               info->dtype);
-      return refuse(buffer, path, message, info->name);
-    }
-    int same = rank == info->rank;
-    for (int64_t d = 0; same && d < rank; ++d)
-      same = shape[d] == info->shape[d];
-    if (!same) {
-      format_shape(have, sizeof have, (int32_t)rank, shape);
-      format_shape(want, sizeof want, info->rank, info->shape);
-      snprintf(message, sizeof message, "has shape %s, the library reads %s", have, want);
-      return refuse(buffer, path, message, info->name);
-    }
-    if (bytes != (uint64_t)info->num_elements * sizeof(float) ||
-        offset % INCEPT_WEIGHTS_ALIGNMENT || offset > r.size || bytes > r.size - offset) {
-      snprintf(message, sizeof message,
-               "lies outside the file (%llu bytes at %llu of %llu)",
-               (unsigned long long)bytes, (unsigned long long)offset,
-               (unsigned long long)r.size);
-      return refuse(buffer, path, message, info->name);
-    }
-    uint32_t actual = incept_crc32(0, r.data + offset, bytes);
-    if (actual != crc) {
-      snprintf(message, sizeof message,
-               "is damaged: its CRC-32 is %08x, the manifest says %08x", actual, crc);
-      return refuse(buffer, path, message, info->name);
-    }
-    tensors[i] = (const float *)(r.data + offset);
+  if (!complete) {
+    free(buffer);
+    return refuse(path, "cannot be read", 0);
   }
-  if (tensor_count != (uint64_t)count) {
-    snprintf(message, sizeof message,
-             "holds %llu tensors, the library reads %d: it is of another model",
-             (unsigned long long)tensor_count, count);
-    return refuse(buffer, path, message, 0);
+
+  incept_status status = incept_weights_check(buffer, (uint64_t)size, path, expected,
+                                              count, tensors);
+  if (status != INCEPT_OK) {
+    free(buffer);
+    return status;
   }
   *file = buffer;
   return INCEPT_OK;

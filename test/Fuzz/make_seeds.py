@@ -13,7 +13,10 @@ DIR/<target>/ gets, for
   npy                NumPy arrays of every dtype incept-run reads, and some it
                      refuses, in .npy versions 1.0, 2.0 and 3.0;
   tensor-proto       TensorProtos of ONNX's backend test data;
-  model-description  fixed pseudo-random byte strings (NumPy's seeded generator).
+  model-description  fixed pseudo-random byte strings (NumPy's seeded generator);
+  weights-file       a weights file of the fuzz target's manifest (conv.weight
+                     [2, 3, 1, 1], conv.bias [4]), its manifest alone, and one of
+                     other shapes.
 Deterministic: the same files on every run.
 """
 import argparse
@@ -141,6 +144,45 @@ def model_description_seeds(out):
             f.write(rng.integers(0, 256, size, dtype=np.uint8).tobytes())
 
 
+def weights_file(path, tensors):
+    """A weights file (docs/weights.md) of `tensors`, (name, float32 array)
+    pairs, as python/incept/_weights_file.py writes it."""
+    import struct
+    import zlib
+    entries, offsets = b"", []
+    manifest_end = 24 + sum(4 + len(n) + 8 + 8 * a.ndim + 24 for n, a in tensors)
+    end = (manifest_end + 63) // 64 * 64
+    for _, array in tensors:
+        offsets.append(end)
+        end = (end + array.nbytes + 63) // 64 * 64
+    for (name, array), offset in zip(tensors, offsets):
+        data = array.tobytes()
+        entries += struct.pack("<I", len(name)) + name.encode() + struct.pack(
+            "<ii", 1, array.ndim) + struct.pack(f"<{array.ndim}q", *array.shape) + struct.pack(
+            "<QQQ", offset, len(data), zlib.crc32(data))
+    out = b"INCEPTWT" + struct.pack("<IIQ", 1, len(tensors), offsets[0]) + entries
+    for (_, array), offset in zip(tensors, offsets):
+        out += b"\0" * (offset - len(out)) + array.tobytes()
+    with open(path, "wb") as f:
+        f.write(out)
+    return manifest_end
+
+
+def weights_file_seeds(out):
+    directory = fresh(os.path.join(out, "weights-file"))
+    rng = np.random.default_rng(17)
+    weight = rng.standard_normal((2, 3, 1, 1)).astype(np.float32)
+    bias = rng.standard_normal(4).astype(np.float32)
+    path = os.path.join(directory, "valid.weights")
+    manifest_end = weights_file(path, [("conv.weight", weight), ("conv.bias", bias)])
+    with open(path, "rb") as f:
+        data = f.read()
+    with open(os.path.join(directory, "manifest_only.weights"), "wb") as f:
+        f.write(data[:manifest_end])
+    weights_file(os.path.join(directory, "other_shapes.weights"),
+                 [("conv.weight", weight.reshape(3, 2, 1, 1)), ("conv.bias", bias[:3])])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source-dir", required=True)
@@ -151,6 +193,7 @@ def main():
     npy_seeds(args.out)
     tensor_proto_seeds(args.out)
     model_description_seeds(args.out)
+    weights_file_seeds(args.out)
     for target in sorted(os.listdir(args.out)):
         print(f"{target}: {len(os.listdir(os.path.join(args.out, target)))} seeds")
     if texts == 0:

@@ -87,6 +87,12 @@ incept_status incept_weights_read(const char *path, const char *default_name,
                                   int32_t count, void **file,
                                   const float **tensors);
 void incept_weights_free(void *file);
+/* incept_weights_read's check of a file's `size` bytes at `bytes` (aligned to
+ * INCEPT_WEIGHTS_ALIGNMENT), named `path` in its messages; tensors[i] point
+ * into `bytes`. */
+incept_status incept_weights_check(const void *bytes, uint64_t size, const char *path,
+                                   const incept_tensor_info *expected, int32_t count,
+                                   const float **tensors);
 
 /* The machine's physical cores (the default thread count). */
 int incept_default_threads(void);
