@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""The device side of scripts/gpu-check.sh, on a machine with an NVIDIA GPU,
+PyTorch and NumPy but no LLVM: runs the carried libraries (every family model
+compiled for --target=cuda --weights=external at batch 1, 8 and 64) through
+the Python package, and prints one table.
+
+    python3 scripts/gpu_check.py BUNDLE [--budget SECONDS] [--dry-run]
+
+For each model:
+1. The model scripts (models/) build the PyTorch model with its seeded
+   weights, the same bits on any PyTorch version; incept.write_weights
+   writes the weights file the libraries read from its state_dict (the names
+   of the ONNX export's initializers: batch-norms are kept, nothing folded).
+2. Batch 1 and 8: the library's output against PyTorch's float64 output on
+   the GPU for the model's seeded input; max|y - ref| / max|ref| must be
+   within 1e-4 (1e-3 for inception_v4, as on the CPU) with fp32.
+3. Batch 1, 8 and 64: latency of the library (median of CUDA-event timings):
+   `run` on host buffers (copies in and out included) replaying the CUDA
+   graph, the same launching kernel by kernel (direct_launches), and
+   `run_device` on device buffers and PyTorch's stream; PyTorch eager (cuDNN,
+   channels_last, TF32 off) and torch.compile(mode="max-autotune") while the
+   time budget lasts. `incept/best` is the graph replay on device buffers'
+   nearest, run_device, over the best PyTorch.
+
+--dry-run runs the same path on a machine without a GPU, against the stub
+driver of the tests (INCEPT_CUDA_DRIVER; no kernel runs, numbers are
+meaningless), so that the script is known to work before a GPU is spent on it.
+"""
+import argparse
+import ctypes
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+MODELS = ("googlenet", "inception_v1", "bn_inception", "inception_v3", "inception_v4",
+          "inception_resnet_v1", "inception_resnet_v2")
+BATCHES = (1, 8, 64)
+CHECKED_BATCHES = (1, 8)
+RTOL = {"inception_v4": 1e-3}
+DEFAULT_RTOL = 1e-4
+
+
+class MissingTorchvision:
+    """Stands in for torchvision where it is not installed: the models that
+    need it fail (and are reported) when they are built, not at import."""
+
+    def __getattr__(self, name):
+        raise ImportError("torchvision is not installed")
+
+
+def library_path(bundle, model, batch):
+    return os.path.join(bundle, "libs", f"{model}.b{batch}.so")
+
+
+class Timer:
+    """Median latency of `step` in ms, by CUDA events (wall clock in a dry run)."""
+
+    def __init__(self, torch, dry_run):
+        self.torch, self.dry_run = torch, dry_run
+
+    def __call__(self, step, warmup=3, runs=20):
+        if self.dry_run:  # the path, not the numbers
+            warmup, runs = 0, 1
+        for _ in range(warmup):
+            step()
+        times = []
+        for _ in range(runs):
+            if self.dry_run:
+                start = time.perf_counter()
+                step()
+                times.append((time.perf_counter() - start) * 1e3)
+                continue
+            begin = self.torch.cuda.Event(enable_timing=True)
+            end = self.torch.cuda.Event(enable_timing=True)
+            begin.record()
+            step()
+            end.record()
+            end.synchronize()
+            times.append(begin.elapsed_time(end))
+        return statistics.median(times)
+
+
+def incept_context(incept, abi, path, weights, direct_launches):
+    """A context of the library at `path` on weights file `weights`, made
+    with the create options the Python package does not expose."""
+    library, model = incept._describe(path)
+    options = abi.CreateOptions(ctypes.sizeof(abi.CreateOptions), 1, 0, direct_launches,
+                                os.fsencode(weights))
+    context = ctypes.c_void_p()
+    status = model.create_with_options(ctypes.byref(context), ctypes.byref(options))
+    if status != 0:
+        raise RuntimeError(f"{path}: create failed: {model.status_string(status).decode()}"
+                           f" ({model.last_error().decode()})")
+    return library, model, context
+
+
+def run_host(model, context, x, outputs):
+    inputs = (ctypes.c_void_p * 1)(x.ctypes.data)
+    outs = (ctypes.c_void_p * len(outputs))(*[o.ctypes.data for o in outputs])
+    status = model.run(context, inputs, outs)
+    if status != 0:
+        raise RuntimeError(f"run failed: {model.last_error().decode()}")
+
+
+RunDevice = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
+                             ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("bundle")
+    parser.add_argument("--budget", type=float, default=420,
+                        help="seconds for the whole check; torch.compile is skipped once "
+                             "less than a minute is left (420)")
+    parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+    start = time.monotonic()
+    bundle = os.path.abspath(args.bundle)
+    sys.path.insert(0, os.path.join(bundle, "python"))
+    sys.path.insert(0, os.path.join(bundle, "models"))
+    import torch
+    import incept
+    from incept import _abi
+    try:
+        import torchvision  # noqa: F401  (googlenet and inception_v3 are torchvision's)
+    except ImportError:
+        sys.modules["torchvision"] = MissingTorchvision()
+    import common
+    from registry import MODELS as BUILDERS
+
+    device = "cpu" if args.dry_run else "cuda"
+    torch.backends.cudnn.benchmark = True
+    # fp32 means fp32: no TF32 in PyTorch's convs and matmuls either.
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    timer = Timer(torch, args.dry_run)
+    gpu = "dry run (stub driver)" if args.dry_run else torch.cuda.get_device_name()
+    print(f"gpu-check: {gpu}, PyTorch {torch.__version__}", flush=True)
+
+    rows, failures = [], []
+    for name in args.models.split(","):
+        build, size, output_names = BUILDERS[name]
+        try:
+            model = common.seed_weights(build().eval(), 0)
+        except Exception as e:  # torchvision missing, say
+            failures.append(f"{name}: the model script failed: {e}")
+            continue
+        weights = os.path.join(bundle, f"{name}.weights")
+        state = {k: v.numpy() for k, v in model.state_dict().items()
+                 if not k.endswith("num_batches_tracked")}
+        incept.write_weights(library_path(bundle, name, 1), state, weights)
+        model = model.to(device)
+        eager = model.to(memory_format=torch.channels_last)
+        reference = None if args.dry_run else \
+            common.seed_weights(build().eval(), 0).double().to(device)
+        compiled = None
+        for batch in BATCHES:
+            x = common.make_input(0, batch, size)
+            row = {"model": name, "batch": batch}
+            path = library_path(bundle, name, batch)
+            library, lib, context = incept_context(incept, _abi, path, weights, 0)
+            outputs = [np.empty(lib.outputs[i].shape[:lib.outputs[i].rank], np.float32)
+                       for i in range(lib.num_outputs)]
+            run_host(lib, context, x, outputs)
+            if batch in CHECKED_BATCHES and reference is not None:
+                with torch.no_grad():
+                    ref = common.as_tuple(reference(torch.from_numpy(x).double().to(device)))
+                errors = []
+                for output, y, r in zip(output_names, outputs, ref):
+                    r = r.cpu().numpy()
+                    errors.append(float(np.abs(y - r).max() / np.abs(r).max()))
+                row["max_rel"] = max(errors)
+                if not row["max_rel"] <= RTOL.get(name, DEFAULT_RTOL):
+                    failures.append(f"{name} b{batch}: max-rel {row['max_rel']:.2e} against "
+                                    f"float64 PyTorch")
+            row["graph_ms"] = timer(lambda: run_host(lib, context, x, outputs))
+            lib.destroy(context)
+            _, direct, direct_context = incept_context(incept, _abi, path, weights, 1)
+            row["direct_ms"] = timer(lambda: run_host(direct, direct_context, x, outputs))
+            direct.destroy(direct_context)
+            # On device buffers and PyTorch's stream (in a dry run, host
+            # buffers the stub never touches).
+            _, dev, dev_context = incept_context(incept, _abi, path, weights, 0)
+            run_device = RunDevice(dev.run_device)
+            xd = torch.from_numpy(x).to(device)
+            yd = [torch.empty(o.shape, device=device) for o in outputs]
+            ins = (ctypes.c_void_p * 1)(xd.data_ptr())
+            outs = (ctypes.c_void_p * len(yd))(*[y.data_ptr() for y in yd])
+            stream = ctypes.c_void_p(
+                None if args.dry_run else torch.cuda.current_stream().cuda_stream)
+            if run_device(dev_context, ins, outs, stream) != 0:
+                raise RuntimeError(f"{path}: run_device failed: {dev.last_error().decode()}")
+            row["device_ms"] = timer(lambda: run_device(dev_context, ins, outs, stream))
+            dev.destroy(dev_context)
+            xt = torch.from_numpy(x).to(device).to(memory_format=torch.channels_last)
+            with torch.no_grad():
+                row["eager_ms"] = timer(lambda: eager(xt))
+                left = args.budget - (time.monotonic() - start)
+                if left > 60 and not args.dry_run and hasattr(torch, "compile"):
+                    if compiled is None:
+                        compiled = torch.compile(eager, mode="max-autotune")
+                    row["compile_ms"] = timer(lambda: compiled(xt))
+            rows.append(row)
+            print(f"  {name} b{batch}: " + ", ".join(
+                f"{k} {v:.3g}" for k, v in row.items() if isinstance(v, float)), flush=True)
+
+    def cell(row, key, fmt="{:.3f}"):
+        return fmt.format(row[key]) if key in row else "-"
+
+    print()
+    print("| model | batch | max-rel vs f64 | run, graph ms | run, direct ms | run_device ms "
+          "| PyTorch eager ms | torch.compile ms | incept/best PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        best = min(row[k] for k in ("eager_ms", "compile_ms") if k in row)
+        ours = row.get("device_ms", row["graph_ms"])
+        print(f"| {row['model']} | {row['batch']} | {cell(row, 'max_rel', '{:.1e}')} "
+              f"| {cell(row, 'graph_ms')} | {cell(row, 'direct_ms')} "
+              f"| {cell(row, 'device_ms')} | {cell(row, 'eager_ms')} "
+              f"| {cell(row, 'compile_ms')} | {ours / best:.2f} |")
+    print(f"\n{gpu}; fp32 (TF32 off); {time.monotonic() - start:.0f} s")
+    for failure in failures:
+        print(f"FAIL {failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
