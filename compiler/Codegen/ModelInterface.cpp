@@ -122,7 +122,6 @@ TensorInterface readTensor(Type type, DictionaryAttr attrs, llvm::StringRef fall
   return tensor;
 }
 
-
 std::string shapeList(const TensorInterface &tensor) {
   std::vector<std::string> sizes;
   for (int64_t size : tensor.shape)

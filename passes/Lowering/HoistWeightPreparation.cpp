@@ -15,6 +15,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/Incept/InceptOps.h"
+#include "passes/Graph/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -131,7 +132,14 @@ private:
     if (Attribute found = slots.lookup(value))
       return found;
     if (auto constant = value.getDefiningOp<arith::ConstantOp>()) {
-      constants.push_back(constant.getValue());
+      // Inline, whatever held it: the wrapper writes it out as a C array
+      // (zeros for a merged conv without a bias may be a resource blob).
+      std::optional<std::vector<float>> values = readFloatConstant(value);
+      if (!values)
+        return reader->emitError("a weight preparation step reads a constant "
+                                 "that is not f32");
+      constants.push_back(DenseElementsAttr::get(
+          cast<RankedTensorType>(value.getType()), ArrayRef<float>(*values)));
       Attribute at = slot(PreparationSlot::Constant, constants.size() - 1);
       slots[value] = at;
       return at;

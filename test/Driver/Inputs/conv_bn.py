@@ -1,6 +1,8 @@
 """Writes an ONNX model whose weights the compiler folds and packs: Conv with
-bias → BatchNormalization → Relu, then two 1x1 Conv siblings (merged) and
-their Concat, with seeded random weights.
+bias → BatchNormalization → Relu, then three 1x1 Conv siblings: `left` plus
+`scaled` times 0.25 (the residual scale folds into `scaled`'s weights), and
+`right`, merged with `left` (it has no bias, so zeros stand in for one),
+concatenated; seeded random weights.
 
     conv_bn.py OUT.onnx SEED [F]
 
@@ -29,7 +31,9 @@ initializers = [
     tensor("bn.mean", (f,)), numpy_helper.from_array(
         (rng.random(f) + 0.5).astype(np.float32), "bn.var"),
     tensor("left.weight", (24, f, 1, 1)), tensor("left.bias", (24,)),
-    tensor("right.weight", (24, f, 1, 1)), tensor("right.bias", (24,)),
+    tensor("right.weight", (24, f, 1, 1)),
+    tensor("scaled.weight", (24, f, 1, 1)), tensor("scaled.bias", (24,)),
+    numpy_helper.from_array(np.array(0.25, np.float32), "scale"),
 ]
 graph = helper.make_graph(
     [helper.make_node("Conv", ["x", "conv.weight", "conv.bias"], ["c"], name="conv",
@@ -38,8 +42,12 @@ graph = helper.make_graph(
                                              "bn.var"], ["n"], name="bn", epsilon=1e-3),
      helper.make_node("Relu", ["n"], ["r"], name="relu"),
      helper.make_node("Conv", ["r", "left.weight", "left.bias"], ["left"], name="left"),
-     helper.make_node("Conv", ["r", "right.weight", "right.bias"], ["right"], name="right"),
-     helper.make_node("Concat", ["left", "right"], ["y"], name="concat", axis=1)],
+     helper.make_node("Conv", ["r", "right.weight"], ["right"], name="right"),
+     helper.make_node("Conv", ["r", "scaled.weight", "scaled.bias"], ["scaled"],
+                      name="scaled"),
+     helper.make_node("Mul", ["scaled", "scale"], ["product"], name="mul"),
+     helper.make_node("Add", ["left", "product"], ["sum"], name="add"),
+     helper.make_node("Concat", ["sum", "right"], ["y"], name="concat", axis=1)],
     "conv_bn",
     [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 6, 6])],
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 48, 6, 6])],
