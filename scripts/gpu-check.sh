@@ -10,7 +10,9 @@
 #
 # There (a GPU, PyTorch, no LLVM): bash scripts/gpu-check.sh --device
 #   unpacks the bundle, rebuilds the weights from the model scripts and runs
-#   scripts/gpu_check.py: every model against PyTorch's float64 output at
+#   scripts/gpu_check.py (the libraries through the Python package, and the
+#   first model once through incept-run-portable, which needs libc alone):
+#   every model against PyTorch's float64 output at
 #   batch 1 and 8, and the latency table against PyTorch (eager and
 #   torch.compile) at batch 1, 8 and 64 (with $PYTHON, default python3).
 #   Under 8 minutes; the table is also left in $OUT/gpu-check.md when $OUT is
@@ -52,13 +54,19 @@ for model in $MODELS; do
   done
 done
 cp -r "$BUILD/python" $DIR/bundle/python
+mkdir -p "$DIR/bundle/bin" && cp "$BUILD/bin/incept-run-portable" "$DIR/bundle/bin/incept-run"
 mkdir -p $DIR/bundle/models && cp models/*.py $DIR/bundle/models/
 tar -cJf $DIR/bundle.tar.xz -C $DIR/bundle .
 
 # The device half, here against the stub driver: the same path, no GPU.
 INCEPT_CUDA_DRIVER="$BUILD/test/CudaRuntime/stub-driver/libcuda.so.1" \
-  /usr/bin/python3 scripts/gpu_check.py $DIR/bundle --dry-run \
-  --models "$(echo $MODELS | cut -d' ' -f1)" >/dev/null
+  /usr/bin/python3 scripts/gpu_check.py "$DIR/bundle" --dry-run \
+  --models "$(echo $MODELS | cut -d' ' -f1)" > "$DIR/dry-run.md"
+if ! grep -q "^incept-run on .*: latency" "$DIR/dry-run.md"; then
+  echo "gpu-check: the carried incept-run did not run:" >&2
+  tail -3 "$DIR/dry-run.md" >&2
+  exit 1
+fi
 rm -rf $DIR/bundle
 echo "$DIR/bundle.tar.xz: $(du -h $DIR/bundle.tar.xz | cut -f1)."
 echo "On a GPU (the device tool's run): command 'bash scripts/gpu-check.sh --device',"

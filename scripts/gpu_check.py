@@ -19,8 +19,9 @@ For each model:
    graph, the same launching kernel by kernel (direct_launches), and
    `run_device` on device buffers and PyTorch's stream; PyTorch eager (cuDNN,
    channels_last, TF32 off) and torch.compile(mode="max-autotune") while the
-   time budget lasts. `incept/best` is the graph replay on device buffers'
-   nearest, run_device, over the best PyTorch.
+   time budget lasts. `incept/best` is run_device's over the best PyTorch.
+4. Once, the first model's batch-1 library through the carried incept-run
+   (incept-run-portable, which needs libc alone): its latency line.
 
 --dry-run runs the same path on a machine without a GPU, against the stub
 driver of the tests (INCEPT_CUDA_DRIVER; no kernel runs, numbers are
@@ -30,6 +31,7 @@ import argparse
 import ctypes
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -105,6 +107,22 @@ def run_host(model, context, x, outputs):
         raise RuntimeError(f"run failed: {model.last_error().decode()}")
 
 
+def check_incept_run(bundle, name, weights, x, env):
+    """The carried incept-run (incept-run-portable: libc alone) on the model's
+    batch-1 library: its latency line, or why it did not run."""
+    tool = os.path.join(bundle, "bin", "incept-run")
+    if not os.path.exists(tool):
+        return "not carried"
+    path = os.path.join(bundle, f"{name}.input.npy")
+    np.save(path, x)
+    result = subprocess.run([tool, library_path(bundle, name, 1), "--weights", weights,
+                             "--input", path, "--repeat", "20"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            timeout=300)
+    lines = result.stdout.strip().splitlines() or ["(no output)"]
+    return lines[-1] if result.returncode == 0 else f"failed: {lines[-1]}"
+
+
 RunDevice = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
                              ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p)
 
@@ -142,7 +160,7 @@ def main():
     gpu = "dry run (stub driver)" if args.dry_run else torch.cuda.get_device_name()
     print(f"gpu-check: {gpu}, PyTorch {torch.__version__}", flush=True)
 
-    rows, failures = [], []
+    rows, failures, incept_run = [], [], None
     for name in args.models.split(","):
         build, size, output_names = BUILDERS[name]
         try:
@@ -205,6 +223,9 @@ def main():
                     if compiled is None:
                         compiled = torch.compile(eager, mode="max-autotune")
                     row["compile_ms"] = timer(lambda: compiled(xt))
+            if incept_run is None:
+                incept_run = f"incept-run on {name} b1: " + check_incept_run(
+                    bundle, name, weights, x, os.environ)
             rows.append(row)
             print(f"  {name} b{batch}: " + ", ".join(
                 f"{k} {v:.3g}" for k, v in row.items() if isinstance(v, float)), flush=True)
@@ -224,6 +245,8 @@ def main():
               f"| {cell(row, 'device_ms')} | {cell(row, 'eager_ms')} "
               f"| {cell(row, 'compile_ms')} | {ours / best:.2f} |")
     print(f"\n{gpu}; fp32 (TF32 off); {time.monotonic() - start:.0f} s")
+    if incept_run:
+        print(incept_run)
     for failure in failures:
         print(f"FAIL {failure}")
     return 1 if failures else 0
