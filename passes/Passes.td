@@ -381,7 +381,8 @@ def HoistWeightPreparation : Pass<"incept-hoist-weight-preparation",
     generated `<name>_prepare` runs when a context is created. The values
     the function still reads become slices of a new first argument,
     `prepared` (`tensor<Nxf32>`, each at a multiple of 16 floats); the other
-    steps' results go to a scratch freed after the preparation. The sizes are
+    steps' results go to a scratch freed after the preparation, each placed
+    first-fit and its place reused after its last reader. The sizes are
     recorded as `incept.prepared_floats` and `incept.scratch_floats`.
   }];
   let dependentDialects = ["::mlir::tensor::TensorDialect"];

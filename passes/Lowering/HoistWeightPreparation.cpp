@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/ScopeExit.h"
 
 namespace incept {
 #define GEN_PASS_DEF_HOISTWEIGHTPREPARATION
@@ -50,6 +51,50 @@ bool readByModel(Value value) {
                       [](Operation *user) { return !isPreparation(user); });
 }
 
+/// First-fit placement of the scratch's values, each freed after the last
+/// step that reads it: the scratch holds what is live at once, not every
+/// intermediate of the model (Inception v4: its batch-norm-folded weights,
+/// before their packing, one conv at a time).
+class ScratchPlan {
+public:
+  int64_t allocate(int64_t floats) {
+    floats = alignFloats(floats);
+    for (auto it = free.begin(); it != free.end(); ++it)
+      if (it->second >= floats) {
+        int64_t offset = it->first;
+        it->first += floats;
+        it->second -= floats;
+        if (!it->second)
+          free.erase(it);
+        return offset;
+      }
+    int64_t offset = end;
+    end += floats;
+    return offset;
+  }
+
+  void release(int64_t offset, int64_t floats) {
+    floats = alignFloats(floats);
+    auto it = llvm::lower_bound(free, std::make_pair(offset, int64_t(0)));
+    it = free.insert(it, {offset, floats});
+    // Merge with the neighbours.
+    if (std::next(it) != free.end() && it->first + it->second == std::next(it)->first) {
+      it->second += std::next(it)->second;
+      free.erase(std::next(it));
+    }
+    if (it != free.begin() && std::prev(it)->first + std::prev(it)->second == it->first) {
+      std::prev(it)->second += it->second;
+      free.erase(it);
+    }
+  }
+
+  int64_t size() const { return end; }
+
+private:
+  SmallVector<std::pair<int64_t, int64_t>> free; // (offset, floats), by offset
+  int64_t end = 0;
+};
+
 class FunctionHoister {
 public:
   FunctionHoister(func::FuncOp func) : func(func), b(func.getContext()) {}
@@ -67,7 +112,24 @@ public:
         }))
       return func.emitError("weight preparation inside a region cannot be hoisted");
 
-    for (Operation *op : ops) {
+    // The last preparation op that reads each value: its scratch is free
+    // after that op's steps.
+    for (auto [index, op] : llvm::enumerate(ops))
+      for (Value operand : op->getOperands())
+        lastReader[operand] = index;
+
+    for (auto [index, op] : llvm::enumerate(ops)) {
+      auto releaseDead = llvm::make_scope_exit([&, index = index] {
+        for (auto it = scratchOffsets.begin(); it != scratchOffsets.end();) {
+          auto found = lastReader.find(it->first);
+          if (found == lastReader.end() || found->second <= index) {
+            plan.release(it->second, elementsOf(it->first));
+            it = scratchOffsets.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      });
       if (auto weight = dyn_cast<ExternalWeightOp>(op)) {
         slots[weight.getResult()] = slot(PreparationSlot::File, weight.getIndex());
         // Read as it is: copied into the prepared weights.
@@ -118,7 +180,7 @@ public:
     func->setAttr(kPreparationAttr, b.getArrayAttr(steps));
     func->setAttr(kPreparationConstantsAttr, b.getArrayAttr(constants));
     func->setAttr(kPreparedFloatsAttr, b.getI64IntegerAttr(prepared));
-    func->setAttr(kScratchFloatsAttr, b.getI64IntegerAttr(scratch));
+    func->setAttr(kScratchFloatsAttr, b.getI64IntegerAttr(plan.size()));
     return success();
   }
 
@@ -149,7 +211,8 @@ private:
   }
 
   /// Records a step writing `outputs`: those the model reads into the
-  /// prepared weights, the others into the scratch.
+  /// prepared weights, the others into the scratch (freed after their last
+  /// reader, by run()).
   LogicalResult addStep(PrepareStep step, ValueRange inputs, ArrayRef<int64_t> params,
                         ArrayRef<double> scalars, ArrayRef<Value> outputs) {
     SmallVector<Attribute> in, out;
@@ -160,12 +223,16 @@ private:
       in.push_back(*at);
     }
     for (Value output : outputs) {
-      bool kept = readByModel(output);
-      int64_t &end = kept ? prepared : scratch;
-      Attribute at = slot(kept ? PreparationSlot::Prepared : PreparationSlot::Scratch, end);
-      if (kept)
-        preparedOffsets.push_back({output, end});
-      end = alignFloats(end + elementsOf(output));
+      Attribute at;
+      if (readByModel(output)) {
+        at = slot(PreparationSlot::Prepared, prepared);
+        preparedOffsets.push_back({output, prepared});
+        prepared = alignFloats(prepared + elementsOf(output));
+      } else {
+        int64_t offset = plan.allocate(elementsOf(output));
+        scratchOffsets.push_back({output, offset});
+        at = slot(PreparationSlot::Scratch, offset);
+      }
       // A file tensor the model reads keeps its file slot for the steps that
       // read it; the copy is what the model sees.
       if (!slots.count(output))
@@ -186,7 +253,11 @@ private:
   llvm::DenseMap<Value, Attribute> slots;
   SmallVector<std::pair<Value, int64_t>> preparedOffsets;
   SmallVector<Attribute> steps, constants;
-  int64_t prepared = 0, scratch = 0;
+  int64_t prepared = 0;
+  ScratchPlan plan;
+  llvm::DenseMap<Value, size_t> lastReader;
+  /// The scratch's values now, and where they are.
+  SmallVector<std::pair<Value, int64_t>> scratchOffsets;
 };
 
 struct HoistWeightPreparation

@@ -37,6 +37,24 @@ func.func @forward(%x: tensor<4xf32>) -> (tensor<64xf32>, tensor<4xf32>) {
   return %packed, %b : tensor<64xf32>, tensor<4xf32>
 }
 
+// The scratch holds what is live at once: the second chain's intermediate
+// takes the place the first one's left after its last reader.
+// CHECK-LABEL: func.func @reused_scratch
+// CHECK-SAME: incept.preparation = [{inputs = [array<i64: 0, 0>], outputs = [array<i64: 2, 0>]
+// CHECK-SAME: {inputs = [array<i64: 2, 0>], outputs = [array<i64: 1, 0>]
+// CHECK-SAME: {inputs = [array<i64: 0, 1>], outputs = [array<i64: 2, 0>]
+// CHECK-SAME: {inputs = [array<i64: 2, 0>], outputs = [array<i64: 1, 64>]
+// CHECK-SAME: incept.scratch_floats = 48 : i64
+func.func @reused_scratch() -> (tensor<64xf32>, tensor<64xf32>) {
+  %w0 = incept.external_weight 0 : tensor<32xf32>
+  %a = incept.prepare copy(%w0) {params = array<i64: 32, 48>} : (tensor<32xf32>) -> tensor<48xf32>
+  %pa = incept.prepare copy(%a) {params = array<i64: 48, 64>} : (tensor<48xf32>) -> tensor<64xf32>
+  %w1 = incept.external_weight 1 : tensor<32xf32>
+  %b = incept.prepare copy(%w1) {params = array<i64: 32, 48>} : (tensor<32xf32>) -> tensor<48xf32>
+  %pb = incept.prepare copy(%b) {params = array<i64: 48, 64>} : (tensor<48xf32>) -> tensor<64xf32>
+  return %pa, %pb : tensor<64xf32>, tensor<64xf32>
+}
+
 // A function with embedded weights only is left as it is.
 // CHECK-LABEL: func.func @embedded
 // CHECK-SAME: (%{{.*}}: tensor<4xf32>) -> tensor<4xf32> {
