@@ -51,5 +51,22 @@ ptxas = shutil.which("ptxas") or os.path.join(cuda_home, "bin", "ptxas")
 if os.access(ptxas, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+
+def has_gpu():
+    """Whether this machine has an NVIDIA GPU that the CUDA driver can use:
+    the `cuda` feature of the tests that run the GPU libraries for real."""
+    import ctypes
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return (driver.cuInit(0) == 0 and driver.cuDeviceGetCount(ctypes.byref(count)) == 0
+            and count.value > 0)
+
+
+if has_gpu():
+    config.available_features.add("cuda")
 config.substitutions.append(("%stub_cuda_driver", os.path.join(
     config.incept_obj_root, "test", "CudaRuntime", "stub-driver", "libcuda.so.1")))
