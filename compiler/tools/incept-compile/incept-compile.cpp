@@ -613,11 +613,13 @@ int compile(int argc, char **argv) {
     return 1;
   if (emitKind == EmitKind::Linalg)
     return printModule(*module) ? 0 : 1;
-  if (externalWeights) {
+  // A model with no weights to read (none over 16 elements, or none the
+  // graph still reads) makes a library that reads no file.
+  auto forward = module->lookupSymbol<func::FuncOp>(interface.forwardSymbol());
+  if (externalWeights && forward->hasAttr(incept::kPreparationAttr)) {
     std::vector<incept::TensorInterface> manifest;
     for (const incept::ExternalWeight &weight : weightsFile)
       manifest.push_back(weight.tensor);
-    auto forward = module->lookupSymbol<func::FuncOp>(interface.forwardSymbol());
     interface.externalWeights = incept::readWeightPreparation(
         forward, std::move(manifest), llvm::sys::path::filename(weightsPath()));
   }
@@ -755,7 +757,7 @@ int compile(int argc, char **argv) {
     llvm::sys::fs::remove(outputFilename);
     return 1;
   }
-  if (externalWeights)
+  if (interface.externalWeights)
     if (llvm::Error e = incept::writeWeightsFile(weightsPath(), weightsFile)) {
       llvm::sys::fs::remove(outputFilename);
       llvm::sys::fs::remove(headerPath());
