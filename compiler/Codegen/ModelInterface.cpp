@@ -196,8 +196,15 @@ std::string generateHeader(const ModelInterface &model) {
      << "/* 1: _run_batch takes any batch >= 1 (--batch dynamic), in chunks of\n"
      << " * " << macro << "_COMPILED_BATCH images; 0: only that batch. */\n"
      << "#define " << macro << "_DYNAMIC_BATCH " << (model.dynamicBatch ? 1 : 0) << "\n"
-     << "#define " << macro << "_COMPILED_BATCH " << model.compiledBatch() << "\n\n"
-     << "/* A context owns the scratch memory of one inference at a time: use\n"
+     << "#define " << macro << "_COMPILED_BATCH " << model.compiledBatch() << "\n\n";
+  if (model.externalWeights)
+    os << "/* --weights=external: create reads this weights file (in the library's\n"
+       << " * directory, or incept_create_options.weights_path). */\n"
+       << "#define " << macro << "_WEIGHTS_FILE "
+       << cStringLiteral(model.externalWeights->fileName) << "\n"
+       << "#define " << macro << "_NUM_WEIGHTS " << model.externalWeights->manifest.size()
+       << "\n\n";
+  os << "/* A context owns the scratch memory of one inference at a time: use\n"
      << " * one per thread. */\n"
      << "incept_status " << model.name << "_create(" << model.name
      << "_context **context);\n"
