@@ -366,6 +366,19 @@ def PlanArena : Pass<"incept-plan-arena", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def DistinctResults : Pass<"incept-distinct-results", "::mlir::ModuleOp"> {
+  let summary = "Give a value that a function returns twice a copy of its own";
+  let description = [{
+    On linalg on tensors, before bufferization: a `func.return` operand that
+    an earlier operand of the same return already returns (a graph whose
+    outputs are one tensor twice) becomes a copy of it,
+    `bufferization.alloc_tensor() copy(...)` (an allocation, which CSE leaves
+    alone), so that every result has a buffer of its own when results become
+    the caller's output buffers.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 def HoistWeightPreparation : Pass<"incept-hoist-weight-preparation",
                                   "::mlir::ModuleOp"> {
   let summary = "Move the preparation of external weights out of the model function";

@@ -119,6 +119,7 @@ void buildLowerToLinalgPipeline(OpPassManager &pm,
 }
 
 void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
+  pm.addPass(createDistinctResults());
   if (options.runs("incept-concat-in-place"))
     pm.addPass(createConcatInPlace());
   // Function results become caller-owned out-parameters (the run() API's
