@@ -5,8 +5,8 @@
 // for them, which is linked only where a CUDA toolkit is found (and rounds
 // sqrt approximately by default), and NVPTX has no instruction for exp, log
 // or pow at all. sqrt becomes NVVM's sqrt.rn (IEEE; convert-gpu-to-nvvm
-// would turn llvm.sqrt into libdevice too), rsqrt one over it, exp an exp2
-// of x·log2(e) (ex2.approx: a few ulp); arith's maxnumf and minnumf, which
+// would turn llvm.sqrt into libdevice too), rsqrt one over it, exp PTX's
+// ex2.approx.f32 of x·log2(e) (a few ulp); arith's maxnumf and minnumf, which
 // convert-gpu-to-nvvm would also send to libdevice, PTX's max.f32 and
 // min.f32. Any other math op has no GPU lowering here and is an error that
 // names it.
@@ -76,7 +76,13 @@ struct LowerGpuMath : impl::LowerGpuMathBase<LowerGpuMath> {
         Value log2e = arith::ConstantOp::create(
             rewriter, loc, rewriter.getF32FloatAttr(llvm::numbers::log2ef));
         Value scaled = arith::MulFOp::create(rewriter, loc, input, log2e);
-        rewriter.replaceOpWithNewOp<LLVM::Exp2Op>(op, type, scaled);
+        // PTX's ex2.approx.f32 itself: convert-gpu-to-nvvm refuses
+        // llvm.intr.exp2 (it has no libdevice call for it).
+        rewriter.replaceOp(op, LLVM::CallIntrinsicOp::create(
+                                   rewriter, loc, type,
+                                   rewriter.getStringAttr("llvm.nvvm.ex2.approx.f32"),
+                                   ValueRange{scaled})
+                                   .getResult(0));
       } else {
         op->emitError() << "no GPU lowering for " << op->getName()
                         << " (--target=cuda has sqrt, rsqrt and exp)";

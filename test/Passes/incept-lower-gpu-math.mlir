@@ -10,7 +10,7 @@
 // CHECK: %[[RSQRT:.*]] = arith.divf %[[ONE]], %[[ROOT2]] : f32
 // CHECK: %[[LOG2E:.*]] = arith.constant 1.44269502 : f32
 // CHECK: %[[SCALED:.*]] = arith.mulf %[[X]], %[[LOG2E]] : f32
-// CHECK: %[[EXP:.*]] = llvm.intr.exp2(%[[SCALED]]) : (f32) -> f32
+// CHECK: %[[EXP:.*]] = llvm.call_intrinsic "llvm.nvvm.ex2.approx.f32"(%[[SCALED]]) : (f32) -> f32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.fmax.f"(%[[EXP]], %[[X]]) : (f32, f32) -> f32
 // CHECK: llvm.call_intrinsic "llvm.nvvm.fmin.f"(%[[EXP]], %[[X]]) : (f32, f32) -> f32
 // CHECK-NOT: math.
