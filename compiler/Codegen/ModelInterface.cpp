@@ -86,6 +86,34 @@ uint64_t ModelInterface::stagingBytes() const {
   return bytes;
 }
 
+/// Names a tensor's identifier must not take: C and C++ keywords (the header
+/// is included from both), and the parameters and locals of the generated
+/// functions whose parameters the tensors' identifiers are.
+bool isReservedIdentifier(llvm::StringRef identifier) {
+  static const llvm::StringSet<> reserved = {
+      // C11
+      "auto", "break", "case", "char", "const", "continue", "default", "do",
+      "double", "else", "enum", "extern", "float", "for", "goto", "if", "inline",
+      "int", "long", "register", "restrict", "return", "short", "signed", "sizeof",
+      "static", "struct", "switch", "typedef", "union", "unsigned", "void",
+      "volatile", "while", "_Alignas", "_Alignof", "_Atomic", "_Bool", "_Complex",
+      "_Generic", "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
+      // C++20, less C's
+      "alignas", "alignof", "and", "and_eq", "asm", "bitand", "bitor", "bool",
+      "catch", "char8_t", "char16_t", "char32_t", "class", "co_await", "co_return",
+      "co_yield", "compl", "concept", "const_cast", "consteval", "constexpr",
+      "constinit", "decltype", "delete", "dynamic_cast", "explicit", "export",
+      "false", "friend", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+      "nullptr", "operator", "or", "or_eq", "private", "protected", "public",
+      "reinterpret_cast", "requires", "static_assert", "static_cast", "template",
+      "this", "thread_local", "throw", "true", "try", "typeid", "typename", "using",
+      "virtual", "wchar_t", "xor", "xor_eq",
+      // The wrapper's own names beside the tensors'
+      "context", "batch", "stream", "arena", "state", "status", "start", "images",
+      "description", "inputs", "outputs"};
+  return reserved.contains(identifier);
+}
+
 std::string toCIdentifier(llvm::StringRef text, llvm::StringRef fallback) {
   std::string identifier;
   for (char c : text)
@@ -94,6 +122,8 @@ std::string toCIdentifier(llvm::StringRef text, llvm::StringRef fallback) {
     return fallback.str();
   if (llvm::isDigit(identifier[0]))
     identifier.insert(0, "_");
+  if (isReservedIdentifier(identifier))
+    identifier += "_";
   return identifier;
 }
 

@@ -108,7 +108,9 @@ std::vector<LayerInterface> readLayers(mlir::func::FuncOp func);
 std::string cStringLiteral(llvm::StringRef text);
 
 /// `text` as a C identifier: other characters become '_', a leading digit
-/// gets a '_' in front, and an empty name becomes `fallback`.
+/// gets a '_' in front, a C or C++ keyword or a name of the wrapper's own
+/// ("context", "batch", ...) a '_' after, and an empty name becomes
+/// `fallback`.
 std::string toCIdentifier(llvm::StringRef text, llvm::StringRef fallback);
 
 /// The C source of the wrapper that implements the typed and the generic API
