@@ -412,8 +412,9 @@ def PlanWeights : Pass<"incept-plan-weights", "::mlir::ModuleOp"> {
     longer read are erased, and the blob's size is recorded on the function
     as `incept.weights_bytes`. A GPU library uploads the blob once per
     context and passes the device copy: its kernels cannot read the host's
-    globals. Splat constants are expanded; a global that is not a constant
-    of whole bytes is an error.
+    globals. Splat constants are expanded, i1 ones stored a byte per element
+    (as LLVM stores i1); a global that is not a constant of whole bytes is
+    an error.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect"];

@@ -51,7 +51,16 @@ std::optional<std::vector<char>> bytesOf(memref::GlobalOp global) {
     return std::vector<char>(data.begin(), data.end());
   }
   auto dense = dyn_cast<DenseElementsAttr>(initial);
-  if (!dense || type.getElementTypeBitWidth() % 8)
+  if (!dense)
+    return std::nullopt;
+  // i1 is a byte in memory (LLVM stores an i1 as an i8): one per element.
+  if (type.getElementType().isInteger(1)) {
+    std::vector<char> result;
+    for (bool bit : dense.getValues<bool>())
+      result.push_back(bit ? 1 : 0);
+    return result;
+  }
+  if (type.getElementTypeBitWidth() % 8)
     return std::nullopt;
   ArrayRef<char> raw = dense.getRawData();
   std::vector<char> result(bytes);

@@ -43,3 +43,19 @@ func.func @forward(%out: memref<4xf32>) {
   memref.copy %s, %out : memref<4xf32> to memref<4xf32>
   return
 }
+
+// -----
+
+// An i1 constant (a Where's condition) is a byte per element in the blob, as
+// LLVM stores i1: [true, false, true] are the bytes 01 00 01 (after the
+// blob's alignment, 0x40000000).
+// CHECK: memref.global "public" constant @masked_weights : memref<64xi8> = dense_resource<weights>
+// CHECK-LABEL: func.func @masked
+// CHECK: memref.view %{{.*}}[%{{.*}}][] : memref<64xi8> to memref<3xi1>
+// CHECK: weights: "0x40000000010001
+memref.global "private" constant @mask : memref<3xi1> = dense<[true, false, true]>
+func.func @masked(%arena: memref<64xi8> {incept.name = "arena"}, %out: memref<3xi1>) {
+  %m = memref.get_global @mask : memref<3xi1>
+  memref.copy %m, %out : memref<3xi1> to memref<3xi1>
+  return
+}
