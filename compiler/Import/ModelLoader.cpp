@@ -311,6 +311,41 @@ Error checkNodes(const onnx::GraphProto &graph, int64_t opset) {
 /// input's dimensions). Ranks are followed through the ops the importer
 /// handles, from the graph inputs, initializers and Constants; a rank that
 /// depends on data (Reshape by a computed shape) is left unknown.
+/// ONNX's Gemm 6→7 adapter reads dimensions 0 and 1 of A and B without
+/// looking: a vector, or a shape shape inference did not find, makes it read
+/// past the end (the fuzzer found an allocation of terabytes). Below opset 7
+/// every Gemm's A and B must be matrices of known rank before conversion.
+Error checkGemmsBeforeConversion(const onnx::GraphProto &graph, int64_t opset) {
+  llvm::StringMap<int> ranks;
+  auto note = [&](const onnx::ValueInfoProto &value) {
+    if (value.type().has_tensor_type() && value.type().tensor_type().has_shape())
+      ranks[value.name()] = value.type().tensor_type().shape().dim_size();
+  };
+  for (const onnx::ValueInfoProto &value : graph.input())
+    note(value);
+  for (const onnx::ValueInfoProto &value : graph.value_info())
+    note(value);
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    ranks[tensor.name()] = tensor.dims_size();
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (node.op_type() != "Gemm")
+      continue;
+    for (int input = 0; input < 2; ++input) {
+      auto it = input < node.input_size() ? ranks.find(node.input(input)) : ranks.end();
+      if (it == ranks.end() || it->second != 2)
+        return makeError(llvm::formatv(
+            "{0}: input {1} ('{2}') has {3}; converting a Gemm from opset {4} needs "
+            "A and B to be matrices of known shape",
+            describeNode(node, index, opset), input,
+            input < node.input_size() ? node.input(input) : "",
+            it == ranks.end() ? std::string("no known shape")
+                              : "rank " + std::to_string(it->second),
+            opset));
+    }
+  }
+  return Error::success();
+}
+
 Error checkBeforeShapeInference(const onnx::GraphProto &graph, int64_t opset) {
   llvm::StringMap<int> ranks;
   for (const onnx::ValueInfoProto &input : graph.input())
@@ -690,6 +725,9 @@ llvm::Expected<LoadedModel> loadModelFromBytes(StringRef bytes, ModelFormat form
   } else if (*opset != kImportOpset) {
     if (*opset < 11)
       spellOutClipDefaults(*model.mutable_graph());
+    if (*opset < 7)
+      if (Error e = checkGemmsBeforeConversion(model.graph(), *opset))
+        return std::move(e);
     if (Error e = convertOpset(model, kImportOpset))
       return makeError(llvm::formatv("cannot convert the model from opset {0} "
                                      "to {1}: {2}",
