@@ -14,6 +14,7 @@
 
 #include "passes/Passes.h"
 
+#include "dialects/Incept/ElementTypes.h"
 #include "dialects/Incept/InceptOps.h"
 #include "passes/Graph/Constants.h"
 
@@ -133,10 +134,11 @@ public:
       if (auto weight = dyn_cast<ExternalWeightOp>(op)) {
         slots[weight.getResult()] = slot(PreparationSlot::File, weight.getIndex());
         // Read as it is: copied into the prepared weights.
-        if (readByModel(weight.getResult()))
-          addStep(PrepareStep::copy, {weight.getResult()},
-                  {elementsOf(weight.getResult()), elementsOf(weight.getResult())}, {},
-                  {weight.getResult()});
+        int64_t elements = elementsOf(weight.getResult());
+        if (readByModel(weight.getResult()) &&
+            failed(addStep(PrepareStep::copy, {weight.getResult()}, {elements, elements},
+                           {}, {weight.getResult()})))
+          return failure();
         continue;
       }
       auto prepare = cast<PrepareOp>(op);
@@ -152,7 +154,7 @@ public:
     if (failed(func.insertArgument(
             0, preparedType,
             b.getDictionaryAttr(
-                {b.getNamedAttr("incept.name", b.getStringAttr("prepared"))}),
+                {b.getNamedAttr(kTensorNameAttr, b.getStringAttr("prepared"))}),
             func.getLoc())))
       return failure();
     Value argument = func.getArgument(0);
