@@ -66,6 +66,9 @@ struct LoweringOptions {
   /// EmptyDeviceLibrary in compiler/Codegen/GpuBinary.h); empty, MLIR's
   /// default ($CUDA_HOME, else /usr/local/cuda).
   std::string gpuToolkitPath;
+  /// --target=cuda: leave the kernels in gpu.modules for the test emulator
+  /// (compiler/Codegen/GpuEmulation.h) instead of compiling them to PTX.
+  bool gpuEmulator = false;
   llvm::StringSet<> disabledPasses;
   /// incept-select-conv-strategy's `kind`: "auto" (its cost model) or one
   /// strategy for every conv that can take it (convStrategyNames()).

@@ -168,18 +168,27 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +
                       " features=+ptx80 O=3},"
                       "gpu.module(lower-affine,convert-scf-to-cf,"
-                      "incept-lower-gpu-math,convert-gpu-to-nvvm,canonicalize,cse,"
+                      "incept-lower-gpu-math,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv},"
+                      "canonicalize,cse,"
                       "reconcile-unrealized-casts)");
-  // The host: the entry point takes bare pointers (arena, weights, inputs,
-  // outputs; all device memory); kernels take memref descriptors, since the
-  // views they get (concat slices, padded interiors) have offsets.
+  // Bare pointers on both sides: the entry point takes them (arena, weights,
+  // inputs, outputs; all device memory), and so do the kernels, whose views
+  // (concat slices, padded interiors) have static offsets and strides that
+  // each kernel rebuilds from its types. The two conventions must agree: the
+  // host passes one pointer per memref either way, and kernels that took
+  // descriptors read ten parameters past the launch's (found by the
+  // emulator, compiler/Codegen/GpuEmulation.h).
   addPipeline(pm, "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-                  "gpu-to-llvm{use-bare-pointers-for-host}," +
-                      std::string(kHostToLLVM) + ",gpu-module-to-binary{format=isa" +
-                      (options.gpuToolkitPath.empty()
-                           ? std::string()
-                           : " toolkit=" + options.gpuToolkitPath) +
-                      "}");
+                  "gpu-to-llvm{use-bare-pointers-for-host use-bare-pointers-for-kernels}," +
+                      std::string(kHostToLLVM));
+  // The emulator's image is made from the kernels' LLVM dialect instead
+  // (compiler/Codegen/GpuEmulation.h).
+  if (!options.gpuEmulator)
+    addPipeline(pm, "gpu-module-to-binary{format=isa" +
+                        (options.gpuToolkitPath.empty()
+                             ? std::string()
+                             : " toolkit=" + options.gpuToolkitPath) +
+                        "}");
 }
 
 void registerLoweringDialects(DialectRegistry &registry) {

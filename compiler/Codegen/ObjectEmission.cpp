@@ -86,6 +86,8 @@ void attachWeights(llvm::Module &module, llvm::ArrayRef<DeferredWeight> weights)
   }
 }
 
+} // namespace
+
 /// LLVM's default pipeline for `optLevel`, without loop unrolling: fully
 /// unrolling a layer's innermost loop (an output row) would leave the
 /// vectoriser the loop over rows, whose accesses are strided, and it then
@@ -135,8 +137,6 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine,
                     : builder.buildPerModuleDefaultPipeline(level);
   passes.run(module, modules);
 }
-
-} // namespace
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(llvm::StringRef cpu, unsigned optLevel) {

@@ -31,6 +31,10 @@ translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &context,
                      Sanitizer sanitizer = Sanitizer::None);
 
 /// Machine code for `module`: an object file, or assembly text.
+/// LLVM's optimisation pipeline for `optLevel` on a translated module.
+void optimize(llvm::Module &module, llvm::TargetMachine &machine, unsigned optLevel,
+              Sanitizer sanitizer = Sanitizer::None);
+
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
                             bool assembly, llvm::raw_pwrite_stream &os);
 

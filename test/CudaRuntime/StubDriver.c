@@ -12,6 +12,12 @@
  * stub_cuda_calls("cuLaunchKernel") counts the calls of an entry point
  * since the last stub_cuda_reset_calls().
  *
+ * A module whose image is an emulation image (a library compiled with
+ * `incept-compile --target=cuda --gpu-emulator`) runs its kernels: each
+ * launch runs on the CPU (KernelEmulator.c) before cuLaunchKernel returns,
+ * or, captured into a graph, at each replay. So the tests run a GPU
+ * library's kernels, host code and runtime without a GPU.
+ *
  *===----------------------------------------------------------------------===*/
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -19,6 +25,7 @@
 #include <string.h>
 
 #include "Driver.h"
+#include "KernelEmulator.h"
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -121,27 +128,67 @@ EXPORT int stub_cuda_pushed(void) { return pushed; }
 EXPORT CUresult cuCtxPushCurrent_v2(CUcontext context) { (void)context; ENTER(cuCtxPushCurrent_v2); ++pushed; return 0; }
 EXPORT CUresult cuCtxPopCurrent_v2(CUcontext *context) { ENTER(cuCtxPopCurrent_v2); *context = NULL; --pushed; return 0; }
 
-/* A module is its image; a function is a copy of its name. */
+/* A module is its image, and the image loaded where it is one to emulate. */
+typedef struct stub_module {
+  const void *image;
+  void *emulated;
+} stub_module;
+
 EXPORT CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   ENTER(cuModuleLoadData);
   if (!strncmp((const char *)image, "NOBINARY", 8))
     return 209;
-  *module = (void *)(uintptr_t)image;
+  stub_module *loaded = calloc(1, sizeof *loaded);
+  if (!loaded)
+    return 2;
+  loaded->image = image;
+  if (emu_is_image(image) && !(loaded->emulated = emu_load_image(image))) {
+    free(loaded);
+    return 200; /* CUDA_ERROR_INVALID_IMAGE */
+  }
+  *module = (CUmodule)loaded;
   return 0;
 }
-EXPORT CUresult cuModuleUnload(CUmodule module) { (void)module; ENTER(cuModuleUnload); return 0; }
-/* A function is its name, kept here as the driver keeps it with its module. */
-static char functions[16][32];
+EXPORT CUresult cuModuleUnload(CUmodule module) {
+  ENTER(cuModuleUnload);
+  stub_module *loaded = (stub_module *)module;
+  if (loaded->emulated)
+    emu_unload_image(loaded->emulated);
+  free(loaded);
+  return 0;
+}
+
+/* A function is its name and, in an emulated module, its kernel; kept here
+ * as the driver keeps it with its module. */
+typedef struct stub_function {
+  char name[256];
+  const stub_module *module;
+  emu_kernel kernel;
+} stub_function;
+enum { kMaxFunctions = 4096 };
+static stub_function functions[kMaxFunctions];
+static int num_functions;
+
 EXPORT CUresult cuModuleGetFunction(CUfunction *function, CUmodule module, const char *name) {
-  (void)module;
   ENTER(cuModuleGetFunction);
   if (!strcmp(name, "missing"))
     return 500; /* CUDA_ERROR_NOT_FOUND */
+  const stub_module *loaded = (const stub_module *)module;
   int slot = 0;
-  while (slot < 15 && functions[slot][0] && strcmp(functions[slot], name))
+  while (slot < num_functions &&
+         (functions[slot].module != loaded || strcmp(functions[slot].name, name)))
     ++slot;
-  strncpy(functions[slot], name, sizeof functions[slot] - 1);
-  *function = (CUfunction)functions[slot];
+  if (slot == kMaxFunctions || strlen(name) >= sizeof functions[slot].name)
+    return 2;
+  if (slot == num_functions) {
+    stub_function *found = &functions[num_functions];
+    strcpy(found->name, name);
+    found->module = loaded;
+    if (loaded->emulated && !emu_find_kernel(loaded->emulated, name, &found->kernel))
+      return 500;
+    ++num_functions;
+  }
+  *function = (CUfunction)&functions[slot];
   return 0;
 }
 EXPORT CUresult cuFuncSetAttribute(CUfunction function, int attribute, int value) {
@@ -150,41 +197,84 @@ EXPORT CUresult cuFuncSetAttribute(CUfunction function, int attribute, int value
   return 0;
 }
 
-/* What a launch does; a captured launch is kept to be done at replay. */
+/* What a launch does; a captured launch is kept to be done at replay, with
+ * its own copy of an emulated kernel's parameters. */
 typedef struct launch {
-  const char *function;
+  const stub_function *function;
   float *target;
   float value;
+  unsigned grid[3], block[3], shared_bytes;
+  void **params;
 } launch;
 
-static void perform(launch work) {
-  if (!strcmp(work.function, "fill"))
+static bool perform(launch work) {
+  if (work.function->kernel.entry)
+    return emu_launch(&work.function->kernel, work.grid, work.block, work.shared_bytes,
+                      work.params);
+  if (!strcmp(work.function->name, "fill"))
     for (int i = 0; i < 4; ++i)
       work.target[i] = work.value;
+  return true;
 }
 
-/* One stream captures at a time in these tests. */
+/* The parameters of an emulated kernel's launch, copied: an array of
+ * pointers followed by the values. */
+static void **copy_params(const emu_kernel *kernel, void **params) {
+  int64_t count = kernel->info[0];
+  size_t bytes = (size_t)count * sizeof(void *);
+  for (int64_t i = 0; i < count; ++i)
+    bytes += (size_t)(kernel->info[2 + i] + 15) / 16 * 16;
+  void **copy = malloc(bytes);
+  if (!copy)
+    return NULL;
+  char *value = (char *)(copy + count);
+  for (int64_t i = 0; i < count; ++i) {
+    memcpy(value, params[i], (size_t)kernel->info[2 + i]);
+    copy[i] = value;
+    value += (kernel->info[2 + i] + 15) / 16 * 16;
+  }
+  return copy;
+}
+
+/* One stream captures at a time in these tests. The record of a capture
+ * grows as launches come. */
 static void *capturing;
-static launch captured[64];
-static int num_captured;
+static launch *captured;
+static int num_captured, captured_capacity;
+
+static void forget_launches(launch *launches, int count) {
+  for (int i = 0; i < count; ++i)
+    free(launches[i].params);
+  free(launches);
+}
 
 EXPORT CUresult cuLaunchKernel(CUfunction function, unsigned int gridX, unsigned int gridY,
                                unsigned int gridZ, unsigned int blockX, unsigned int blockY,
                                unsigned int blockZ, unsigned int sharedBytes, CUstream stream,
                                void **params, void **extra) {
-  (void)gridX; (void)gridY; (void)gridZ; (void)blockX; (void)blockY; (void)blockZ;
-  (void)sharedBytes; (void)extra;
+  (void)extra;
   ENTER(cuLaunchKernel);
-  /* A function is its name (cuModuleGetFunction). */
-  launch work = {(const char *)function, NULL, 0};
-  if (!strcmp(work.function, "fill")) {
+  const stub_function *called = (const stub_function *)function;
+  launch work = {called, NULL, 0, {gridX, gridY, gridZ}, {blockX, blockY, blockZ},
+                 sharedBytes, params};
+  if (!strcmp(called->name, "fill")) {
     work.target = *(float **)params[0];
     work.value = *(float *)params[1];
   }
-  if (capturing && stream == capturing)
-    captured[num_captured++ % 64] = work;
-  else
-    perform(work);
+  if (!capturing || stream != capturing)
+    return perform(work) ? 0 : 719;
+  if (num_captured == captured_capacity) {
+    int capacity = captured_capacity ? 2 * captured_capacity : 64;
+    launch *grown = realloc(captured, (size_t)capacity * sizeof *grown);
+    if (!grown)
+      return 2;
+    captured = grown;
+    captured_capacity = capacity;
+  }
+  work.params = called->kernel.entry ? copy_params(&called->kernel, params) : NULL;
+  if (called->kernel.entry && !work.params)
+    return 2;
+  captured[num_captured++] = work;
   return 0;
 }
 
@@ -270,13 +360,17 @@ EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t c
 }
 
 /* A graph is the launches captured; an executable graph the same. */
-static launch graph_launches[64];
-static int num_graph_launches;
+typedef struct stub_graph {
+  launch *launches;
+  int count;
+} stub_graph;
+
 EXPORT CUresult cuStreamBeginCapture_v2(CUstream stream, int mode) {
   (void)mode;
   ENTER(cuStreamBeginCapture_v2);
   capturing = stream;
-  num_captured = 0;
+  captured = NULL;
+  num_captured = captured_capacity = 0;
   return 0;
 }
 EXPORT CUresult cuStreamEndCapture(CUstream stream, CUgraph *graph) {
@@ -284,32 +378,68 @@ EXPORT CUresult cuStreamEndCapture(CUstream stream, CUgraph *graph) {
   if (stream != capturing)
     return 901; /* CUDA_ERROR_STREAM_CAPTURE_INVALIDATED */
   capturing = NULL;
-  *graph = (CUgraph)captured;
+  stub_graph *made = malloc(sizeof *made);
+  if (!made)
+    return 2;
+  *made = (stub_graph){captured, num_captured};
+  captured = NULL;
+  *graph = (CUgraph)made;
   return 0;
 }
 EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph graph, unsigned long long flags) {
   (void)flags;
   ENTER(cuGraphInstantiateWithFlags);
-  memcpy(graph_launches, graph, sizeof graph_launches);
-  /* The record keeps the last 64 launches: a model's graph has hundreds. */
-  num_graph_launches = num_captured < 64 ? num_captured : 64;
-  *exec = (CUgraphExec)graph_launches;
+  const stub_graph *source = (const stub_graph *)graph;
+  stub_graph *instance = malloc(sizeof *instance);
+  launch *launches = malloc((size_t)(source->count ? source->count : 1) * sizeof *launches);
+  if (!instance || !launches) {
+    free(instance);
+    free(launches);
+    return 2;
+  }
+  for (int i = 0; i < source->count; ++i) {
+    launches[i] = source->launches[i];
+    if (launches[i].params &&
+        !(launches[i].params = copy_params(&launches[i].function->kernel,
+                                           source->launches[i].params))) {
+      forget_launches(launches, i);
+      free(instance);
+      return 2;
+    }
+  }
+  *instance = (stub_graph){launches, source->count};
+  *exec = (CUgraphExec)instance;
   return 0;
 }
 EXPORT CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
-  (void)exec; (void)stream;
+  (void)stream;
   ENTER(cuGraphLaunch);
-  for (int i = 0; i < num_graph_launches; ++i)
-    perform(graph_launches[i]);
+  const stub_graph *instance = (const stub_graph *)exec;
+  for (int i = 0; i < instance->count; ++i)
+    if (!perform(instance->launches[i]))
+      return 719;
   return 0;
 }
-EXPORT CUresult cuGraphExecDestroy(CUgraphExec exec) { (void)exec; ENTER(cuGraphExecDestroy); return 0; }
-EXPORT CUresult cuGraphDestroy(CUgraph graph) { (void)graph; ENTER(cuGraphDestroy); return 0; }
+static void destroy_graph(stub_graph *graph) {
+  forget_launches(graph->launches, graph->count);
+  free(graph);
+}
+EXPORT CUresult cuGraphExecDestroy(CUgraphExec exec) {
+  ENTER(cuGraphExecDestroy);
+  destroy_graph((stub_graph *)exec);
+  return 0;
+}
+EXPORT CUresult cuGraphDestroy(CUgraph graph) {
+  ENTER(cuGraphDestroy);
+  destroy_graph((stub_graph *)graph);
+  return 0;
+}
 
 EXPORT CUresult cuGetErrorName(CUresult result, const char **name) {
   switch (result) {
   case 2: *name = "CUDA_ERROR_OUT_OF_MEMORY"; return 0;
   case 100: *name = "CUDA_ERROR_NO_DEVICE"; return 0;
+  case 200: *name = "CUDA_ERROR_INVALID_IMAGE"; return 0;
   case 209: *name = "CUDA_ERROR_NO_BINARY_FOR_GPU"; return 0;
   case 500: *name = "CUDA_ERROR_NOT_FOUND"; return 0;
   case 719: *name = "CUDA_ERROR_LAUNCH_FAILED"; return 0;
@@ -320,6 +450,7 @@ EXPORT CUresult cuGetErrorString(CUresult result, const char **text) {
   switch (result) {
   case 2: *text = "out of memory"; return 0;
   case 100: *text = "no CUDA-capable device is detected"; return 0;
+  case 200: *text = "device kernel image is invalid"; return 0;
   case 209: *text = "no kernel image is available for execution on the device"; return 0;
   case 500: *text = "named symbol not found"; return 0;
   case 719: *text = "unspecified launch failure"; return 0;

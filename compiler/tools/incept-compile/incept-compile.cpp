@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/GpuBinary.h"
+#include "compiler/Codegen/GpuEmulation.h"
 #include "compiler/Import/ResourceLimits.h"
 #include "compiler/Codegen/Linking.h"
 #include "compiler/Codegen/ModelInterface.h"
@@ -146,6 +147,12 @@ cl::opt<std::string> gpuArch("gpu-arch",
                                       "which runs on sm_90 too)"),
                              cl::value_desc("sm_XX"), cl::init("sm_80"),
                              cl::cat(targetCategory));
+cl::opt<bool> gpuEmulator(
+    "gpu-emulator",
+    cl::desc("With --target=cuda: kernels for the CPU emulator of Incept's tests "
+             "(test/CudaRuntime), in place of PTX; such a library runs only "
+             "against that emulating libcuda.so.1"),
+    cl::cat(targetCategory));
 cl::opt<std::string> precision(
     "precision",
     cl::desc("With --target=cuda: the arithmetic of the convolutions; fp32 (the "
@@ -280,8 +287,10 @@ bool parseConvStrategy(incept::LoweringOptions &lowering) {
 bool parseTarget(incept::LoweringOptions &lowering) {
   lowering.target = target;
   lowering.gpuArch = gpuArch;
+  lowering.gpuEmulator = gpuEmulator;
   if (target == incept::TargetKind::Cpu) {
-    for (cl::Option *gpuOnly : std::initializer_list<cl::Option *>{&gpuArch, &precision})
+    for (cl::Option *gpuOnly :
+         std::initializer_list<cl::Option *>{&gpuArch, &precision, &gpuEmulator})
       if (gpuOnly->getNumOccurrences())
         return fail("--" + gpuOnly->ArgStr.str() + " needs --target=cuda"), false;
     return true;
@@ -373,6 +382,8 @@ bool resolveEmitKind() {
     return fail("--emit=lib and obj need an output file (-o)");
   if (emitKind == EmitKind::Ptx && target != incept::TargetKind::Cuda)
     return fail("--emit=ptx needs --target=cuda");
+  if (emitKind == EmitKind::Ptx && gpuEmulator)
+    return fail("--emit=ptx: --gpu-emulator compiles the kernels for the host, not to PTX");
   if (emitKind == EmitKind::Weights && outputFilename == "-")
     return fail("--emit=weights needs an output file (-o)");
   return true;
@@ -596,7 +607,8 @@ int compile(int argc, char **argv) {
              1;
     interface.cuda = true;
     interface.computeCapability = *incept::computeCapabilityOf(lowering.gpuArch);
-    interface.target = "nvptx64-nvidia-cuda " + lowering.gpuArch + " (host " +
+    interface.target = "nvptx64-nvidia-cuda " + lowering.gpuArch +
+                       (lowering.gpuEmulator ? " emulated" : "") + " (host " +
                        interface.target + ")";
   }
 
@@ -683,7 +695,15 @@ int compile(int argc, char **argv) {
                : 1;
 
   // A GPU library holds cubins where CUDA's tools are here, PTX otherwise.
-  if (cuda) {
+  if (cuda && lowering.gpuEmulator) {
+    stages.begin("emulated kernels");
+    llvm::Expected<incept::Toolchain> toolchain =
+        incept::findToolchain(argv[0], reinterpret_cast<void *>(&compile));
+    if (!toolchain)
+      return fail(llvm::toString(toolchain.takeError())), 1;
+    if (llvm::Error e = incept::embedEmulatedKernels(*module, **machine, *toolchain))
+      return fail(llvm::toString(std::move(e))), 1;
+  } else if (cuda) {
     if (std::optional<incept::CudaToolkit> toolkit = incept::findCudaToolkit()) {
       stages.begin("cubins");
       if (llvm::Error e =
