@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -69,6 +70,9 @@ struct LoweringOptions {
   /// --target=cuda: leave the kernels in gpu.modules for the test emulator
   /// (compiler/Codegen/GpuEmulation.h) instead of compiling them to PTX.
   bool gpuEmulator = false;
+  /// --target=cuda: the convolutions' arithmetic, "tf32" (tensor cores,
+  /// incept-gpu-mma-convs) or "fp32" (CUDA cores).
+  std::string gpuPrecision = "tf32";
   llvm::StringSet<> disabledPasses;
   /// incept-select-conv-strategy's `kind`: "auto" (its cost model) or one
   /// strategy for every conv that can take it (convStrategyNames()).

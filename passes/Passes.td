@@ -432,6 +432,45 @@ def MergeGpuModules : Pass<"incept-merge-gpu-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def GpuConvOutputsInPlace : Pass<"incept-gpu-conv-outputs-in-place", "::mlir::func::FuncOp"> {
+  let summary = "Elementwise ops on a conv's result write it in place (GPU, TF32)";
+  let description = [{
+    On tensors, before bufferization: an elementwise `linalg.generic`
+    (parallel loops, identity output map, no `linalg.index`) whose init is a
+    `tensor.empty` it does not read, and one of whose inputs is the result
+    of a `linalg.conv_2d_nchw_fchw` read by nothing else, of the same type
+    and with an identity map, takes that result as its init. Bufferized, the
+    op then works in place on the conv's output, just after the conv, where
+    `incept-gpu-mma-convs` folds it into the conv kernel's epilogue (an
+    activation, a scaled residual add).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
+  let summary = "Convolutions as implicit GEMM on tensor cores (TF32 mma.sync)";
+  let description = [{
+    On buffers, before the other linalg ops become parallel loops: every
+    `linalg.conv_2d_nchw_fchw` of static f32 memrefs becomes a `gpu.launch`
+    computing it as an implicit GEMM (output pixels x output channels,
+    reduced over input channels x filter taps) with `nvgpu.mma.sync`
+    m16n8k8 in TF32: 64x64 tiles of 4 warps, a 3-stage ring of shared
+    tiles filled by `nvgpu.device_async_copy` (cp.async, zero-filled out of
+    range) and read with `nvgpu.ldmatrix`, the accumulators in registers.
+    The epilogue: the fill or bias broadcast just before the conv that
+    writes its output is evaluated in registers instead, and the elementwise
+    op just after it that reads and writes the output in place (see
+    `incept-gpu-conv-outputs-in-place`) applied there; both are erased.
+    Otherwise the accumulators are added to the output. TF32 keeps
+    10 bits of each operand's mantissa: the results differ from fp32 by
+    about 1e-3 relative.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
 def LowerGpuMath : Pass<"incept-lower-gpu-math", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Lower the math ops of GPU kernels without libdevice";
   let description = [{

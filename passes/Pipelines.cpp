@@ -119,6 +119,9 @@ void buildLowerToLinalgPipeline(OpPassManager &pm,
 }
 
 void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
+  // The convs' epilogues, in the tensor-core kernels' registers.
+  if (options.target == TargetKind::Cuda && options.gpuPrecision == "tf32")
+    pm.addNestedPass<func::FuncOp>(createGpuConvOutputsInPlace());
   pm.addPass(createDistinctResults());
   if (options.runs("incept-concat-in-place"))
     pm.addPass(createConcatInPlace());
@@ -154,6 +157,8 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   // Kernels cannot read the host's globals: the weights become one blob the
   // library uploads, passed to the entry point after the arena.
   pm.addPass(createPlanWeights());
+  if (options.gpuPrecision == "tf32")
+    pm.addNestedPass<func::FuncOp>(createGpuMmaConvs());
   // Every linalg op becomes a parallel loop nest over its output (its
   // reductions sequential in each thread); the loop over the innermost
   // dimension is tiled so that a block's threads cover a run of 128
@@ -167,7 +172,7 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   // the oldest that sm_90 takes (../shared/toolchain.md: the defaults abort).
   addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +
                       " features=+ptx80 O=3},"
-                      "gpu.module(lower-affine,convert-scf-to-cf,"
+                      "gpu.module(lower-affine,convert-scf-to-cf,convert-nvgpu-to-nvvm,"
                       "incept-lower-gpu-math,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv},"
                       "canonicalize,cse,"
                       "reconcile-unrealized-casts)");

@@ -11,15 +11,17 @@ For each model:
    weights, the same bits on any PyTorch version; incept.write_weights
    writes the weights file the libraries read from its state_dict (the names
    of the ONNX export's initializers: batch-norms are kept, nothing folded).
-2. Batch 1 and 8: the library's output against PyTorch's float64 output on
-   the GPU for the model's seeded input; max|y - ref| / max|ref| must be
-   within 1e-4 (1e-3 for inception_v4, as on the CPU) with fp32.
-3. Batch 1, 8 and 64: latency of the library (median of CUDA-event timings):
-   `run` on host buffers (copies in and out included) replaying the CUDA
-   graph, the same launching kernel by kernel (direct_launches), and
-   `run_device` on device buffers and PyTorch's stream; PyTorch eager (cuDNN,
-   channels_last, TF32 off), and at batch 1 torch.compile(mode="max-autotune")
-   while the time budget lasts. `incept/best` is run_device's over the best PyTorch.
+2. Batch 1 and 8, in both precisions: the library's output against
+   PyTorch's float64 output on the GPU for the model's seeded input;
+   max|y - ref| / max|ref| must be within 1e-4 in fp32 (1e-3 for
+   inception_v4, as on the CPU) and 2e-3 in TF32 (1e-2), docs/gpu.md's bound.
+3. Latency of the library (median of CUDA-event timings), TF32 at batch 1, 8
+   and 64, fp32 at 1 and 8: `run` on host buffers (copies in and out
+   included) replaying the CUDA graph, the same launching kernel by kernel
+   (direct_launches), and `run_device` on device buffers and PyTorch's
+   stream; PyTorch eager (cuDNN, channels_last, TF32 on or off as the
+   library), and in TF32 at batch 1 torch.compile(mode="max-autotune") while
+   the time budget lasts. `incept/best` is run_device's over the best PyTorch.
 4. Once, the first model's batch-1 library through the carried incept-run
    (incept-run-portable, which needs libc alone): its latency line.
 
@@ -39,10 +41,11 @@ import numpy as np
 
 MODELS = ("googlenet", "inception_v1", "bn_inception", "inception_v3", "inception_v4",
           "inception_resnet_v1", "inception_resnet_v2")
-BATCHES = (1, 8, 64)
+# (precision, batch) of the libraries, in the order they run.
+LIBRARIES = (("tf32", 1), ("tf32", 8), ("tf32", 64), ("fp32", 1), ("fp32", 8))
 CHECKED_BATCHES = (1, 8)
-RTOL = {"inception_v4": 1e-3}
-DEFAULT_RTOL = 1e-4
+# max-rel against float64 PyTorch: the model's own bound, else the default.
+RTOL = {"fp32": ({"inception_v4": 1e-3}, 1e-4), "tf32": ({"inception_v4": 1e-2}, 2e-3)}
 
 
 class MissingTorchvision:
@@ -53,8 +56,8 @@ class MissingTorchvision:
         raise ImportError("torchvision is not installed")
 
 
-def library_path(bundle, model, batch):
-    return os.path.join(bundle, "libs", f"{model}.b{batch}.so")
+def library_path(bundle, model, precision, batch):
+    return os.path.join(bundle, "libs", f"{model}.{precision}.b{batch}.so")
 
 
 class Timer:
@@ -115,7 +118,7 @@ def check_incept_run(bundle, name, weights, x, env):
         return "not carried"
     path = os.path.join(bundle, f"{name}.input.npy")
     np.save(path, x)
-    result = subprocess.run([tool, library_path(bundle, name, 1), "--weights", weights,
+    result = subprocess.run([tool, library_path(bundle, name, "tf32", 1), "--weights", weights,
                              "--input", path, "--repeat", "20"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             timeout=300)
@@ -153,9 +156,6 @@ def main():
 
     device = "cpu" if args.dry_run else "cuda"
     torch.backends.cudnn.benchmark = True
-    # fp32 means fp32: no TF32 in PyTorch's convs and matmuls either.
-    torch.backends.cudnn.allow_tf32 = False
-    torch.backends.cuda.matmul.allow_tf32 = False
     timer = Timer(torch, args.dry_run)
     gpu = "dry run (stub driver)" if args.dry_run else torch.cuda.get_device_name()
     print(f"gpu-check: {gpu}, PyTorch {torch.__version__}", flush=True)
@@ -171,15 +171,18 @@ def main():
         weights = os.path.join(bundle, f"{name}.weights")
         state = {k: v.numpy() for k, v in model.state_dict().items()
                  if not k.endswith("num_batches_tracked")}
-        incept.write_weights(library_path(bundle, name, 1), state, weights)
+        incept.write_weights(library_path(bundle, name, "tf32", 1), state, weights)
         model = model.to(device)
         eager = model.to(memory_format=torch.channels_last)
         reference = None if args.dry_run else \
             common.seed_weights(build().eval(), 0).double().to(device)
-        for batch in BATCHES:
+        for precision, batch in LIBRARIES:
+            # The same precision in PyTorch's convs and matmuls.
+            torch.backends.cudnn.allow_tf32 = precision == "tf32"
+            torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
             x = common.make_input(0, batch, size)
-            row = {"model": name, "batch": batch}
-            path = library_path(bundle, name, batch)
+            row = {"model": name, "precision": precision, "batch": batch}
+            path = library_path(bundle, name, precision, batch)
             library, lib, context = incept_context(incept, _abi, path, weights, 0)
             outputs = [np.empty(lib.outputs[i].shape[:lib.outputs[i].rank], np.float32)
                        for i in range(lib.num_outputs)]
@@ -192,9 +195,10 @@ def main():
                     r = r.cpu().numpy()
                     errors.append(float(np.abs(y - r).max() / np.abs(r).max()))
                 row["max_rel"] = max(errors)
-                if not row["max_rel"] <= RTOL.get(name, DEFAULT_RTOL):
-                    failures.append(f"{name} b{batch}: max-rel {row['max_rel']:.2e} against "
-                                    f"float64 PyTorch")
+                bounds, default = RTOL[precision]
+                if not row["max_rel"] <= bounds.get(name, default):
+                    failures.append(f"{name} {precision} b{batch}: max-rel "
+                                    f"{row['max_rel']:.2e} against float64 PyTorch")
             row["graph_ms"] = timer(lambda: run_host(lib, context, x, outputs))
             lib.destroy(context)
             _, direct, direct_context = incept_context(incept, _abi, path, weights, 1)
@@ -221,7 +225,7 @@ def main():
                 # models): batch 1 only, the goal's batch, while 3 minutes
                 # of the budget are left.
                 left = args.budget - (time.monotonic() - start)
-                if (batch == 1 and left > 180 and not args.dry_run
+                if (batch == 1 and precision == "tf32" and left > 180 and not args.dry_run
                         and hasattr(torch, "compile")):
                     compiled = torch.compile(eager, mode="max-autotune")
                     row["compile_ms"] = timer(lambda: compiled(xt))
@@ -229,24 +233,25 @@ def main():
                 incept_run = f"incept-run on {name} b1: " + check_incept_run(
                     bundle, name, weights, x, os.environ)
             rows.append(row)
-            print(f"  {name} b{batch}: " + ", ".join(
+            print(f"  {name} {precision} b{batch}: " + ", ".join(
                 f"{k} {v:.3g}" for k, v in row.items() if isinstance(v, float)), flush=True)
 
     def cell(row, key, fmt="{:.3f}"):
         return fmt.format(row[key]) if key in row else "-"
 
     print()
-    print("| model | batch | max-rel vs f64 | run, graph ms | run, direct ms | run_device ms "
-          "| PyTorch eager ms | torch.compile ms | incept/best PyTorch |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| model | precision | batch | max-rel vs f64 | run, graph ms | run, direct ms "
+          "| run_device ms | PyTorch eager ms | torch.compile ms | incept/best PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         best = min(row[k] for k in ("eager_ms", "compile_ms") if k in row)
         ours = row.get("device_ms", row["graph_ms"])
-        print(f"| {row['model']} | {row['batch']} | {cell(row, 'max_rel', '{:.1e}')} "
+        print(f"| {row['model']} | {row['precision']} | {row['batch']} "
+              f"| {cell(row, 'max_rel', '{:.1e}')} "
               f"| {cell(row, 'graph_ms')} | {cell(row, 'direct_ms')} "
               f"| {cell(row, 'device_ms')} | {cell(row, 'eager_ms')} "
               f"| {cell(row, 'compile_ms')} | {ours / best:.2f} |")
-    print(f"\n{gpu}; fp32 (TF32 off); {time.monotonic() - start:.0f} s")
+    print(f"\n{gpu}; PyTorch in the library's precision; {time.monotonic() - start:.0f} s")
     if incept_run:
         print(incept_run)
     for failure in failures:

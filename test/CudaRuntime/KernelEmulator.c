@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <ucontext.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
@@ -84,15 +84,36 @@ enum { kWarpSize = 32, kMaxThreads = 1024, kStackBytes = 256 * 1024 };
 static unsigned grid_dim[3], block_dim[3], block_id[3], thread_id[3];
 static unsigned current; /* linear thread index in the block */
 
+/* Switching coroutines: saves the callee-saved registers and the floating
+ * point controls on the current stack, stores its pointer in *from, and
+ * resumes the stack `to` the same way. (glibc's swapcontext would do the
+ * same plus two system calls for the signal mask: most of an emulated
+ * model's time, at a switch per lane and collective.) */
+void emu_switch(void **from, void *to);
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".type emu_switch,@function\n"
+        "emu_switch:\n"
+        "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n"
+        "  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+        "  subq $8, %rsp\n  stmxcsr (%rsp)\n  fnstcw 4(%rsp)\n"
+        "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
+        "  ldmxcsr (%rsp)\n  fldcw 4(%rsp)\n  addq $8, %rsp\n"
+        "  popq %r15\n  popq %r14\n  popq %r13\n"
+        "  popq %r12\n  popq %rbx\n  popq %rbp\n"
+        "  ret\n"
+        ".size emu_switch, .-emu_switch\n");
+
 typedef struct coroutine {
-  ucontext_t context;
+  void *stack_pointer;
   bool done;
   unsigned collectives; /* warp collectives met so far: the exchange parity */
 } coroutine;
 
 static coroutine *threads;
+static unsigned thread_count;
 static char *stacks;
-static ucontext_t scheduler;
+static void *scheduler;
 static void (*running_entry)(void **);
 static void **running_params;
 
@@ -103,27 +124,39 @@ static void set_thread(unsigned linear) {
   thread_id[2] = linear / (block_dim[0] * block_dim[1]);
 }
 
+/* Where a coroutine starts; it ends by switching back for good. */
 static void thread_body(void) {
   running_entry(running_params);
   threads[current].done = true;
+  void *unused;
+  emu_switch(&unused, scheduler);
+  __builtin_unreachable();
 }
 
 /* Back to the scheduler until the next round. */
 static void yield(void) {
   if (threads)
-    swapcontext(&threads[current].context, &scheduler);
+    emu_switch(&threads[current].stack_pointer, scheduler);
+}
+
+/* A fresh stack whose first switch returns into thread_body, as if called
+ * (the stack pointer 8 past a multiple of 16 on entry). */
+static void *start_stack(char *stack) {
+  uint64_t *top = (uint64_t *)(stack + kStackBytes);
+  *--top = 0;                        /* thread_body's return address: none */
+  *--top = (uint64_t)(uintptr_t)&thread_body;
+  for (int i = 0; i < 6; ++i)
+    *--top = 0;                      /* rbp, rbx, r12-r15 */
+  *--top = UINT64_C(0x037F) << 32 | UINT64_C(0x1F80); /* x87 control, MXCSR */
+  return top;
 }
 
 static bool run_block_as_coroutines(unsigned count) {
+  thread_count = count;
   for (unsigned t = 0; t < count; ++t) {
-    coroutine *thread = &threads[t];
-    thread->done = false;
-    thread->collectives = 0;
-    getcontext(&thread->context);
-    thread->context.uc_stack.ss_sp = stacks + (size_t)t * kStackBytes;
-    thread->context.uc_stack.ss_size = kStackBytes;
-    thread->context.uc_link = &scheduler;
-    makecontext(&thread->context, thread_body, 0);
+    threads[t].done = false;
+    threads[t].collectives = 0;
+    threads[t].stack_pointer = start_stack(stacks + (size_t)t * kStackBytes);
   }
   for (bool live = true; live;) {
     live = false;
@@ -131,7 +164,7 @@ static bool run_block_as_coroutines(unsigned count) {
       if (threads[t].done)
         continue;
       set_thread(t);
-      swapcontext(&scheduler, &threads[t].context);
+      emu_switch(&scheduler, threads[t].stack_pointer);
       live |= !threads[t].done;
     }
   }
@@ -210,3 +243,163 @@ EXPORT float __incept_emu_ex2_approx_f32(float x) { return exp2f(x); }
 EXPORT void __incept_emu_barrier0(void) { yield(); }
 EXPORT void __incept_emu_barrier_cta_sync_aligned_all(unsigned id) { (void)id; yield(); }
 EXPORT void __incept_emu_barrier_cta_sync_all(unsigned id) { (void)id; yield(); }
+
+/*===--- warp collectives -------------------------------------------------===*/
+
+/* What the lanes of a warp leave for one collective, and its results. */
+typedef struct warp_exchange {
+  unsigned arrived;
+  const uint32_t *rows[kWarpSize];
+  uint32_t a[kWarpSize][4], b[kWarpSize][2];
+  float c[kWarpSize][4];
+  uint32_t words[kWarpSize][4];
+  float d[kWarpSize][4];
+} warp_exchange;
+
+static warp_exchange exchanges[kMaxThreads / kWarpSize][2];
+
+static unsigned lane_of_current(void) { return current % kWarpSize; }
+
+/* The calling lane's exchange for its next collective. */
+static warp_exchange *enter_collective(void) {
+  unsigned parity = threads[current].collectives++ & 1;
+  return &exchanges[current / kWarpSize][parity];
+}
+
+/* Whether the calling lane is the warp's last to arrive: it then acts for
+ * the warp, with every lane's operands in place. */
+static bool last_to_arrive(warp_exchange *exchange) {
+  unsigned warp_start = current / kWarpSize * kWarpSize;
+  unsigned lanes = thread_count - warp_start < kWarpSize ? thread_count - warp_start
+                                                          : kWarpSize;
+  if (++exchange->arrived < lanes)
+    return false;
+  exchange->arrived = 0;
+  return true;
+}
+
+/* ldmatrix.sync.aligned.m8n8.xN.b16: lanes 8i..8i+7 give the rows of
+ * matrix i (8 rows of 16 bytes); lane l receives, of each matrix, the
+ * 32-bit word l%4 of row l/4. */
+static void load_matrices(uint32_t *out, const void *row, unsigned matrices) {
+  warp_exchange *exchange = enter_collective();
+  unsigned lane = lane_of_current();
+  exchange->rows[lane] = row;
+  if (last_to_arrive(exchange))
+    for (unsigned l = 0; l < kWarpSize; ++l)
+      for (unsigned i = 0; i < matrices; ++i)
+        exchange->words[l][i] = exchange->rows[8 * i + l / 4][l % 4];
+  yield();
+  memcpy(out, exchange->words[lane], matrices * sizeof *out);
+}
+
+EXPORT void __incept_emu_ldmatrix_sync_aligned_m8n8_x1_b16_p3(uint32_t *out, const void *row) {
+  load_matrices(out, row, 1);
+}
+EXPORT void __incept_emu_ldmatrix_sync_aligned_m8n8_x2_b16_p3(uint32_t *out, const void *row) {
+  load_matrices(out, row, 2);
+}
+EXPORT void __incept_emu_ldmatrix_sync_aligned_m8n8_x4_b16_p3(uint32_t *out, const void *row) {
+  load_matrices(out, row, 4);
+}
+
+/* With STUB_CUDA_EXACT_TF32 set, TF32 keeps every bit of fp32: the
+ * tensor cores' products are then fp32's, which tells a kernel's logic from
+ * TF32's rounding. */
+static bool exact_tf32(void) {
+  static int exact = -1;
+  if (exact < 0)
+    exact = getenv("STUB_CUDA_EXACT_TF32") != NULL;
+  return exact;
+}
+
+/* cvt.rna.tf32.f32: to the nearest TF32, ties away from zero (adding half
+ * of the last kept bit to the magnitude, then dropping the 13 low bits);
+ * NaN and infinity as they are. */
+EXPORT uint32_t __incept_emu_f2tf32_rna(float value) {
+  uint32_t bits;
+  memcpy(&bits, &value, sizeof bits);
+  if (exact_tf32() || (bits & UINT32_C(0x7F800000)) == UINT32_C(0x7F800000))
+    return bits;
+  return (bits + UINT32_C(0x1000)) & ~UINT32_C(0x1FFF);
+}
+
+/* A .tf32 operand as the tensor cores read it: the 13 low bits of the
+ * mantissa ignored. */
+static float tf32(uint32_t bits) {
+  if (!exact_tf32())
+    bits &= ~UINT32_C(0x1FFF);
+  float value;
+  memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+/* mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32, D = A B + C, with
+ * the PTX ISA's fragments (groupID g = lane/4, threadID_in_group t = lane%4):
+ * A a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4); B b0 (t, g),
+ * b1 (t+4, g); C and D c0, c1 (g, 2t and 2t+1), c2, c3 (g+8, 2t and 2t+1). */
+EXPORT void __incept_emu_mma_m16n8k8_row_col_tf32(float *d, uint32_t a0, uint32_t a1,
+                                                  uint32_t a2, uint32_t a3, uint32_t b0,
+                                                  uint32_t b1, float c0, float c1, float c2,
+                                                  float c3) {
+  warp_exchange *exchange = enter_collective();
+  unsigned lane = lane_of_current();
+  memcpy(exchange->a[lane], (uint32_t[4]){a0, a1, a2, a3}, sizeof exchange->a[lane]);
+  memcpy(exchange->b[lane], (uint32_t[2]){b0, b1}, sizeof exchange->b[lane]);
+  memcpy(exchange->c[lane], (float[4]){c0, c1, c2, c3}, sizeof exchange->c[lane]);
+  if (last_to_arrive(exchange)) {
+    float a[16][8], b[8][8], c[16][8];
+    for (unsigned l = 0; l < kWarpSize; ++l) {
+      unsigned g = l / 4, t = l % 4;
+      a[g][t] = tf32(exchange->a[l][0]);
+      a[g + 8][t] = tf32(exchange->a[l][1]);
+      a[g][t + 4] = tf32(exchange->a[l][2]);
+      a[g + 8][t + 4] = tf32(exchange->a[l][3]);
+      b[t][g] = tf32(exchange->b[l][0]);
+      b[t + 4][g] = tf32(exchange->b[l][1]);
+      c[g][2 * t] = exchange->c[l][0];
+      c[g][2 * t + 1] = exchange->c[l][1];
+      c[g + 8][2 * t] = exchange->c[l][2];
+      c[g + 8][2 * t + 1] = exchange->c[l][3];
+    }
+    for (unsigned l = 0; l < kWarpSize; ++l) {
+      unsigned g = l / 4, t = l % 4;
+      for (unsigned i = 0; i < 4; ++i) {
+        unsigned row = g + 8 * (i / 2), column = 2 * t + i % 2;
+        float sum = c[row][column];
+        for (unsigned k = 0; k < 8; ++k)
+          sum = fmaf(a[row][k], b[k][column], sum);
+        exchange->d[l][i] = sum;
+      }
+    }
+  }
+  yield();
+  memcpy(d, exchange->d[lane], sizeof exchange->d[lane]);
+}
+
+/*===--- cp.async ---------------------------------------------------------===*/
+
+/* cp.async.ca.shared.global [dst], [src], N, src_size: N bytes, of which
+ * those past src_size are zeros. Done at once: a wait_group that follows
+ * has nothing to wait for, and a correct kernel reads the bytes only after
+ * one. */
+static void copy_async(void *dst, const void *src, unsigned bytes, unsigned source_bytes) {
+  unsigned copied = source_bytes < bytes ? source_bytes : bytes;
+  memcpy(dst, src, copied);
+  memset((char *)dst + copied, 0, bytes - copied);
+}
+EXPORT void __incept_emu_cp_async_ca_shared_global_4_s(void *dst, const void *src, unsigned n) {
+  copy_async(dst, src, 4, n);
+}
+EXPORT void __incept_emu_cp_async_ca_shared_global_8_s(void *dst, const void *src, unsigned n) {
+  copy_async(dst, src, 8, n);
+}
+EXPORT void __incept_emu_cp_async_ca_shared_global_16_s(void *dst, const void *src, unsigned n) {
+  copy_async(dst, src, 16, n);
+}
+EXPORT void __incept_emu_cp_async_cg_shared_global_16_s(void *dst, const void *src, unsigned n) {
+  copy_async(dst, src, 16, n);
+}
+EXPORT void __incept_emu_cp_async_commit_group(void) {}
+EXPORT void __incept_emu_cp_async_wait_group(int pending) { (void)pending; }
+EXPORT void __incept_emu_cp_async_wait_all(void) {}

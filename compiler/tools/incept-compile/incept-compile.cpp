@@ -155,10 +155,11 @@ cl::opt<bool> gpuEmulator(
     cl::cat(targetCategory));
 cl::opt<std::string> precision(
     "precision",
-    cl::desc("With --target=cuda: the arithmetic of the convolutions; fp32 (the "
-             "default; tf32, fp16 and bf16 need the tensor-core kernels, not yet "
-             "generated)"),
-    cl::value_desc("fp32|tf32|fp16|bf16"), cl::init("fp32"), cl::cat(targetCategory));
+    cl::desc("With --target=cuda: the arithmetic of the convolutions; tf32 (the "
+             "default: tensor cores, each product's operands rounded to TF32's 10-bit "
+             "mantissa, sums in fp32) or fp32 (CUDA cores; fp16 and bf16 are not "
+             "generated yet)"),
+    cl::value_desc("tf32|fp32|fp16|bf16"), cl::init("tf32"), cl::cat(targetCategory));
 cl::opt<std::string> batch(
     "batch",
     cl::desc("The batch: N, the size of every input's dynamic first dimension, or "
@@ -288,6 +289,7 @@ bool parseTarget(incept::LoweringOptions &lowering) {
   lowering.target = target;
   lowering.gpuArch = gpuArch;
   lowering.gpuEmulator = gpuEmulator;
+  lowering.gpuPrecision = precision;
   if (target == incept::TargetKind::Cpu) {
     for (cl::Option *gpuOnly :
          std::initializer_list<cl::Option *>{&gpuArch, &precision, &gpuEmulator})
@@ -304,9 +306,10 @@ bool parseTarget(incept::LoweringOptions &lowering) {
     return fail("--precision: '" + precision + "' is not one of " +
                 llvm::join(llvm::ArrayRef<llvm::StringRef>(precisions), ", ")),
            false;
-  if (precision != "fp32")
+  if (precision != "fp32" && precision != "tf32")
     return fail("--precision=" + precision +
-                ": the tensor-core convolutions are not generated yet; use fp32"),
+                ": the tensor-core convolutions are generated in tf32 only so far; use "
+                "tf32 or fp32"),
            false;
   if (profile)
     return fail("--profile is not supported with --target=cuda yet"), false;
@@ -607,9 +610,9 @@ int compile(int argc, char **argv) {
              1;
     interface.cuda = true;
     interface.computeCapability = *incept::computeCapabilityOf(lowering.gpuArch);
-    interface.target = "nvptx64-nvidia-cuda " + lowering.gpuArch +
-                       (lowering.gpuEmulator ? " emulated" : "") + " (host " +
-                       interface.target + ")";
+    interface.target = "nvptx64-nvidia-cuda " + lowering.gpuArch + " " +
+                       lowering.gpuPrecision + (lowering.gpuEmulator ? " emulated" : "") +
+                       " (host " + interface.target + ")";
   }
 
   // The layers as the graph passes left them, for the profile's table.

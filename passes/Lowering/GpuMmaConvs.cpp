@@ -1,0 +1,497 @@
+//===- GpuMmaConvs.cpp - the incept-gpu-mma-convs pass --------------------===//
+//
+// Convolutions as implicit GEMM on the tensor cores, in TF32: C[m][n] +=
+// A[m][k] B[k][n] with m an output pixel (batch, row, column), n an output
+// channel and k an input channel and filter tap, A gathered from the input
+// as it is read (no im2col buffer) and B the filter as it lies, [n][k].
+//
+// A block of 128 threads (4 warps, 2x2) computes a 64x64 tile of C; each
+// warp 32x32 of it, as 2x4 mma.sync m16n8k8 tiles whose accumulators live
+// in registers for the whole reduction. The reduction runs over k in steps
+// of 16 through a 3-stage ring of shared-memory tiles: while the tensor
+// cores work on one stage, cp.async fills the next two, copying 4 bytes a
+// thread with zero-fill where a pixel, channel or tap is out of range (so
+// that the tails of M, N and K need no other code), and each warp reads its
+// fragments with ldmatrix. A tile's rows are padded by 4 floats, so that the
+// 8 rows an ldmatrix reads fall in different banks.
+//
+// The epilogue runs on the accumulators in registers: the op that
+// initialised the conv's output just before it (a fill, or the bias's
+// broadcast) is evaluated there instead, and the elementwise op that
+// follows it in place (an activation, a scaled residual add: see
+// incept-gpu-conv-outputs-in-place) is applied before the one store. Both
+// ops are erased; where they are not there, the accumulators are added to
+// the output as linalg.conv's semantics say.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace incept {
+#define GEN_PASS_DEF_GPUMMACONVS
+#define GEN_PASS_DEF_GPUCONVOUTPUTSINPLACE
+#include "passes/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kWarpSize = 32;
+
+/// One block's share of the GEMM, and how it walks the reduction.
+struct MmaTiling {
+  int64_t blockM = 64, blockN = 64, blockK = 16;
+  int64_t warpsM = 2, warpsN = 2;
+  int64_t stages = 3;
+  /// Floats after each row of a shared tile, against bank conflicts.
+  int64_t rowPadding = 4;
+
+  int64_t threads() const { return warpsM * warpsN * kWarpSize; }
+  int64_t warpM() const { return blockM / warpsM; }
+  int64_t warpN() const { return blockN / warpsN; }
+  int64_t rowStride() const { return blockK + rowPadding; }
+};
+
+/// mma.sync m16n8k8 in TF32.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 8;
+
+struct ConvShape {
+  int64_t batch, inChannels, inHeight, inWidth;
+  int64_t outChannels, kernelHeight, kernelWidth, outHeight, outWidth;
+  int64_t strideH, strideW, dilationH, dilationW;
+
+  int64_t m() const { return batch * outHeight * outWidth; }
+  int64_t n() const { return outChannels; }
+  int64_t k() const { return inChannels * kernelHeight * kernelWidth; }
+};
+
+std::optional<ConvShape> shapeOf(linalg::Conv2DNchwFchwOp conv) {
+  auto input = dyn_cast<MemRefType>(conv.getInputs()[0].getType());
+  auto filter = dyn_cast<MemRefType>(conv.getInputs()[1].getType());
+  auto output = dyn_cast<MemRefType>(conv.getOutputs()[0].getType());
+  if (!input || !filter || !output || !input.hasStaticShape() ||
+      !filter.hasStaticShape() || !output.hasStaticShape() ||
+      !input.getElementType().isF32() || !filter.getElementType().isF32() ||
+      !output.getElementType().isF32())
+    return std::nullopt;
+  auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());
+  auto dilations = llvm::to_vector(conv.getDilations().getValues<int64_t>());
+  return ConvShape{input.getDimSize(0),  input.getDimSize(1),  input.getDimSize(2),
+                   input.getDimSize(3),  filter.getDimSize(0), filter.getDimSize(2),
+                   filter.getDimSize(3), output.getDimSize(2), output.getDimSize(3),
+                   strides[0],           strides[1],           dilations[0],
+                   dilations[1]};
+}
+
+/// The ops around a conv that its kernel's epilogue does: the one writing
+/// its output's initial values just before it, and the elementwise one that
+/// reads its output just after it and writes the result back in place.
+struct Epilogue {
+  linalg::LinalgOp initializer, consumer;
+};
+
+bool isElementwise(linalg::LinalgOp op) {
+  return op.getNumLoops() == op.getNumParallelLoops() && op.getNumDpsInits() == 1 &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity();
+}
+
+/// Whether `map` picks dimensions and constants only (a broadcast or a
+/// projection), so that the epilogue can index with it.
+bool isIndexable(AffineMap map) {
+  return llvm::all_of(map.getResults(), [](AffineExpr e) {
+    return isa<AffineDimExpr, AffineConstantExpr>(e);
+  });
+}
+
+/// The initializer and consumer of `conv`'s output, where there are ones
+/// the epilogue can do.
+Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
+  Value output = conv.getOutputs()[0];
+  Epilogue epilogue;
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(conv->getPrevNode());
+      fill && fill.getOutputs()[0] == output)
+    epilogue.initializer = fill;
+  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(conv->getPrevNode());
+      generic && generic.getOutputs()[0] == output && isElementwise(generic) &&
+      !generic.hasIndexSemantics() &&
+      !generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)) &&
+      !llvm::is_contained(generic.getInputs(), output) &&
+      llvm::all_of(generic.getIndexingMapsArray(), isIndexable))
+    epilogue.initializer = generic;
+  // The consumer reads the output where it writes it, and nothing else of it.
+  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(conv->getNextNode());
+      generic && generic.getOutputs()[0] == output && isElementwise(generic) &&
+      !generic.hasIndexSemantics() &&
+      !generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)) &&
+      llvm::all_of(generic.getIndexingMapsArray(), isIndexable) &&
+      llvm::all_of(generic.getDpsInputOperands(), [&](OpOperand *operand) {
+        return operand->get() != output ||
+               generic.getMatchingIndexingMap(operand).isIdentity();
+      }) &&
+      llvm::any_of(generic.getDpsInputOperands(),
+                   [&](OpOperand *operand) { return operand->get() == output; }))
+    epilogue.consumer = generic;
+  return epilogue;
+}
+
+/// Builds one conv's kernel at the builder's point.
+class MmaConvBuilder {
+public:
+  MmaConvBuilder(OpBuilder &b, Location loc, const ConvShape &shape, const MmaTiling &tiling,
+                 Value input, Value filter, Value output, Epilogue epilogue)
+      : b(b), loc(loc), shape(shape), tiling(tiling), input(input), filter(filter),
+        output(output), epilogue(epilogue) {}
+
+  void build();
+
+private:
+  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, index(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, index(y)); }
+  Value less(Value x, int64_t bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, index(bound));
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  /// `value` where `valid`, else 0: an address the copy may name but not read.
+  Value orZero(Value valid, Value value) {
+    return arith::SelectOp::create(b, loc, valid, value, index(0));
+  }
+
+  /// The output pixel (batch, row, column) of GEMM row `m`.
+  std::array<Value, 3> pixelOf(Value m) {
+    int64_t plane = shape.outHeight * shape.outWidth;
+    Value within = rem(m, plane);
+    return {div(m, plane), div(within, shape.outWidth), rem(within, shape.outWidth)};
+  }
+  /// The input channel and filter tap of GEMM column `k`.
+  std::array<Value, 3> tapOf(Value k) {
+    int64_t taps = shape.kernelHeight * shape.kernelWidth;
+    Value within = rem(k, taps);
+    return {div(k, taps), div(within, shape.kernelWidth), rem(within, shape.kernelWidth)};
+  }
+
+  /// `fragment` with each element rounded to TF32, to nearest (ties away
+  /// from zero, PTX's cvt.rna.tf32.f32). The tensor cores would drop the low
+  /// 13 bits instead, a bias towards zero that grows through a model's
+  /// layers (GoogLeNet's output: 1.3% of max|ref| truncated, against
+  /// 1e-3 rounded, in the emulator).
+  Value roundToTf32(Value fragment);
+  /// Starts the copies of reduction step `step` (a multiple of blockK into
+  /// k) into `stage`, and commits them as one group.
+  Value loadStep(Value step, Value stage);
+  /// The warp's mma.sync over one stage, from and to `accumulators`.
+  SmallVector<Value> multiplyStage(Value stage, ValueRange accumulators);
+  void storeAccumulators(ValueRange accumulators);
+  /// The value `op` (elementwise, writing the output) computes at `indices`
+  /// of the output, where the output itself reads as `outputValue`.
+  Value evaluate(linalg::LinalgOp op, ValueRange indices, Value outputValue);
+
+  OpBuilder &b;
+  Location loc;
+  const ConvShape &shape;
+  const MmaTiling &tiling;
+  Value input, filter, output;
+  Epilogue epilogue;
+  // In the kernel: the shared tiles, the thread's and the block's place.
+  Value aTiles, bTiles, thread, lane, warpRow, warpColumn, blockRow, blockColumn;
+  // The pixel of the A rows this thread copies, and whether it is one.
+  std::array<Value, 3> copiedPixel;
+  Value copiedPixelValid, copiedRow;
+};
+
+Value MmaConvBuilder::loadStep(Value step, Value stage) {
+  SmallVector<Value> tokens;
+  Value k0 = mul(step, tiling.blockK);
+  // A: each thread copies one row (pixel) of the tile, every
+  // threads/blockM-th column; consecutive threads take consecutive pixels,
+  // which lie side by side in a row of the input.
+  int64_t aColumnStep = tiling.threads() / tiling.blockM;
+  Value aFirstColumn = div(thread, tiling.blockM);
+  for (int64_t j = 0; j < tiling.blockK / aColumnStep; ++j) {
+    Value column = add(aFirstColumn, index(j * aColumnStep));
+    Value k = add(k0, column);
+    auto [channel, tapRow, tapColumn] = tapOf(k);
+    Value inRow = add(mul(copiedPixel[1], shape.strideH), mul(tapRow, shape.dilationH));
+    Value inColumn =
+        add(mul(copiedPixel[2], shape.strideW), mul(tapColumn, shape.dilationW));
+    Value valid = both(both(copiedPixelValid, less(k, shape.k())),
+                       both(less(inRow, shape.inHeight), less(inColumn, shape.inWidth)));
+    Value sourceElements = orZero(valid, index(1));
+    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, aTiles, ValueRange{stage, copiedRow, column}, input,
+        ValueRange{orZero(valid, copiedPixel[0]), orZero(valid, channel),
+                   orZero(valid, inRow), orZero(valid, inColumn)},
+        b.getIndexAttr(1), sourceElements, UnitAttr()));
+  }
+  // B: consecutive threads take consecutive k of one output channel's
+  // filter, which lie side by side.
+  int64_t bRowStep = tiling.threads() / tiling.blockK;
+  Value bColumn = rem(thread, tiling.blockK);
+  Value bFirstRow = div(thread, tiling.blockK);
+  Value k = add(k0, bColumn);
+  auto [channel, tapRow, tapColumn] = tapOf(k);
+  for (int64_t j = 0; j < tiling.blockN / bRowStep; ++j) {
+    Value row = add(bFirstRow, index(j * bRowStep));
+    Value outChannel = add(blockColumn, row);
+    Value valid = both(less(outChannel, shape.n()), less(k, shape.k()));
+    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+        b, loc, bTiles, ValueRange{stage, row, bColumn}, filter,
+        ValueRange{orZero(valid, outChannel), orZero(valid, channel),
+                   orZero(valid, tapRow), orZero(valid, tapColumn)},
+        b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr()));
+  }
+  return nvgpu::DeviceAsyncCreateGroupOp::create(
+      b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
+}
+
+Value MmaConvBuilder::roundToTf32(Value fragment) {
+  auto type = cast<VectorType>(fragment.getType());
+  for (int64_t i = 0; i < type.getDimSize(0); ++i) {
+    Value element = vector::ExtractOp::create(b, loc, fragment, ArrayRef<int64_t>{i, 0});
+    Value rounded = LLVM::CallIntrinsicOp::create(b, loc, b.getI32Type(),
+                                                  b.getStringAttr("llvm.nvvm.f2tf32.rna"),
+                                                  ValueRange{element})
+                        .getResult(0);
+    fragment = vector::InsertOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, b.getF32Type(), rounded), fragment,
+        ArrayRef<int64_t>{i, 0});
+  }
+  return fragment;
+}
+
+SmallVector<Value> MmaConvBuilder::multiplyStage(Value stage, ValueRange accumulators) {
+  // ldmatrix: lanes 8q..8q+7 name the rows of matrix q; lane l receives, of
+  // each matrix, the 32-bit word l%4 of row l/4, which is the fragment
+  // mma.sync wants when the matrices are: for A, rows +0/+8 by columns
+  // +0/+4 (x4); for B, stored [n][k], its columns +0/+4 (x2).
+  Value quarter = div(lane, 8), row = rem(lane, 8);
+  Type f32 = b.getF32Type();
+  auto fragmentType = VectorType::get({4, 1}, f32);
+  auto bFragmentType = VectorType::get({2, 1}, f32);
+  int64_t tilesM = tiling.warpM() / kMmaM, tilesN = tiling.warpN() / kMmaN;
+  SmallVector<Value> result(accumulators);
+  for (int64_t kk = 0; kk < tiling.blockK / kMmaK; ++kk) {
+    SmallVector<Value> a, bFragments;
+    for (int64_t i = 0; i < tilesM; ++i) {
+      Value aRow = add(add(warpRow, index(i * kMmaM)), add(row, mul(rem(quarter, 2), 8)));
+      Value aColumn = add(index(kk * kMmaK), mul(div(quarter, 2), 4));
+      a.push_back(roundToTf32(nvgpu::LdMatrixOp::create(
+          b, loc, fragmentType, aTiles, ValueRange{stage, aRow, aColumn},
+          /*transpose=*/false, /*numTiles=*/4)));
+    }
+    for (int64_t j = 0; j < tilesN; ++j) {
+      // x2: lanes 0-15 name the rows (lanes 16-31 repeat them, unread).
+      Value bRow = add(add(warpColumn, index(j * kMmaN)), row);
+      Value bColumn = add(index(kk * kMmaK), mul(rem(quarter, 2), 4));
+      bFragments.push_back(roundToTf32(nvgpu::LdMatrixOp::create(
+          b, loc, bFragmentType, bTiles, ValueRange{stage, bRow, bColumn},
+          /*transpose=*/false, /*numTiles=*/2)));
+    }
+    for (int64_t i = 0; i < tilesM; ++i)
+      for (int64_t j = 0; j < tilesN; ++j) {
+        Value &c = result[i * tilesN + j];
+        c = nvgpu::MmaSyncOp::create(b, loc, a[i], bFragments[j], c,
+                                     ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK},
+                                     /*tf32Enabled=*/true);
+      }
+  }
+  return result;
+}
+
+void MmaConvBuilder::storeAccumulators(ValueRange accumulators) {
+  // The accumulator of lane l: rows l/4 and l/4+8, columns 2(l%4) and +1.
+  Value group = div(lane, 4), pairColumn = mul(rem(lane, 4), 2);
+  int64_t tilesN = tiling.warpN() / kMmaN;
+  for (auto [position, accumulator] : llvm::enumerate(accumulators)) {
+    int64_t i = position / tilesN, j = position % tilesN;
+    for (int64_t half = 0; half < 2; ++half) {
+      Value m = add(add(blockRow, warpRow),
+                    add(index(i * kMmaM + half * 8), group));
+      auto [image, outRow, outColumn] = pixelOf(m);
+      for (int64_t column = 0; column < 2; ++column) {
+        Value n = add(add(blockColumn, warpColumn),
+                      add(index(j * kMmaN + column), pairColumn));
+        Value valid = both(less(m, shape.m()), less(n, shape.n()));
+        auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&store.getThenRegion().front());
+        SmallVector<Value> indices = {image, n, outRow, outColumn};
+        Value sum = vector::ExtractOp::create(b, loc, accumulator,
+                                              ArrayRef<int64_t>{half, column});
+        Value initial = epilogue.initializer
+                            ? evaluate(epilogue.initializer, indices, nullptr)
+                            : memref::LoadOp::create(b, loc, output, indices).getResult();
+        Value value = arith::AddFOp::create(b, loc, initial, sum);
+        if (epilogue.consumer)
+          value = evaluate(epilogue.consumer, indices, value);
+        memref::StoreOp::create(b, loc, value, output, indices);
+      }
+    }
+  }
+}
+
+Value MmaConvBuilder::evaluate(linalg::LinalgOp op, ValueRange indices, Value outputValue) {
+  if (auto fill = dyn_cast<linalg::FillOp>(op.getOperation()))
+    return fill.getInputs()[0];
+  IRMapping values;
+  Block &body = op->getRegion(0).front();
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    Value argument = body.getArgument(operand->getOperandNumber());
+    if (operand->get() == output) {
+      values.map(argument, outputValue);
+      continue;
+    }
+    if (!isa<MemRefType>(operand->get().getType())) { // a scalar
+      values.map(argument, operand->get());
+      continue;
+    }
+    SmallVector<Value> at;
+    for (AffineExpr e : op.getMatchingIndexingMap(operand).getResults())
+      at.push_back(isa<AffineDimExpr>(e)
+                       ? indices[cast<AffineDimExpr>(e).getPosition()]
+                       : index(cast<AffineConstantExpr>(e).getValue()));
+    values.map(argument, memref::LoadOp::create(b, loc, operand->get(), at));
+  }
+  for (Operation &inner : body.without_terminator())
+    b.clone(inner, values);
+  return values.lookup(body.getTerminator()->getOperand(0));
+}
+
+void MmaConvBuilder::build() {
+  MLIRContext *context = b.getContext();
+  Attribute workgroup = gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  auto tileType = [&](int64_t rows) {
+    return MemRefType::get({tiling.stages, rows, tiling.rowStride()}, b.getF32Type(),
+                           MemRefLayoutAttrInterface(), workgroup);
+  };
+  Value one = index(1);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, index(llvm::divideCeil(shape.m(), tiling.blockM)),
+      index(llvm::divideCeil(shape.n(), tiling.blockN)), one, index(tiling.threads()), one,
+      one, /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, TypeRange{tileType(tiling.blockM), tileType(tiling.blockN)});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  aTiles = launch.getWorkgroupAttributions()[0];
+  bTiles = launch.getWorkgroupAttributions()[1];
+  thread = launch.getThreadIds().x;
+  lane = rem(thread, kWarpSize);
+  Value warp = div(thread, kWarpSize);
+  warpRow = mul(rem(warp, tiling.warpsM), tiling.warpM());
+  warpColumn = mul(div(warp, tiling.warpsM), tiling.warpN());
+  blockRow = mul(launch.getBlockIds().x, tiling.blockM);
+  blockColumn = mul(launch.getBlockIds().y, tiling.blockN);
+  copiedRow = rem(thread, tiling.blockM);
+  Value copiedM = add(blockRow, copiedRow);
+  copiedPixelValid = less(copiedM, shape.m());
+  copiedPixel = pixelOf(orZero(copiedPixelValid, copiedM));
+
+  // The first stages-1 steps in flight before the loop; a group for each
+  // even where there is no step, so that every wait counts the same.
+  int64_t steps = llvm::divideCeil(shape.k(), tiling.blockK);
+  Value lastGroup;
+  for (int64_t s = 0; s + 1 < tiling.stages; ++s)
+    lastGroup = s < steps ? loadStep(index(s), index(s))
+                          : nvgpu::DeviceAsyncCreateGroupOp::create(
+                                b, loc, nvgpu::DeviceAsyncTokenType::get(context),
+                                ValueRange{});
+
+  int64_t tiles = (tiling.warpM() / kMmaM) * (tiling.warpN() / kMmaN);
+  Value zero = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(VectorType::get({2, 2}, b.getF32Type()), 0.0f));
+  SmallVector<Value> initial(tiles, zero);
+  auto loop = scf::ForOp::create(b, loc, index(0), index(steps), one, initial);
+  {
+    OpBuilder::InsertionGuard inLoop(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value step = loop.getInductionVar();
+    // This step's group has landed (this thread's copies) once at most
+    // stages-2 younger ones are pending; the barrier makes every thread's
+    // copies visible, and frees the stage the last step read.
+    nvgpu::DeviceAsyncWaitOp::create(b, loc, lastGroup,
+                                     b.getI32IntegerAttr(tiling.stages - 2));
+    gpu::BarrierOp::create(b, loc);
+    Value next = add(step, index(tiling.stages - 1));
+    auto load = scf::IfOp::create(b, loc, less(next, steps), /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard inIf(b);
+      b.setInsertionPointToStart(&load.getThenRegion().front());
+      loadStep(next, rem(next, tiling.stages));
+      b.setInsertionPointToStart(&load.getElseRegion().front());
+      nvgpu::DeviceAsyncCreateGroupOp::create(
+          b, loc, nvgpu::DeviceAsyncTokenType::get(context), ValueRange{});
+    }
+    SmallVector<Value> updated =
+        multiplyStage(rem(step, tiling.stages), loop.getRegionIterArgs());
+    scf::YieldOp::create(b, loc, updated);
+  }
+  storeAccumulators(loop.getResults());
+  gpu::TerminatorOp::create(b, loc);
+}
+
+struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
+  void runOnOperation() override {
+    MmaTiling tiling;
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
+      if (conv.hasPureBufferSemantics() && shapeOf(conv))
+        convs.push_back(conv);
+    });
+    for (linalg::Conv2DNchwFchwOp conv : convs) {
+      OpBuilder b(conv);
+      std::optional<ConvShape> shape = shapeOf(conv);
+      Epilogue epilogue = epilogueOf(conv);
+      MmaConvBuilder(b, conv.getLoc(), *shape, tiling, conv.getInputs()[0],
+                     conv.getInputs()[1], conv.getOutputs()[0], epilogue)
+          .build();
+      conv.erase();
+      if (epilogue.initializer)
+        epilogue.initializer->erase();
+      if (epilogue.consumer)
+        epilogue.consumer->erase();
+    }
+  }
+};
+
+/// An elementwise op on a conv's result, writing a new tensor, writes the
+/// conv's result instead (once nothing else reads it): bufferized, it then
+/// works in place on the conv's output, where the conv's kernel finds it.
+struct GpuConvOutputsInPlace : impl::GpuConvOutputsInPlaceBase<GpuConvOutputsInPlace> {
+  void runOnOperation() override {
+    getOperation().walk([](linalg::GenericOp generic) {
+      if (!generic.hasPureTensorSemantics() || !isElementwise(generic) ||
+          generic.hasIndexSemantics())
+        return;
+      OpOperand *init = generic.getDpsInitOperand(0);
+      if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
+          generic.payloadUsesValueFromOperand(init))
+        return;
+      for (OpOperand *input : generic.getDpsInputOperands()) {
+        Value result = input->get();
+        if (result.getDefiningOp<linalg::Conv2DNchwFchwOp>() && result.hasOneUse() &&
+            result.getType() == init->get().getType() &&
+            generic.getMatchingIndexingMap(input).isIdentity()) {
+          init->set(result);
+          return;
+        }
+      }
+    });
+  }
+};
+
+} // namespace
+
+} // namespace incept

@@ -1,0 +1,143 @@
+// RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs))' --split-input-file | FileCheck %s
+
+// A 3x3 conv (M = 64 pixels, N = 24 channels, K = 72) writing into a view
+// with an offset (a concat slice): one block of 128 threads covers M and N;
+// K takes 5 steps of 16 through a 3-stage ring of shared tiles, padded rows
+// of 16+4 floats. Two steps are in flight before the loop; in it, wait for
+// the step's group (one younger may pend), a barrier, the copies of step
+// s+2 (or an empty group past the last), then per 8 of k: two A fragments
+// (ldmatrix x4) and four B fragments (x2), each element rounded to TF32,
+// and 2x4 mma.sync; at the end the accumulators are added to the output.
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: %[[IN:.*]]: memref<1x8x10x10xf32>, %[[W:.*]]: memref<24x8x3x3xf32>, %[[OUT:.*]]: memref<1x24x8x8xf32, strided<[3072, 64, 8, 1], offset: 512>>
+// CHECK-NOT: linalg.conv
+// (The printer names each constant index by its value: %c1, %c1_0, ...)
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c1{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}}) threads(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, %{{.*}} = %c1{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}}) workgroup(%[[A:.*]] : memref<3x64x20xf32, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<3x64x20xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-8: nvgpu.device_async_copy %[[IN]][{{.*}}], %[[A]][{{.*}}], 1, %{{.*}} : memref<1x8x10x10xf32> to memref<3x64x20xf32, #gpu.address_space<workgroup>>
+// CHECK-COUNT-8: nvgpu.device_async_copy %[[W]][{{.*}}], %[[B]][{{.*}}], 1, %{{.*}} : memref<24x8x3x3xf32> to memref<3x64x20xf32, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.device_async_create_group
+// CHECK: %[[LAST:.*]] = nvgpu.device_async_create_group
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: nvgpu.device_async_wait %[[LAST]] {numGroups = 1 : i32}
+// CHECK-NEXT: gpu.barrier
+// CHECK: scf.if
+// CHECK-COUNT-16: nvgpu.device_async_copy
+// CHECK: nvgpu.device_async_create_group
+// CHECK: } else {
+// CHECK-NEXT: nvgpu.device_async_create_group
+// CHECK: nvgpu.ldmatrix %[[A]][{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<3x64x20xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
+// CHECK-COUNT-4: llvm.call_intrinsic "llvm.nvvm.f2tf32.rna"
+// CHECK: nvgpu.ldmatrix %[[B]][{{.*}}] {numTiles = 2 : i32, transpose = false} : memref<3x64x20xf32, #gpu.address_space<workgroup>> -> vector<2x1xf32>
+// CHECK-COUNT-2: llvm.call_intrinsic "llvm.nvvm.f2tf32.rna"
+// CHECK: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 8], tf32Enabled} : (vector<4x1xf32>, vector<2x1xf32>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK-COUNT-15: nvgpu.mma.sync
+// CHECK: scf.yield
+// CHECK-COUNT-32: memref.store %{{.*}}, %[[OUT]]
+// CHECK: gpu.terminator
+func.func @conv(%in: memref<1x8x10x10xf32>, %w: memref<24x8x3x3xf32>, %out: memref<1x24x8x8xf32, strided<[3072, 64, 8, 1], offset: 512>>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x10x10xf32>, memref<24x8x3x3xf32>)
+    outs(%out : memref<1x24x8x8xf32, strided<[3072, 64, 8, 1], offset: 512>>)
+  return
+}
+
+// -----
+
+// A strided 7x7 conv over a batch of 2 (M = 2x4x4 = 32, K = 3x49 = 147): the
+// grid is M/64 by N/64, rounded up (2 blocks along N); the input row of a
+// pixel is its row times the stride plus the tap's row times the dilation.
+// CHECK-LABEL: func.func @strided
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{(_[0-9]+)?}}, %{{.*}} = %c2, %{{.*}} = %c1{{(_[0-9]+)?}}) threads
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+// CHECK: nvgpu.mma.sync
+func.func @strided(%in: memref<2x3x13x13xf32>, %w: memref<65x3x7x7xf32>, %out: memref<2x65x4x4xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%in, %w : memref<2x3x13x13xf32>, memref<65x3x7x7xf32>)
+    outs(%out : memref<2x65x4x4xf32>)
+  return
+}
+
+// -----
+
+// Tensors, or shapes not static, are left alone.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: linalg.conv_2d_nchw_fchw
+// CHECK-NOT: gpu.launch
+func.func @dynamic(%in: memref<?x8x10x10xf32>, %w: memref<24x8x3x3xf32>, %out: memref<?x24x8x8xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<?x8x10x10xf32>, memref<24x8x3x3xf32>)
+    outs(%out : memref<?x24x8x8xf32>)
+  return
+}
+
+// -----
+
+#bias = affine_map<(d0, d1, d2, d3) -> (d1)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// The epilogue in registers: the bias's broadcast just before the conv and
+// the scaled residual add and ReLU just after it, in place, become the
+// kernel's: each output element is bias[n] + the sum, times the scale, plus
+// the residual, max 0, stored once; both ops are gone.
+// CHECK-LABEL: func.func @epilogue
+// CHECK-SAME: %[[BIAS:[a-z0-9]+]]: memref<24xf32>, %[[RES:[a-z0-9]+]]: memref<1x24x8x8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for
+// CHECK: nvgpu.mma.sync
+// CHECK: scf.yield
+// CHECK: scf.if
+// CHECK-NEXT: %[[SUM:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
+// CHECK-NEXT: %[[B:.*]] = memref.load %[[BIAS]][%{{.*}}] : memref<24xf32>
+// CHECK-NEXT: %[[V:.*]] = arith.addf %[[B]], %[[SUM]] : f32
+// CHECK-NEXT: %[[R:.*]] = memref.load %[[RES]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : memref<1x24x8x8xf32>
+// CHECK-NEXT: %[[S:.*]] = arith.mulf %[[V]], %{{.*}} : f32
+// CHECK-NEXT: %[[A:.*]] = arith.addf %[[S]], %[[R]] : f32
+// CHECK-NEXT: %[[M:.*]] = arith.maximumf %[[A]], %{{.*}} : f32
+// CHECK-NEXT: memref.store %[[M]], %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : memref<1x24x8x8xf32>
+// CHECK-NOT: linalg.generic
+func.func @epilogue(%in: memref<1x8x10x10xf32>, %w: memref<24x8x3x3xf32>, %bias: memref<24xf32>, %res: memref<1x24x8x8xf32>, %out: memref<1x24x8x8xf32>) {
+  %scale = arith.constant 0.17 : f32
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : memref<24xf32>) outs(%out : memref<1x24x8x8xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x10x10xf32>, memref<24x8x3x3xf32>) outs(%out : memref<1x24x8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %res : memref<1x24x8x8xf32>, memref<1x24x8x8xf32>) outs(%out : memref<1x24x8x8xf32>) {
+  ^bb0(%c: f32, %r: f32, %o: f32):
+    %s = arith.mulf %c, %scale : f32
+    %a = arith.addf %s, %r : f32
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// An op between the conv and the elementwise op keeps the latter out of the
+// epilogue: the sum is added to the output as it is.
+// CHECK-LABEL: func.func @not_adjacent
+// CHECK: memref.load
+// CHECK: arith.addf
+// CHECK: gpu.terminator
+// CHECK: memref.copy
+// CHECK: linalg.generic
+func.func @not_adjacent(%in: memref<1x8x10x10xf32>, %w: memref<24x8x3x3xf32>, %out: memref<1x24x8x8xf32>, %copy: memref<1x24x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x10x10xf32>, memref<24x8x3x3xf32>) outs(%out : memref<1x24x8x8xf32>)
+  memref.copy %out, %copy : memref<1x24x8x8xf32> to memref<1x24x8x8xf32>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out : memref<1x24x8x8xf32>) outs(%out : memref<1x24x8x8xf32>) {
+  ^bb0(%c: f32, %o: f32):
+    %m = arith.maximumf %c, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
