@@ -119,6 +119,10 @@ static void **running_params;
 
 static void set_thread(unsigned linear) {
   current = linear;
+  if (block_dim[1] == 1 && block_dim[2] == 1) { /* the common case, no division */
+    thread_id[0] = linear;
+    return;
+  }
   thread_id[0] = linear % block_dim[0];
   thread_id[1] = linear / block_dim[0] % block_dim[1];
   thread_id[2] = linear / (block_dim[0] * block_dim[1]);
@@ -181,6 +185,7 @@ bool emu_launch(const emu_kernel *kernel, const unsigned grid[3], const unsigned
   }
   memcpy(grid_dim, grid, sizeof grid_dim);
   memcpy(block_dim, block, sizeof block_dim);
+  memset(thread_id, 0, sizeof thread_id);
   bool synchronises = kernel->info[1] != 0;
   if (synchronises && !threads) {
     threads = calloc(kMaxThreads, sizeof *threads);
@@ -348,15 +353,15 @@ EXPORT void __incept_emu_mma_m16n8k8_row_col_tf32(float *d, uint32_t a0, uint32_
   memcpy(exchange->b[lane], (uint32_t[2]){b0, b1}, sizeof exchange->b[lane]);
   memcpy(exchange->c[lane], (float[4]){c0, c1, c2, c3}, sizeof exchange->c[lane]);
   if (last_to_arrive(exchange)) {
-    float a[16][8], b[8][8], c[16][8];
+    float a[16][8], bt[8][8] /* [n][k] */, c[16][8];
     for (unsigned l = 0; l < kWarpSize; ++l) {
       unsigned g = l / 4, t = l % 4;
       a[g][t] = tf32(exchange->a[l][0]);
       a[g + 8][t] = tf32(exchange->a[l][1]);
       a[g][t + 4] = tf32(exchange->a[l][2]);
       a[g + 8][t + 4] = tf32(exchange->a[l][3]);
-      b[t][g] = tf32(exchange->b[l][0]);
-      b[t + 4][g] = tf32(exchange->b[l][1]);
+      bt[g][t] = tf32(exchange->b[l][0]);
+      bt[g][t + 4] = tf32(exchange->b[l][1]);
       c[g][2 * t] = exchange->c[l][0];
       c[g][2 * t + 1] = exchange->c[l][1];
       c[g + 8][2 * t] = exchange->c[l][2];
@@ -366,9 +371,12 @@ EXPORT void __incept_emu_mma_m16n8k8_row_col_tf32(float *d, uint32_t a0, uint32_
       unsigned g = l / 4, t = l % 4;
       for (unsigned i = 0; i < 4; ++i) {
         unsigned row = g + 8 * (i / 2), column = 2 * t + i % 2;
+        /* TF32 products are exact in fp32 (11 by 11 significant bits): a
+         * multiply and an add, and no call of fmaf where the build's
+         * target has no FMA instruction. */
         float sum = c[row][column];
         for (unsigned k = 0; k < 8; ++k)
-          sum = fmaf(a[row][k], b[k][column], sum);
+          sum += a[row][k] * bt[column][k];
         exchange->d[l][i] = sum;
       }
     }
