@@ -89,6 +89,9 @@ static unsigned current; /* linear thread index in the block */
  * resumes the stack `to` the same way. (glibc's swapcontext would do the
  * same plus two system calls for the signal mask: most of an emulated
  * model's time, at a switch per lane and collective.) */
+#if !defined(__x86_64__)
+#error "the kernel emulator switches coroutines in x86-64 assembly"
+#endif
 void emu_switch(void **from, void *to);
 __asm__(".text\n"
         ".p2align 4\n"
@@ -155,7 +158,7 @@ static void *start_stack(char *stack) {
   return top;
 }
 
-static bool run_block_as_coroutines(unsigned count) {
+static void run_block_as_coroutines(unsigned count) {
   thread_count = count;
   for (unsigned t = 0; t < count; ++t) {
     threads[t].done = false;
@@ -172,7 +175,6 @@ static bool run_block_as_coroutines(unsigned count) {
       live |= !threads[t].done;
     }
   }
-  return true;
 }
 
 bool emu_launch(const emu_kernel *kernel, const unsigned grid[3], const unsigned block[3],
