@@ -101,9 +101,13 @@ struct Epilogue {
   linalg::LinalgOp initializer, consumer;
 };
 
-bool isElementwise(linalg::LinalgOp op) {
+/// An op computing each output element from inputs at that element alone:
+/// parallel loops, one init read at the identity and never by the body, no
+/// linalg.index.
+bool isElementwise(linalg::GenericOp op) {
   return op.getNumLoops() == op.getNumParallelLoops() && op.getNumDpsInits() == 1 &&
-         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity();
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         !op.hasIndexSemantics() && !op.payloadUsesValueFromOperand(op.getDpsInitOperand(0));
 }
 
 /// Whether `map` picks dimensions and constants only (a broadcast or a
@@ -114,6 +118,16 @@ bool isIndexable(AffineMap map) {
   });
 }
 
+/// `op` if it is an elementwise generic writing `output` whose inputs the
+/// epilogue can index.
+linalg::GenericOp elementwiseWriterOf(Operation *op, Value output) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getOutputs()[0] != output || !isElementwise(generic) ||
+      !llvm::all_of(generic.getIndexingMapsArray(), isIndexable))
+    return nullptr;
+  return generic;
+}
+
 /// The initializer and consumer of `conv`'s output, where there are ones
 /// the epilogue can do.
 Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
@@ -122,25 +136,17 @@ Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(conv->getPrevNode());
       fill && fill.getOutputs()[0] == output)
     epilogue.initializer = fill;
-  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(conv->getPrevNode());
-      generic && generic.getOutputs()[0] == output && isElementwise(generic) &&
-      !generic.hasIndexSemantics() &&
-      !generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)) &&
-      !llvm::is_contained(generic.getInputs(), output) &&
-      llvm::all_of(generic.getIndexingMapsArray(), isIndexable))
+  if (auto generic = elementwiseWriterOf(conv->getPrevNode(), output);
+      generic && !llvm::is_contained(generic.getInputs(), output))
     epilogue.initializer = generic;
   // The consumer reads the output where it writes it, and nothing else of it.
-  if (auto generic = dyn_cast_or_null<linalg::GenericOp>(conv->getNextNode());
-      generic && generic.getOutputs()[0] == output && isElementwise(generic) &&
-      !generic.hasIndexSemantics() &&
-      !generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)) &&
-      llvm::all_of(generic.getIndexingMapsArray(), isIndexable) &&
-      llvm::all_of(generic.getDpsInputOperands(), [&](OpOperand *operand) {
+  if (auto generic = elementwiseWriterOf(conv->getNextNode(), output);
+      generic && llvm::any_of(generic.getDpsInputOperands(), [&](OpOperand *operand) {
+        return operand->get() == output;
+      }) && llvm::all_of(generic.getDpsInputOperands(), [&](OpOperand *operand) {
         return operand->get() != output ||
                generic.getMatchingIndexingMap(operand).isIdentity();
-      }) &&
-      llvm::any_of(generic.getDpsInputOperands(),
-                   [&](OpOperand *operand) { return operand->get() == output; }))
+      }))
     epilogue.consumer = generic;
   return epilogue;
 }
@@ -229,12 +235,11 @@ Value MmaConvBuilder::loadStep(Value step, Value stage) {
         add(mul(copiedPixel[2], shape.strideW), mul(tapColumn, shape.dilationW));
     Value valid = both(both(copiedPixelValid, less(k, shape.k())),
                        both(less(inRow, shape.inHeight), less(inColumn, shape.inWidth)));
-    Value sourceElements = orZero(valid, index(1));
     tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
         b, loc, aTiles, ValueRange{stage, copiedRow, column}, input,
         ValueRange{orZero(valid, copiedPixel[0]), orZero(valid, channel),
                    orZero(valid, inRow), orZero(valid, inColumn)},
-        b.getIndexAttr(1), sourceElements, UnitAttr()));
+        b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr()));
   }
   // B: consecutive threads take consecutive k of one output channel's
   // filter, which lie side by side.
@@ -472,12 +477,10 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
 struct GpuConvOutputsInPlace : impl::GpuConvOutputsInPlaceBase<GpuConvOutputsInPlace> {
   void runOnOperation() override {
     getOperation().walk([](linalg::GenericOp generic) {
-      if (!generic.hasPureTensorSemantics() || !isElementwise(generic) ||
-          generic.hasIndexSemantics())
+      if (!generic.hasPureTensorSemantics() || !isElementwise(generic))
         return;
       OpOperand *init = generic.getDpsInitOperand(0);
-      if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
-          generic.payloadUsesValueFromOperand(init))
+      if (!init->get().getDefiningOp<tensor::EmptyOp>())
         return;
       for (OpOperand *input : generic.getDpsInputOperands()) {
         Value result = input->get();
