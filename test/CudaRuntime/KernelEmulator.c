@@ -4,9 +4,11 @@
  * never synchronises runs each thread to its end in turn; one that does
  * (a barrier, a warp collective) runs its threads as coroutines, in rounds:
  * in each round every live thread runs from where it stopped to its next
- * synchronisation point. As every thread of these kernels meets the same
- * points in the same order, a thread that resumes after a point finds every
- * other thread of its block past the same point: a barrier. A warp
+ * synchronisation point, and switches straight to the next thread (not
+ * back to a scheduler: half the switches, which are most of an emulated
+ * model's time). As every thread of these kernels meets the same points in
+ * the same order, a thread that resumes after a point finds every other
+ * thread of its block past the same point: a barrier. A warp
  * collective leaves the lane's operands in its warp's exchange, and the lane
  * reads the others' when it resumes; exchanges alternate between two
  * buffers, so that a lane that resumed first and reached its next collective
@@ -84,11 +86,13 @@ enum { kWarpSize = 32, kMaxThreads = 1024, kStackBytes = 256 * 1024 };
 static unsigned grid_dim[3], block_dim[3], block_id[3], thread_id[3];
 static unsigned current; /* linear thread index in the block */
 
-/* Switching coroutines: saves the callee-saved registers and the floating
- * point controls on the current stack, stores its pointer in *from, and
- * resumes the stack `to` the same way. (glibc's swapcontext would do the
- * same plus two system calls for the signal mask: most of an emulated
- * model's time, at a switch per lane and collective.) */
+/* Switching coroutines: saves the callee-saved registers on the current
+ * stack, stores its pointer in *from, and resumes the stack `to` the same
+ * way. The floating point controls (MXCSR, x87's control word), which the
+ * ABI also has callees preserve, are left alone: every coroutine runs with
+ * the launching thread's, and no kernel changes them. (glibc's swapcontext
+ * would save those too, and make two system calls for the signal mask: most
+ * of an emulated model's time, at a switch per lane and collective.) */
 #if !defined(__x86_64__)
 #error "the kernel emulator switches coroutines in x86-64 assembly"
 #endif
@@ -99,9 +103,7 @@ __asm__(".text\n"
         "emu_switch:\n"
         "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n"
         "  pushq %r13\n  pushq %r14\n  pushq %r15\n"
-        "  subq $8, %rsp\n  stmxcsr (%rsp)\n  fnstcw 4(%rsp)\n"
         "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
-        "  ldmxcsr (%rsp)\n  fldcw 4(%rsp)\n  addq $8, %rsp\n"
         "  popq %r15\n  popq %r14\n  popq %r13\n"
         "  popq %r12\n  popq %rbx\n  popq %rbp\n"
         "  ret\n"
@@ -114,7 +116,7 @@ typedef struct coroutine {
 } coroutine;
 
 static coroutine *threads;
-static unsigned thread_count;
+static unsigned thread_count, live_threads;
 static char *stacks;
 static void *scheduler;
 static void (*running_entry)(void **);
@@ -131,19 +133,35 @@ static void set_thread(unsigned linear) {
   thread_id[2] = linear / (block_dim[0] * block_dim[1]);
 }
 
-/* Where a coroutine starts; it ends by switching back for good. */
+/* The live thread after `thread`, in the order of the rounds. */
+static unsigned next_live(unsigned thread) {
+  do
+    thread = thread + 1 == thread_count ? 0 : thread + 1;
+  while (threads[thread].done);
+  return thread;
+}
+
+/* Where a coroutine starts; it ends by switching to the next thread for
+ * good, or back to the launch after the last. */
 static void thread_body(void) {
   running_entry(running_params);
   threads[current].done = true;
   void *unused;
-  emu_switch(&unused, scheduler);
+  if (--live_threads == 0)
+    emu_switch(&unused, scheduler);
+  unsigned next = next_live(current);
+  set_thread(next);
+  emu_switch(&unused, threads[next].stack_pointer);
   __builtin_unreachable();
 }
 
-/* Back to the scheduler until the next round. */
+/* On to the next thread until the next round. */
 static void yield(void) {
-  if (threads)
-    emu_switch(&threads[current].stack_pointer, scheduler);
+  if (live_threads <= 1) /* alone, or not in coroutines at all */
+    return;
+  unsigned self = current, next = next_live(self);
+  set_thread(next);
+  emu_switch(&threads[self].stack_pointer, threads[next].stack_pointer);
 }
 
 /* A fresh stack whose first switch returns into thread_body, as if called
@@ -154,7 +172,6 @@ static void *start_stack(char *stack) {
   *--top = (uint64_t)(uintptr_t)&thread_body;
   for (int i = 0; i < 6; ++i)
     *--top = 0;                      /* rbp, rbx, r12-r15 */
-  *--top = UINT64_C(0x037F) << 32 | UINT64_C(0x1F80); /* x87 control, MXCSR */
   return top;
 }
 
@@ -165,16 +182,9 @@ static void run_block_as_coroutines(unsigned count) {
     threads[t].collectives = 0;
     threads[t].stack_pointer = start_stack(stacks + (size_t)t * kStackBytes);
   }
-  for (bool live = true; live;) {
-    live = false;
-    for (unsigned t = 0; t < count; ++t) {
-      if (threads[t].done)
-        continue;
-      set_thread(t);
-      emu_switch(&scheduler, threads[t].stack_pointer);
-      live |= !threads[t].done;
-    }
-  }
+  live_threads = count;
+  set_thread(0);
+  emu_switch(&scheduler, threads[0].stack_pointer);
 }
 
 bool emu_launch(const emu_kernel *kernel, const unsigned grid[3], const unsigned block[3],
