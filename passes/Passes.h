@@ -112,6 +112,8 @@ void buildLowerToGpuPipeline(mlir::OpPassManager &pm,
 /// The compute capability of a --gpu-arch ("sm_90" → 90), or nothing for
 /// one the backend does not generate code for.
 std::optional<int> computeCapabilityOf(llvm::StringRef gpuArch);
+/// The streaming multiprocessors the kernels for `gpuArch` are tiled to fill.
+int64_t multiprocessorsOf(llvm::StringRef gpuArch);
 /// The architectures --gpu-arch takes.
 llvm::ArrayRef<llvm::StringRef> gpuArchNames();
 

@@ -454,7 +454,7 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
     `linalg.conv_2d_nchw_fchw` of static f32 memrefs becomes a `gpu.launch`
     computing it as an implicit GEMM (output pixels x output channels,
     reduced over input channels x filter taps) with `nvgpu.mma.sync`
-    m16n8k8 in TF32: 64x64 tiles of 4 warps, a 3-stage ring of shared
+    m16n8k8 in TF32: tiles of 4 warps (below), a 3-stage ring of shared
     tiles filled by `nvgpu.device_async_copy` (cp.async, zero-filled out of
     range) and read with `nvgpu.ldmatrix`, the accumulators in registers.
     The epilogue: the fill or bias broadcast just before the conv that
@@ -464,7 +464,19 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
     Otherwise the accumulators are added to the output. TF32 keeps
     10 bits of each operand's mantissa: the results differ from fp32 by
     about 1e-3 relative.
+
+    Each conv's block tile is the largest of 64x64, 64x32, 32x64 and 32x32
+    whose grid gives each of the GPU's `multiprocessors` a block. Where not
+    even 32x32 does (the 8x8 and 17x17 layers at small batches), the
+    reduction is split among up to 16 blocks a tile (split-K, each at least
+    4 steps of 16 long): they store partial sums into a workspace (a
+    `memref.alloc`, for the arena planner after this pass), and a second
+    kernel adds them and does the epilogue.
   }];
+  let options = [
+    Option<"multiprocessors", "multiprocessors", "int64_t", /*default=*/"108",
+           "streaming multiprocessors to fill (A100: 108, H100 SXM: 132)">
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",

@@ -75,6 +75,12 @@ std::optional<int> computeCapabilityOf(llvm::StringRef gpuArch) {
   return std::stoi(gpuArch.drop_front(3).str());
 }
 
+int64_t multiprocessorsOf(llvm::StringRef gpuArch) {
+  // The data-centre parts each architecture names: A100 (108 SMs) and
+  // H100 SXM (132).
+  return gpuArch == "sm_90" ? 132 : 108;
+}
+
 llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
   static const llvm::StringRef names[] = {
       "incept-simplify-graph",      "incept-fold-batch-norm",
@@ -131,6 +137,11 @@ void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                   "cse,canonicalize");
+  // The convs' tensor-core kernels, before the arena is planned: split-K's
+  // workspaces are buffers of it.
+  if (options.target == TargetKind::Cuda && options.gpuPrecision == "tf32")
+    pm.addNestedPass<func::FuncOp>(
+        createGpuMmaConvs({/*multiprocessors=*/multiprocessorsOf(options.gpuArch)}));
   pm.addPass(createPlanArena());
 }
 
@@ -157,15 +168,18 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   // Kernels cannot read the host's globals: the weights become one blob the
   // library uploads, passed to the entry point after the arena.
   pm.addPass(createPlanWeights());
-  if (options.gpuPrecision == "tf32")
-    pm.addNestedPass<func::FuncOp>(createGpuMmaConvs());
   // Every linalg op becomes a parallel loop nest over its output (its
   // reductions sequential in each thread); the loop over the innermost
   // dimension is tiled so that a block's threads cover a run of 128
   // neighbouring elements, and the outer dimensions become the grid.
   addPipeline(pm, "func.func(convert-linalg-to-parallel-loops,"
                   "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1,1,1,128},"
-                  "gpu-map-parallel-loops,convert-parallel-loops-to-gpu),"
+                  "gpu-map-parallel-loops,convert-parallel-loops-to-gpu,"
+                  // Constants back into the kernels that use them: the
+                  // canonicalizer hoists them out of gpu.launch (not
+                  // isolated from above), and each would become a kernel
+                  // parameter (a vector of zeros one, spilled by ptxas).
+                  "gpu-launch-sink-index-computations),"
                   "gpu-kernel-outlining");
   pm.addPass(createMergeGpuModules());
   // sm_80's PTX runs on sm_90 too (the driver compiles it); PTX ISA 8.0 is

@@ -5,15 +5,17 @@
 // channel and k an input channel and filter tap, A gathered from the input
 // as it is read (no im2col buffer) and B the filter as it lies, [n][k].
 //
-// A block of 128 threads (4 warps, 2x2) computes a 64x64 tile of C; each
-// warp 32x32 of it, as 2x4 mma.sync m16n8k8 tiles whose accumulators live
-// in registers for the whole reduction. The reduction runs over k in steps
-// of 16 through a 3-stage ring of shared-memory tiles: while the tensor
-// cores work on one stage, cp.async fills the next two, copying 4 bytes a
-// thread with zero-fill where a pixel, channel or tap is out of range (so
-// that the tails of M, N and K need no other code), and each warp reads its
-// fragments with ldmatrix. A tile's rows are padded by 4 floats, so that the
-// 8 rows an ldmatrix reads fall in different banks.
+// A block of 128 threads (4 warps, 2x2) computes a tile of C, 64x64 where
+// the grid fills the GPU (each warp 32x32 of it, as 2x4 mma.sync m16n8k8
+// tiles whose accumulators live in registers for the whole reduction), and
+// smaller where it would not, down to 32x32 and then split-K: see
+// chooseTiling. The reduction runs over k in steps of 16 through a 3-stage
+// ring of shared-memory tiles: while the tensor cores work on one stage,
+// cp.async fills the next two, copying 4 bytes a thread with zero-fill where
+// a pixel, channel or tap is out of range (so that the tails of M, N and K
+// need no other code), and each warp reads its fragments with ldmatrix. A
+// tile's rows are padded by 4 floats, so that the 8 rows an ldmatrix reads
+// fall in different banks.
 //
 // The epilogue runs on the accumulators in registers: the op that
 // initialised the conv's output just before it (a fill, or the bias's
@@ -56,6 +58,9 @@ struct MmaTiling {
   int64_t stages = 3;
   /// Floats after each row of a shared tile, against bank conflicts.
   int64_t rowPadding = 4;
+  /// Blocks that share each tile's reduction (split-K), each summing its
+  /// own run of k; a second kernel adds their partial sums.
+  int64_t splits = 1;
 
   int64_t threads() const { return warpsM * warpsN * kWarpSize; }
   int64_t warpM() const { return blockM / warpsM; }
@@ -92,6 +97,38 @@ std::optional<ConvShape> shapeOf(linalg::Conv2DNchwFchwOp conv) {
                    filter.getDimSize(3), output.getDimSize(2), output.getDimSize(3),
                    strides[0],           strides[1],           dilations[0],
                    dilations[1]};
+}
+
+/// Fewest reduction steps a split of k is given (each pays the ring's fill
+/// and drain), and most splits of one tile (each one more partial sum for
+/// the second kernel to read).
+constexpr int64_t kMinStepsPerSplit = 4, kMaxSplits = 16;
+
+/// The tiling of `shape` on a GPU of `multiprocessors` SMs: the largest
+/// block tile (64x64, 64x32, 32x64, 32x32; each a 2x2 of warps) whose grid
+/// gives every SM a block; where not even 32x32 tiles do (the 8x8 and
+/// 17x17 layers at small batches), k split among as many blocks a tile as
+/// fill them, each split at least kMinStepsPerSplit steps long.
+MmaTiling chooseTiling(const ConvShape &shape, int64_t multiprocessors) {
+  MmaTiling tiling;
+  auto blocks = [&]() -> int64_t {
+    return llvm::divideCeil(shape.m(), tiling.blockM) *
+           llvm::divideCeil(shape.n(), tiling.blockN);
+  };
+  using Tile = std::pair<int64_t, int64_t>;
+  for (auto [blockM, blockN] : {Tile{64, 64}, Tile{64, 32}, Tile{32, 64}, Tile{32, 32}}) {
+    tiling.blockM = blockM;
+    tiling.blockN = blockN;
+    if (blocks() >= multiprocessors)
+      return tiling;
+  }
+  int64_t steps = llvm::divideCeil(shape.k(), tiling.blockK);
+  int64_t splits = std::min({static_cast<int64_t>(llvm::divideCeil(multiprocessors, blocks())),
+                             steps / kMinStepsPerSplit, kMaxSplits});
+  // As many splits as share the steps evenly, so that none is empty.
+  if (splits > 1)
+    tiling.splits = llvm::divideCeil(steps, llvm::divideCeil(steps, splits));
+  return tiling;
 }
 
 /// The ops around a conv that its kernel's epilogue does: the one writing
@@ -151,7 +188,7 @@ Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
   return epilogue;
 }
 
-/// Builds one conv's kernel at the builder's point.
+/// Builds one conv's kernels.
 class MmaConvBuilder {
 public:
   MmaConvBuilder(OpBuilder &b, Location loc, const ConvShape &shape, const MmaTiling &tiling,
@@ -159,9 +196,13 @@ public:
       : b(b), loc(loc), shape(shape), tiling(tiling), input(input), filter(filter),
         output(output), epilogue(epilogue) {}
 
+  /// The kernel (and with split-K, the second one) at the builder's point.
   void build();
 
 private:
+  /// The body of the GEMM kernel `launch`: one tile of C, or one split's
+  /// partial sums of it.
+  void buildTile(gpu::LaunchOp launch);
   Value index(int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); }
@@ -195,12 +236,23 @@ private:
   /// layers (GoogLeNet's output: 1.3% of max|ref| truncated, against
   /// 1e-3 rounded, in the emulator).
   Value roundToTf32(Value fragment);
-  /// Starts the copies of reduction step `step` (a multiple of blockK into
-  /// k) into `stage`, and commits them as one group.
+  /// Starts the copies of the block's reduction step `step` into `stage`,
+  /// where the block has such a step; either way commits one group, so that
+  /// every wait counts the same.
   Value loadStep(Value step, Value stage);
+  /// The copies of reduction step `step` of the whole k (k from
+  /// step * blockK) into `stage`.
+  void loadTiles(Value step, Value stage);
   /// The warp's mma.sync over one stage, from and to `accumulators`.
   SmallVector<Value> multiplyStage(Value stage, ValueRange accumulators);
-  void storeAccumulators(ValueRange accumulators);
+  /// Stores the sums: as the output's elements, or with split-K as the
+  /// block's partial sums into the workspace, [split][n][m].
+  void storeAccumulators(ValueRange accumulators, Value split);
+  /// Stores the output element at (image, n, row, column) whose sum over k
+  /// is `sum`, the epilogue applied.
+  void storeResult(ArrayRef<Value> indices, Value sum);
+  /// The kernel that adds the splits' partial sums and stores the output.
+  void buildSplitSum();
   /// The value `op` (elementwise, writing the output) computes at `indices`
   /// of the output, where the output itself reads as `outputValue`.
   Value evaluate(linalg::LinalgOp op, ValueRange indices, Value outputValue);
@@ -213,13 +265,30 @@ private:
   Epilogue epilogue;
   // In the kernel: the shared tiles, the thread's and the block's place.
   Value aTiles, bTiles, thread, lane, warpRow, warpColumn, blockRow, blockColumn;
+  // The block's run of reduction steps: all of them, or its split's.
+  Value firstStep, stepCount;
+  // The partial sums of split-K.
+  Value workspace;
   // The pixel of the A rows this thread copies, and whether it is one.
   std::array<Value, 3> copiedPixel;
   Value copiedPixelValid, copiedRow;
 };
 
 Value MmaConvBuilder::loadStep(Value step, Value stage) {
-  SmallVector<Value> tokens;
+  auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  auto load = scf::IfOp::create(b, loc, b.createOrFold<arith::CmpIOp>(
+                                            loc, arith::CmpIPredicate::ult, step, stepCount));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&load.getThenRegion().front());
+    loadTiles(add(firstStep, step), stage);
+  }
+  // The copies' tokens stay in the if; cp.async.commit_group commits
+  // whatever copies the thread started.
+  return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, token, ValueRange{});
+}
+
+void MmaConvBuilder::loadTiles(Value step, Value stage) {
   Value k0 = mul(step, tiling.blockK);
   // A: each thread copies one row (pixel) of the tile, every
   // threads/blockM-th column; consecutive threads take consecutive pixels,
@@ -235,11 +304,11 @@ Value MmaConvBuilder::loadStep(Value step, Value stage) {
         add(mul(copiedPixel[2], shape.strideW), mul(tapColumn, shape.dilationW));
     Value valid = both(both(copiedPixelValid, less(k, shape.k())),
                        both(less(inRow, shape.inHeight), less(inColumn, shape.inWidth)));
-    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+    nvgpu::DeviceAsyncCopyOp::create(
         b, loc, aTiles, ValueRange{stage, copiedRow, column}, input,
         ValueRange{orZero(valid, copiedPixel[0]), orZero(valid, channel),
                    orZero(valid, inRow), orZero(valid, inColumn)},
-        b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr()));
+        b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr());
   }
   // B: consecutive threads take consecutive k of one output channel's
   // filter, which lie side by side.
@@ -252,14 +321,12 @@ Value MmaConvBuilder::loadStep(Value step, Value stage) {
     Value row = add(bFirstRow, index(j * bRowStep));
     Value outChannel = add(blockColumn, row);
     Value valid = both(less(outChannel, shape.n()), less(k, shape.k()));
-    tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+    nvgpu::DeviceAsyncCopyOp::create(
         b, loc, bTiles, ValueRange{stage, row, bColumn}, filter,
         ValueRange{orZero(valid, outChannel), orZero(valid, channel),
                    orZero(valid, tapRow), orZero(valid, tapColumn)},
-        b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr()));
+        b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr());
   }
-  return nvgpu::DeviceAsyncCreateGroupOp::create(
-      b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
 }
 
 Value MmaConvBuilder::roundToTf32(Value fragment) {
@@ -316,7 +383,7 @@ SmallVector<Value> MmaConvBuilder::multiplyStage(Value stage, ValueRange accumul
   return result;
 }
 
-void MmaConvBuilder::storeAccumulators(ValueRange accumulators) {
+void MmaConvBuilder::storeAccumulators(ValueRange accumulators, Value split) {
   // The accumulator of lane l: rows l/4 and l/4+8, columns 2(l%4) and +1.
   Value group = div(lane, 4), pairColumn = mul(rem(lane, 4), 2);
   int64_t tilesN = tiling.warpN() / kMmaN;
@@ -325,7 +392,6 @@ void MmaConvBuilder::storeAccumulators(ValueRange accumulators) {
     for (int64_t half = 0; half < 2; ++half) {
       Value m = add(add(blockRow, warpRow),
                     add(index(i * kMmaM + half * 8), group));
-      auto [image, outRow, outColumn] = pixelOf(m);
       for (int64_t column = 0; column < 2; ++column) {
         Value n = add(add(blockColumn, warpColumn),
                       add(index(j * kMmaN + column), pairColumn));
@@ -333,19 +399,52 @@ void MmaConvBuilder::storeAccumulators(ValueRange accumulators) {
         auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(&store.getThenRegion().front());
-        SmallVector<Value> indices = {image, n, outRow, outColumn};
         Value sum = vector::ExtractOp::create(b, loc, accumulator,
                                               ArrayRef<int64_t>{half, column});
-        Value initial = epilogue.initializer
-                            ? evaluate(epilogue.initializer, indices, nullptr)
-                            : memref::LoadOp::create(b, loc, output, indices).getResult();
-        Value value = arith::AddFOp::create(b, loc, initial, sum);
-        if (epilogue.consumer)
-          value = evaluate(epilogue.consumer, indices, value);
-        memref::StoreOp::create(b, loc, value, output, indices);
+        if (workspace) {
+          memref::StoreOp::create(b, loc, sum, workspace, ValueRange{split, n, m});
+          continue;
+        }
+        auto [image, outRow, outColumn] = pixelOf(m);
+        storeResult({image, n, outRow, outColumn}, sum);
       }
     }
   }
+}
+
+void MmaConvBuilder::storeResult(ArrayRef<Value> indices, Value sum) {
+  Value initial = epilogue.initializer
+                      ? evaluate(epilogue.initializer, indices, nullptr)
+                      : memref::LoadOp::create(b, loc, output, indices).getResult();
+  Value value = arith::AddFOp::create(b, loc, initial, sum);
+  if (epilogue.consumer)
+    value = evaluate(epilogue.consumer, indices, value);
+  memref::StoreOp::create(b, loc, value, output, indices);
+}
+
+void MmaConvBuilder::buildSplitSum() {
+  // One thread an output element, consecutive threads consecutive pixels
+  // of one channel, as the workspace and an NCHW output lie.
+  constexpr int64_t threads = 256;
+  int64_t elements = shape.m() * shape.n();
+  Value one = index(1);
+  auto launch = gpu::LaunchOp::create(b, loc, index(llvm::divideCeil(elements, threads)), one,
+                                      one, index(threads), one, one);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value element = add(mul(launch.getBlockIds().x, threads), launch.getThreadIds().x);
+  auto inRange = scf::IfOp::create(b, loc, less(element, elements), /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&inRange.getThenRegion().front());
+  Value n = div(element, shape.m()), m = rem(element, shape.m());
+  Value sum;
+  for (int64_t split = 0; split < tiling.splits; ++split) {
+    Value partial = memref::LoadOp::create(b, loc, workspace, ValueRange{index(split), n, m});
+    sum = sum ? arith::AddFOp::create(b, loc, sum, partial).getResult() : partial;
+  }
+  auto [image, outRow, outColumn] = pixelOf(m);
+  storeResult({image, n, outRow, outColumn}, sum);
+  b.setInsertionPointAfter(inRange);
+  gpu::TerminatorOp::create(b, loc);
 }
 
 Value MmaConvBuilder::evaluate(linalg::LinalgOp op, ValueRange indices, Value outputValue) {
@@ -382,14 +481,26 @@ void MmaConvBuilder::build() {
     return MemRefType::get({tiling.stages, rows, tiling.rowStride()}, b.getF32Type(),
                            MemRefLayoutAttrInterface(), workgroup);
   };
+  if (tiling.splits > 1)
+    workspace = memref::AllocOp::create(
+        b, loc, MemRefType::get({tiling.splits, shape.n(), shape.m()}, b.getF32Type()));
   Value one = index(1);
   auto launch = gpu::LaunchOp::create(
       b, loc, index(llvm::divideCeil(shape.m(), tiling.blockM)),
-      index(llvm::divideCeil(shape.n(), tiling.blockN)), one, index(tiling.threads()), one,
-      one, /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
-      /*asyncDependencies=*/{}, TypeRange{tileType(tiling.blockM), tileType(tiling.blockN)});
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&launch.getBody().front());
+      index(llvm::divideCeil(shape.n(), tiling.blockN)), index(tiling.splits),
+      index(tiling.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
+      TypeRange{tileType(tiling.blockM), tileType(tiling.blockN)});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    buildTile(launch);
+  }
+  if (workspace)
+    buildSplitSum();
+}
+
+void MmaConvBuilder::buildTile(gpu::LaunchOp launch) {
   aTiles = launch.getWorkgroupAttributions()[0];
   bTiles = launch.getWorkgroupAttributions()[1];
   thread = launch.getThreadIds().x;
@@ -404,21 +515,29 @@ void MmaConvBuilder::build() {
   copiedPixelValid = less(copiedM, shape.m());
   copiedPixel = pixelOf(orZero(copiedPixelValid, copiedM));
 
-  // The first stages-1 steps in flight before the loop; a group for each
-  // even where there is no step, so that every wait counts the same.
+  // The block's steps: split s has steps [s * perSplit, (s + 1) * perSplit),
+  // the last what remains (chooseTiling leaves none empty).
   int64_t steps = llvm::divideCeil(shape.k(), tiling.blockK);
+  int64_t perSplit = llvm::divideCeil(steps, tiling.splits);
+  Value split = launch.getBlockIds().z;
+  firstStep = index(0);
+  stepCount = index(steps);
+  if (tiling.splits > 1) {
+    firstStep = mul(split, perSplit);
+    Value rest = arith::SubIOp::create(b, loc, stepCount, firstStep);
+    stepCount = arith::MinUIOp::create(b, loc, index(perSplit), rest);
+  }
+
+  // The first stages-1 steps in flight before the loop.
   Value lastGroup;
   for (int64_t s = 0; s + 1 < tiling.stages; ++s)
-    lastGroup = s < steps ? loadStep(index(s), index(s))
-                          : nvgpu::DeviceAsyncCreateGroupOp::create(
-                                b, loc, nvgpu::DeviceAsyncTokenType::get(context),
-                                ValueRange{});
+    lastGroup = loadStep(index(s), index(s));
 
   int64_t tiles = (tiling.warpM() / kMmaM) * (tiling.warpN() / kMmaN);
   Value zero = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(VectorType::get({2, 2}, b.getF32Type()), 0.0f));
   SmallVector<Value> initial(tiles, zero);
-  auto loop = scf::ForOp::create(b, loc, index(0), index(steps), one, initial);
+  auto loop = scf::ForOp::create(b, loc, index(0), stepCount, index(1), initial);
   {
     OpBuilder::InsertionGuard inLoop(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -430,26 +549,19 @@ void MmaConvBuilder::build() {
                                      b.getI32IntegerAttr(tiling.stages - 2));
     gpu::BarrierOp::create(b, loc);
     Value next = add(step, index(tiling.stages - 1));
-    auto load = scf::IfOp::create(b, loc, less(next, steps), /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard inIf(b);
-      b.setInsertionPointToStart(&load.getThenRegion().front());
-      loadStep(next, rem(next, tiling.stages));
-      b.setInsertionPointToStart(&load.getElseRegion().front());
-      nvgpu::DeviceAsyncCreateGroupOp::create(
-          b, loc, nvgpu::DeviceAsyncTokenType::get(context), ValueRange{});
-    }
+    loadStep(next, rem(next, tiling.stages));
     SmallVector<Value> updated =
         multiplyStage(rem(step, tiling.stages), loop.getRegionIterArgs());
     scf::YieldOp::create(b, loc, updated);
   }
-  storeAccumulators(loop.getResults());
+  storeAccumulators(loop.getResults(), split);
   gpu::TerminatorOp::create(b, loc);
 }
 
 struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
+  using GpuMmaConvsBase::GpuMmaConvsBase;
+
   void runOnOperation() override {
-    MmaTiling tiling;
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
       if (conv.hasPureBufferSemantics() && shapeOf(conv))
@@ -459,6 +571,7 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       OpBuilder b(conv);
       std::optional<ConvShape> shape = shapeOf(conv);
       Epilogue epilogue = epilogueOf(conv);
+      MmaTiling tiling = chooseTiling(*shape, multiprocessors);
       MmaConvBuilder(b, conv.getLoc(), *shape, tiling, conv.getInputs()[0],
                      conv.getInputs()[1], conv.getOutputs()[0], epilogue)
           .build();

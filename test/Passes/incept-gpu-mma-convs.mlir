@@ -1,11 +1,16 @@
-// RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs))' --split-input-file | FileCheck %s
+// With one multiprocessor to fill, every conv takes 64x64 tiles; the tile
+// choice for A100 and H100 (108 and 132 SMs) is the last cases', A100 and
+// H100.
+// RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs{multiprocessors=1}))' --split-input-file | FileCheck %s
+// RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs))' --split-input-file | FileCheck %s --check-prefix=A100
+// RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs{multiprocessors=132}))' --split-input-file | FileCheck %s --check-prefix=H100
 
 // A 3x3 conv (M = 64 pixels, N = 24 channels, K = 72) writing into a view
 // with an offset (a concat slice): one block of 128 threads covers M and N;
 // K takes 5 steps of 16 through a 3-stage ring of shared tiles, padded rows
 // of 16+4 floats. Two steps are in flight before the loop; in it, wait for
 // the step's group (one younger may pend), a barrier, the copies of step
-// s+2 (or an empty group past the last), then per 8 of k: two A fragments
+// s+2 where there is one and a group either way, then per 8 of k: two A fragments
 // (ldmatrix x4) and four B fragments (x2), each element rounded to TF32,
 // and 2x4 mma.sync; at the end the accumulators are added to the output.
 // CHECK-LABEL: func.func @conv
@@ -22,8 +27,7 @@
 // CHECK-NEXT: gpu.barrier
 // CHECK: scf.if
 // CHECK-COUNT-16: nvgpu.device_async_copy
-// CHECK: nvgpu.device_async_create_group
-// CHECK: } else {
+// CHECK: }
 // CHECK-NEXT: nvgpu.device_async_create_group
 // CHECK: nvgpu.ldmatrix %[[A]][{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<3x64x20xf32, #gpu.address_space<workgroup>> -> vector<4x1xf32>
 // CHECK-COUNT-4: llvm.call_intrinsic "llvm.nvvm.f2tf32.rna"
@@ -87,7 +91,8 @@ func.func @dynamic(%in: memref<?x8x10x10xf32>, %w: memref<24x8x3x3xf32>, %out: m
 // CHECK: scf.yield
 // CHECK: scf.if
 // CHECK-NEXT: %[[SUM:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
-// CHECK-NEXT: %[[B:.*]] = memref.load %[[BIAS]][%{{.*}}] : memref<24xf32>
+// (the output pixel of the row)
+// CHECK: %[[B:.*]] = memref.load %[[BIAS]][%{{.*}}] : memref<24xf32>
 // CHECK-NEXT: %[[V:.*]] = arith.addf %[[B]], %[[SUM]] : f32
 // CHECK-NEXT: %[[R:.*]] = memref.load %[[RES]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : memref<1x24x8x8xf32>
 // CHECK-NEXT: %[[S:.*]] = arith.mulf %[[V]], %{{.*}} : f32
@@ -139,5 +144,92 @@ func.func @not_adjacent(%in: memref<1x8x10x10xf32>, %w: memref<24x8x3x3xf32>, %o
     %m = arith.maximumf %c, %zero : f32
     linalg.yield %m : f32
   }
+  return
+}
+
+// -----
+
+// A 1x1 conv at 35x35 (M = 1225, N = 192): 64x64 tiles make 20x3 = 60
+// blocks, too few for either GPU; 64x32 make 120, enough for A100's 108
+// SMs but not H100's 132, which takes 32x32 (39x6 = 234 blocks).
+// A100-LABEL: func.func @wide
+// A100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c20, %{{.*}} = %c6, %{{.*}} = %c1{{(_[0-9]+)?}}) threads({{.*}}) in (%{{.*}} = %c128, {{.*}} workgroup(%{{.*}} : memref<3x64x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>)
+// A100-NOT: memref.alloc
+// H100-LABEL: func.func @wide
+// H100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c39, %{{.*}} = %c6, %{{.*}} = %c1{{(_[0-9]+)?}}) threads({{.*}}) in (%{{.*}} = %c128, {{.*}} workgroup(%{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>)
+func.func @wide(%in: memref<1x8x35x35xf32>, %w: memref<192x8x1x1xf32>, %out: memref<1x192x35x35xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x35x35xf32>, memref<192x8x1x1xf32>) outs(%out : memref<1x192x35x35xf32>)
+  return
+}
+
+// -----
+
+#bias = affine_map<(d0, d1, d2, d3) -> (d1)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A 3x3 conv at 8x8 (M = 64, N = 384, K = 4032: 252 steps of 16): 32x32
+// tiles make 2x12 = 24 blocks, so k is split among 5 blocks a tile on A100
+// (120 blocks; 51 steps each, the last 48) and 6 on H100 (144; 42 steps
+// each). Each block stores its partial sums into the workspace, [split][n]
+// [m]; a second kernel, one thread an output element, adds the splits' and
+// does the epilogue: the bias, the sum, ReLU, one store.
+// A100-LABEL: func.func @split
+// A100-SAME: %[[BIAS:[a-z0-9]+]]: memref<384xf32>, %[[OUT:[a-z0-9]+]]: memref<1x384x8x8xf32>
+// A100: %[[PARTIAL:.*]] = memref.alloc() : memref<5x384x64xf32>
+// A100: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[SPLIT:.*]]) in (%{{.*}} = %c2, %{{.*}} = %c12, %{{.*}} = %c5) threads({{.*}}) in (%{{.*}} = %c128, {{.*}} workgroup(%{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>)
+// A100: %[[FIRST:.*]] = arith.muli %[[SPLIT]], %c51
+// A100: %[[REST:.*]] = arith.subi %c252, %[[FIRST]]
+// A100: %[[COUNT:.*]] = arith.minui %c51{{(_[0-9]+)?}}, %[[REST]]
+// A100: scf.for %{{.*}} = %{{.*}} to %[[COUNT]]
+// A100: nvgpu.mma.sync
+// A100: scf.yield
+// A100-COUNT-8: memref.store %{{.*}}, %[[PARTIAL]][%[[SPLIT]], %{{.*}}, %{{.*}}] : memref<5x384x64xf32>
+// A100: gpu.terminator
+// A100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c96, {{.*}} threads({{.*}}) in (%{{.*}} = %c256,
+// A100: %[[P0:.*]] = memref.load %[[PARTIAL]][%c0{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}]
+// A100: %[[P1:.*]] = memref.load %[[PARTIAL]][%c1{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}]
+// A100: %[[S1:.*]] = arith.addf %[[P0]], %[[P1]]
+// A100-COUNT-3: memref.load %[[PARTIAL]]
+// A100: %[[S4:.*]] = arith.addf
+// A100: %[[B:.*]] = memref.load %[[BIAS]]
+// A100: %[[V:.*]] = arith.addf %[[B]], %[[S4]]
+// A100: %[[R:.*]] = arith.maximumf %[[V]]
+// A100: memref.store %[[R]], %[[OUT]]
+// A100: gpu.terminator
+// A100-NOT: linalg.generic
+// H100-LABEL: func.func @split
+// H100: memref.alloc() : memref<6x384x64xf32>
+// H100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %c12, %{{.*}} = %c6)
+// H100: arith.muli %{{.*}}, %c42
+// H100-COUNT-6: memref.load %{{.*}} : memref<6x384x64xf32>
+func.func @split(%in: memref<1x448x10x10xf32>, %w: memref<384x448x3x3xf32>, %bias: memref<384xf32>, %out: memref<1x384x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : memref<384xf32>) outs(%out : memref<1x384x8x8xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x448x10x10xf32>, memref<384x448x3x3xf32>) outs(%out : memref<1x384x8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out : memref<1x384x8x8xf32>) outs(%out : memref<1x384x8x8xf32>) {
+  ^bb0(%c: f32, %o: f32):
+    %m = arith.maximumf %c, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// Few blocks but a short reduction (K = 8: one step): not worth splitting.
+// A100-LABEL: func.func @short
+// A100-NOT: memref.alloc
+// A100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %c1{{(_[0-9]+)?}}, %{{.*}} = %c1{{(_[0-9]+)?}})
+// A100-NOT: gpu.launch
+func.func @short(%in: memref<1x8x8x8xf32>, %w: memref<24x8x1x1xf32>, %out: memref<1x24x8x8xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x8x8xf32>, memref<24x8x1x1xf32>) outs(%out : memref<1x24x8x8xf32>)
   return
 }
