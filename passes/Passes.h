@@ -70,8 +70,8 @@ struct LoweringOptions {
   /// --target=cuda: leave the kernels in gpu.modules for the test emulator
   /// (compiler/Codegen/GpuEmulation.h) instead of compiling them to PTX.
   bool gpuEmulator = false;
-  /// --target=cuda: the convolutions' arithmetic, "tf32" (tensor cores,
-  /// incept-gpu-mma-convs) or "fp32" (CUDA cores).
+  /// --target=cuda: the convolutions' arithmetic, "tf32", "fp16" or "bf16"
+  /// (tensor cores, incept-gpu-mma-convs) or "fp32" (CUDA cores).
   std::string gpuPrecision = "tf32";
   llvm::StringSet<> disabledPasses;
   /// incept-select-conv-strategy's `kind`: "auto" (its cost model) or one

@@ -448,7 +448,7 @@ def GpuConvOutputsInPlace : Pass<"incept-gpu-conv-outputs-in-place", "::mlir::fu
 }
 
 def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
-  let summary = "Convolutions as implicit GEMM on tensor cores (TF32 mma.sync)";
+  let summary = "Convolutions as implicit GEMM on tensor cores (mma.sync in TF32, FP16, BF16)";
   let description = [{
     On buffers, before the other linalg ops become parallel loops: every
     `linalg.conv_2d_nchw_fchw` of static f32 memrefs becomes a `gpu.launch`
@@ -465,6 +465,12 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
     10 bits of each operand's mantissa: the results differ from fp32 by
     about 1e-3 relative.
 
+    With `precision=fp16` or `bf16`, each step of 16 is one mma.sync
+    m16n8k16 instead: the tiles stay fp32, and each lane reads its
+    fragments' pairs from them and converts them to nearest (`arith.truncf`;
+    for BF16, which `nvgpu.mma.sync` lacks, `nvvm.mma.sync` on the pairs as
+    32-bit registers).
+
     Each conv's block tile is the largest of 64x64, 64x32, 32x64 and 32x32
     whose grid gives each of the GPU's `multiprocessors` a block. Where not
     even 32x32 does (the 8x8 and 17x17 layers at small batches), the
@@ -475,10 +481,12 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"multiprocessors", "multiprocessors", "int64_t", /*default=*/"108",
-           "streaming multiprocessors to fill (A100: 108, H100 SXM: 132)">
+           "streaming multiprocessors to fill (A100: 108, H100 SXM: 132)">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"tf32\"",
+           "the operands' type: tf32 (m16n8k8), fp16 or bf16 (m16n8k16)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
-                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }

@@ -3,8 +3,8 @@
 #
 # Here (LLVM, the build): scripts/gpu-check.sh
 #   builds, compiles every family model for --target=cuda --weights=external
-#   in TF32 at batch 1, 8 and 64 and in fp32 at batch 1 and 8 (code only: a
-#   few MB each), packs the libraries, the
+#   in TF32 at batch 1, 8 and 64, in fp32 at batch 1 and 8, and in FP16 and
+#   BF16 at batch 1 (code only: a few MB each), packs the libraries, the
 #   Python package and the model scripts into gpu-check/bundle.tar.xz
 #   (git-ignored), checks the device half against the tests' stub driver
 #   (--dry-run: no GPU, numbers meaningless), and prints the device call.
@@ -14,7 +14,7 @@
 #   scripts/gpu_check.py (the libraries through the Python package, and the
 #   first model once through incept-run-portable, which needs libc alone):
 #   every model against PyTorch's float64 output at
-#   batch 1 and 8 in both precisions, and the latency table against PyTorch (eager and
+#   batch 1 and 8 (FP16 and BF16: 1), and the latency table against PyTorch (eager and
 #   torch.compile) at batch 1, 8 and 64 (with $PYTHON, default python3).
 #   Under 8 minutes; the table is also left in $OUT/gpu-check.md when $OUT is
 #   set. Options after --device go to gpu_check.py (--models, --budget).
@@ -44,9 +44,10 @@ if [[ -z "${BUILD:-}" ]]; then
 fi
 /usr/bin/python3 models/generate.py $MODELS --out "$BUILD/models" >/dev/null
 rm -rf "$DIR" && mkdir -p "$DIR/bundle/libs"
-# TF32 (the default) at every batch; fp32 where it is checked at 1e-4.
+# TF32 (the default) at every batch; fp32 where it is checked at 1e-4; FP16
+# and BF16 at batch 1.
 for model in $MODELS; do
-  for library in tf32.b1 tf32.b8 tf32.b64 fp32.b1 fp32.b8; do
+  for library in tf32.b1 tf32.b8 tf32.b64 fp32.b1 fp32.b8 fp16.b1 bf16.b1; do
     "$BUILD/bin/incept-compile" "$BUILD/models/$model.onnx" --target=cuda \
       --weights=external --precision="${library%%.*}" --batch "${library#*.b}" \
       --progress=false -o "$DIR/bundle/libs/$model.$library.so" 2>&1 |

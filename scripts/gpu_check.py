@@ -11,17 +11,19 @@ For each model:
    weights, the same bits on any PyTorch version; incept.write_weights
    writes the weights file the libraries read from its state_dict (the names
    of the ONNX export's initializers: batch-norms are kept, nothing folded).
-2. Batch 1 and 8, in both precisions: the library's output against
-   PyTorch's float64 output on the GPU for the model's seeded input;
-   max|y - ref| / max|ref| must be within 1e-4 in fp32 (1e-3 for
-   inception_v4, as on the CPU) and 2e-3 in TF32, docs/gpu.md's bound.
+2. Batch 1 and 8 in TF32 and fp32, batch 1 in FP16 and BF16: the library's
+   output against PyTorch's float64 output on the GPU for the model's seeded
+   input; max|y - ref| / max|ref| must be within 1e-4 in fp32 (1e-3 for
+   inception_v4, as on the CPU), 2e-3 in TF32 and FP16 and 1.5e-2 in BF16,
+   docs/gpu.md's bounds.
 3. Latency of the library (median of CUDA-event timings), TF32 at batch 1, 8
-   and 64, fp32 at 1 and 8: `run` on host buffers (copies in and out
-   included) replaying the CUDA graph, the same launching kernel by kernel
-   (direct_launches), and `run_device` on device buffers and PyTorch's
-   stream; PyTorch eager (cuDNN, channels_last, TF32 on or off as the
-   library), and in TF32 at batch 1 torch.compile(mode="max-autotune") while
-   the time budget lasts. `incept/best` is run_device's over the best PyTorch.
+   and 64, fp32 at 1 and 8, FP16 and BF16 at 1: `run` on host buffers (copies
+   in and out included) replaying the CUDA graph, the same launching kernel
+   by kernel (direct_launches), and `run_device` on device buffers and
+   PyTorch's stream; PyTorch eager (cuDNN, channels_last, TF32 on or off as
+   the library; for FP16 and BF16 the model and input in that type, which
+   also narrows what PyTorch stores between layers), and in TF32 at batch 1
+   torch.compile(mode="max-autotune") while the time budget lasts. `incept/best` is run_device's over the best PyTorch.
 4. Once, the first model's batch-1 library through the carried incept-run
    (incept-run-portable, which needs libc alone): its latency line.
 
@@ -30,6 +32,7 @@ driver of the tests (INCEPT_CUDA_DRIVER; no kernel runs, numbers are
 meaningless), so that the script is known to work before a GPU is spent on it.
 """
 import argparse
+import copy
 import ctypes
 import os
 import statistics
@@ -42,10 +45,12 @@ import numpy as np
 MODELS = ("googlenet", "inception_v1", "bn_inception", "inception_v3", "inception_v4",
           "inception_resnet_v1", "inception_resnet_v2")
 # (precision, batch) of the libraries, in the order they run.
-LIBRARIES = (("tf32", 1), ("tf32", 8), ("tf32", 64), ("fp32", 1), ("fp32", 8))
+LIBRARIES = (("tf32", 1), ("tf32", 8), ("tf32", 64), ("fp32", 1), ("fp32", 8),
+             ("fp16", 1), ("bf16", 1))
 CHECKED_BATCHES = (1, 8)
 # max-rel against float64 PyTorch: the model's own bound, else the default.
-RTOL = {"fp32": ({"inception_v4": 1e-3}, 1e-4), "tf32": ({}, 2e-3)}
+RTOL = {"fp32": ({"inception_v4": 1e-3}, 1e-4), "tf32": ({}, 2e-3), "fp16": ({}, 2e-3),
+        "bf16": ({}, 1.5e-2)}
 
 
 class MissingTorchvision:
@@ -218,9 +223,18 @@ def main():
                 raise RuntimeError(f"{path}: run_device failed: {dev.last_error().decode()}")
             row["device_ms"] = timer(lambda: run_device(dev_context, ins, outs, stream))
             dev.destroy(dev_context)
+            dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(precision)
+            if args.dry_run and dtype is not None:
+                dtype = torch.bfloat16  # the CPU's convs take no Half
             xt = torch.from_numpy(x).to(device).to(memory_format=torch.channels_last)
             with torch.no_grad():
-                row["eager_ms"] = timer(lambda: eager(xt))
+                if dtype is None:
+                    row["eager_ms"] = timer(lambda: eager(xt))
+                else:
+                    narrow = copy.deepcopy(eager).to(dtype)
+                    xn = xt.to(dtype)
+                    row["eager_ms"] = timer(lambda: narrow(xn))
+                    del narrow
                 # max-autotune tunes every shape anew (minutes for the large
                 # models): batch 1 only, the goal's batch, while 3 minutes
                 # of the budget are left.

@@ -4,7 +4,9 @@
 //  - every call of an NVVM intrinsic `llvm.nvvm.a.b.c` calls
 //    `__incept_emu_a_b_c` with the same parameters; one whose result is an
 //    aggregate (mma.sync's fragments, ldmatrix's registers) returns it
-//    through a pointer passed first instead, as a C function could not;
+//    through a pointer passed first instead, as a C function could not, and
+//    a vector parameter (mma.sync's pairs of halves) is passed as the
+//    integer of its bits;
 //  - shared memory (address space 3) is ordinary memory: the emulator runs
 //    the blocks of a kernel that uses it one at a time; dynamic shared memory
 //    gets a definition of the most a block may ask for (227 KiB);
@@ -72,7 +74,13 @@ void replaceIntrinsic(llvm::Function &intrinsic) {
   llvm::SmallVector<llvm::Type *> parameters;
   if (aggregate)
     parameters.push_back(llvm::PointerType::get(context, 0));
-  llvm::append_range(parameters, type->params());
+  auto passedAs = [&](llvm::Type *parameter) -> llvm::Type * {
+    if (parameter->isVectorTy())
+      return llvm::IntegerType::get(context, parameter->getPrimitiveSizeInBits());
+    return parameter;
+  };
+  for (llvm::Type *parameter : type->params())
+    parameters.push_back(passedAs(parameter));
   llvm::FunctionCallee emulator = module.getOrInsertFunction(
       emulatorName(intrinsic.getName()),
       llvm::FunctionType::get(aggregate ? llvm::Type::getVoidTy(context) : result,
@@ -80,7 +88,9 @@ void replaceIntrinsic(llvm::Function &intrinsic) {
   for (llvm::User *user : llvm::make_early_inc_range(intrinsic.users())) {
     auto *call = llvm::cast<llvm::CallInst>(user);
     llvm::IRBuilder<> builder(call);
-    llvm::SmallVector<llvm::Value *> arguments(call->args());
+    llvm::SmallVector<llvm::Value *> arguments;
+    for (llvm::Value *argument : call->args())
+      arguments.push_back(builder.CreateBitCast(argument, passedAs(argument->getType())));
     if (!aggregate) {
       llvm::CallInst *replacement = builder.CreateCall(emulator, arguments);
       call->replaceAllUsesWith(replacement);

@@ -32,6 +32,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -39,6 +40,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+
+#include "llvm/ADT/StringSwitch.h"
 
 namespace incept {
 #define GEN_PASS_DEF_GPUMMACONVS
@@ -56,7 +59,9 @@ struct MmaTiling {
   int64_t blockM = 64, blockN = 64, blockK = 16;
   int64_t warpsM = 2, warpsN = 2;
   int64_t stages = 3;
-  /// Floats after each row of a shared tile, against bank conflicts.
+  /// Floats after each row of a shared tile, against bank conflicts: 4 for
+  /// ldmatrix's 16-byte rows (TF32), 8 for the 16-bit types' 8-byte pairs
+  /// (the 8 rows of a half-warp's loads then fall in distinct banks).
   int64_t rowPadding = 4;
   /// Blocks that share each tile's reduction (split-K), each summing its
   /// own run of k; a second kernel adds their partial sums.
@@ -68,8 +73,20 @@ struct MmaTiling {
   int64_t rowStride() const { return blockK + rowPadding; }
 };
 
-/// mma.sync m16n8k8 in TF32.
-constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaK = 8;
+/// What the tensor cores multiply: fp32 operands rounded to TF32 (mma.sync
+/// m16n8k8), or converted to FP16 or BF16 (m16n8k16); sums in fp32 always.
+enum class Operands { Tf32, Fp16, Bf16 };
+
+std::optional<Operands> operandsNamed(StringRef precision) {
+  return llvm::StringSwitch<std::optional<Operands>>(precision)
+      .Case("tf32", Operands::Tf32)
+      .Case("fp16", Operands::Fp16)
+      .Case("bf16", Operands::Bf16)
+      .Default(std::nullopt);
+}
+
+/// mma.sync's tile: m16n8k8 for TF32, m16n8k16 for the 16-bit types.
+constexpr int64_t kMmaM = 16, kMmaN = 8, kMmaKTf32 = 8, kMmaK16 = 16;
 
 struct ConvShape {
   int64_t batch, inChannels, inHeight, inWidth;
@@ -109,8 +126,10 @@ constexpr int64_t kMinStepsPerSplit = 4, kMaxSplits = 16;
 /// gives every SM a block; where not even 32x32 tiles do (the 8x8 and
 /// 17x17 layers at small batches), k split among as many blocks a tile as
 /// fill them, each split at least kMinStepsPerSplit steps long.
-MmaTiling chooseTiling(const ConvShape &shape, int64_t multiprocessors) {
+MmaTiling chooseTiling(const ConvShape &shape, int64_t multiprocessors, Operands operands) {
   MmaTiling tiling;
+  if (operands != Operands::Tf32)
+    tiling.rowPadding = 8;
   auto blocks = [&]() -> int64_t {
     return llvm::divideCeil(shape.m(), tiling.blockM) *
            llvm::divideCeil(shape.n(), tiling.blockN);
@@ -192,9 +211,10 @@ Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
 class MmaConvBuilder {
 public:
   MmaConvBuilder(OpBuilder &b, Location loc, const ConvShape &shape, const MmaTiling &tiling,
-                 Value input, Value filter, Value output, Epilogue epilogue)
-      : b(b), loc(loc), shape(shape), tiling(tiling), input(input), filter(filter),
-        output(output), epilogue(epilogue) {}
+                 Operands operands, Value input, Value filter, Value output,
+                 Epilogue epilogue)
+      : b(b), loc(loc), shape(shape), tiling(tiling), operands(operands), input(input),
+        filter(filter), output(output), epilogue(epilogue) {}
 
   /// The kernel (and with split-K, the second one) at the builder's point.
   void build();
@@ -245,6 +265,16 @@ private:
   void loadTiles(Value step, Value stage);
   /// The warp's mma.sync over one stage, from and to `accumulators`.
   SmallVector<Value> multiplyStage(Value stage, ValueRange accumulators);
+  /// multiplyStage in TF32: fragments read with ldmatrix.
+  SmallVector<Value> multiplyStageTf32(Value stage, ValueRange accumulators);
+  /// multiplyStage in FP16 or BF16: each lane reads the pairs of its
+  /// fragments from the fp32 tiles and converts them.
+  SmallVector<Value> multiplyStage16(Value stage, ValueRange accumulators);
+  /// The pair of consecutive elements at (row, column) of `tiles`' `stage`,
+  /// converted to the 16-bit operand type.
+  Value loadPair(Value tiles, Value stage, Value row, Value column);
+  /// mma.sync m16n8k16 of 16-bit fragments (A four pairs, B two).
+  Value multiply16(ArrayRef<Value> a, ArrayRef<Value> bPairs, Value c);
   /// Stores the sums: as the output's elements, or with split-K as the
   /// block's partial sums into the workspace, [split][n][m].
   void storeAccumulators(ValueRange accumulators, Value split);
@@ -261,6 +291,7 @@ private:
   Location loc;
   const ConvShape &shape;
   const MmaTiling &tiling;
+  Operands operands;
   Value input, filter, output;
   Epilogue epilogue;
   // In the kernel: the shared tiles, the thread's and the block's place.
@@ -345,6 +376,90 @@ Value MmaConvBuilder::roundToTf32(Value fragment) {
 }
 
 SmallVector<Value> MmaConvBuilder::multiplyStage(Value stage, ValueRange accumulators) {
+  return operands == Operands::Tf32 ? multiplyStageTf32(stage, accumulators)
+                                    : multiplyStage16(stage, accumulators);
+}
+
+Value MmaConvBuilder::loadPair(Value tiles, Value stage, Value row, Value column) {
+  Value pair = vector::LoadOp::create(b, loc, VectorType::get({2}, b.getF32Type()), tiles,
+                                      ValueRange{stage, row, column});
+  Type element = operands == Operands::Fp16 ? Type(b.getF16Type()) : Type(b.getBF16Type());
+  return arith::TruncFOp::create(b, loc, VectorType::get({2}, element), pair);
+}
+
+Value MmaConvBuilder::multiply16(ArrayRef<Value> a, ArrayRef<Value> bPairs, Value c) {
+  if (operands == Operands::Fp16) {
+    auto fragment = [&](ArrayRef<Value> pairs) {
+      Value result = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(
+                      VectorType::get({static_cast<int64_t>(pairs.size()), 2}, b.getF16Type()),
+                      APFloat(APFloat::IEEEhalf(), 0)));
+      for (auto [i, pair] : llvm::enumerate(pairs))
+        result = vector::InsertOp::create(b, loc, pair, result,
+                                          ArrayRef<int64_t>{static_cast<int64_t>(i)});
+      return result;
+    };
+    return nvgpu::MmaSyncOp::create(b, loc, fragment(a), fragment(bPairs), c,
+                                    ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK16});
+  }
+  // nvgpu.mma.sync takes no BF16: NVVM's, on the pairs as 32-bit registers.
+  auto word = [&](Value pair) {
+    Value bits = vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()), pair);
+    return vector::ExtractOp::create(b, loc, bits, ArrayRef<int64_t>{0}).getResult();
+  };
+  SmallVector<Value> aWords, bWords, cValues;
+  for (Value pair : a)
+    aWords.push_back(word(pair));
+  for (Value pair : bPairs)
+    bWords.push_back(word(pair));
+  for (int64_t i = 0; i < 4; ++i)
+    cValues.push_back(vector::ExtractOp::create(b, loc, c, ArrayRef<int64_t>{i / 2, i % 2}));
+  Type f32 = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  Value d = NVVM::MmaOp::create(
+      b, loc, resultType, aWords, bWords, cValues, ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK16},
+      std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::bf16, NVVM::MMATypes::bf16},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
+  Value result = c;
+  for (int64_t i = 0; i < 4; ++i)
+    result = vector::InsertOp::create(b, loc, LLVM::ExtractValueOp::create(b, loc, d, i),
+                                      result, ArrayRef<int64_t>{i / 2, i % 2});
+  return result;
+}
+
+SmallVector<Value> MmaConvBuilder::multiplyStage16(Value stage, ValueRange accumulators) {
+  // The PTX ISA's m16n8k16 fragments, with g = lane/4 and t = lane%4: A's
+  // pairs (row g, column 2t), (g+8, 2t), (g, 2t+8), (g+8, 2t+8); B's, stored
+  // [n][k], (n g, k 2t) and (g, 2t+8).
+  Value g = div(lane, 4), column = mul(rem(lane, 4), 2);
+  Value farColumn = add(column, index(8));
+  int64_t tilesM = tiling.warpM() / kMmaM, tilesN = tiling.warpN() / kMmaN;
+  SmallVector<Value> result(accumulators);
+  for (int64_t kk = 0; kk < tiling.blockK / kMmaK16; ++kk) {
+    Value near = add(column, index(kk * kMmaK16)), far = add(farColumn, index(kk * kMmaK16));
+    SmallVector<SmallVector<Value, 4>> a;
+    for (int64_t i = 0; i < tilesM; ++i) {
+      Value top = add(add(warpRow, index(i * kMmaM)), g), bottom = add(top, index(8));
+      a.push_back({loadPair(aTiles, stage, top, near), loadPair(aTiles, stage, bottom, near),
+                   loadPair(aTiles, stage, top, far), loadPair(aTiles, stage, bottom, far)});
+    }
+    SmallVector<SmallVector<Value, 2>> bFragments;
+    for (int64_t j = 0; j < tilesN; ++j) {
+      Value n = add(add(warpColumn, index(j * kMmaN)), g);
+      bFragments.push_back(
+          {loadPair(bTiles, stage, n, near), loadPair(bTiles, stage, n, far)});
+    }
+    for (int64_t i = 0; i < tilesM; ++i)
+      for (int64_t j = 0; j < tilesN; ++j) {
+        Value &c = result[i * tilesN + j];
+        c = multiply16(a[i], bFragments[j], c);
+      }
+  }
+  return result;
+}
+
+SmallVector<Value> MmaConvBuilder::multiplyStageTf32(Value stage, ValueRange accumulators) {
   // ldmatrix: lanes 8q..8q+7 name the rows of matrix q; lane l receives, of
   // each matrix, the 32-bit word l%4 of row l/4, which is the fragment
   // mma.sync wants when the matrices are: for A, rows +0/+8 by columns
@@ -355,11 +470,11 @@ SmallVector<Value> MmaConvBuilder::multiplyStage(Value stage, ValueRange accumul
   auto bFragmentType = VectorType::get({2, 1}, f32);
   int64_t tilesM = tiling.warpM() / kMmaM, tilesN = tiling.warpN() / kMmaN;
   SmallVector<Value> result(accumulators);
-  for (int64_t kk = 0; kk < tiling.blockK / kMmaK; ++kk) {
+  for (int64_t kk = 0; kk < tiling.blockK / kMmaKTf32; ++kk) {
     SmallVector<Value> a, bFragments;
     for (int64_t i = 0; i < tilesM; ++i) {
       Value aRow = add(add(warpRow, index(i * kMmaM)), add(row, mul(rem(quarter, 2), 8)));
-      Value aColumn = add(index(kk * kMmaK), mul(div(quarter, 2), 4));
+      Value aColumn = add(index(kk * kMmaKTf32), mul(div(quarter, 2), 4));
       a.push_back(roundToTf32(nvgpu::LdMatrixOp::create(
           b, loc, fragmentType, aTiles, ValueRange{stage, aRow, aColumn},
           /*transpose=*/false, /*numTiles=*/4)));
@@ -367,7 +482,7 @@ SmallVector<Value> MmaConvBuilder::multiplyStage(Value stage, ValueRange accumul
     for (int64_t j = 0; j < tilesN; ++j) {
       // x2: lanes 0-15 name the rows (lanes 16-31 repeat them, unread).
       Value bRow = add(add(warpColumn, index(j * kMmaN)), row);
-      Value bColumn = add(index(kk * kMmaK), mul(rem(quarter, 2), 4));
+      Value bColumn = add(index(kk * kMmaKTf32), mul(rem(quarter, 2), 4));
       bFragments.push_back(roundToTf32(nvgpu::LdMatrixOp::create(
           b, loc, bFragmentType, bTiles, ValueRange{stage, bRow, bColumn},
           /*transpose=*/false, /*numTiles=*/2)));
@@ -376,7 +491,7 @@ SmallVector<Value> MmaConvBuilder::multiplyStage(Value stage, ValueRange accumul
       for (int64_t j = 0; j < tilesN; ++j) {
         Value &c = result[i * tilesN + j];
         c = nvgpu::MmaSyncOp::create(b, loc, a[i], bFragments[j], c,
-                                     ArrayRef<int64_t>{kMmaM, kMmaN, kMmaK},
+                                     ArrayRef<int64_t>{kMmaM, kMmaN, kMmaKTf32},
                                      /*tf32Enabled=*/true);
       }
   }
@@ -562,6 +677,12 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
   using GpuMmaConvsBase::GpuMmaConvsBase;
 
   void runOnOperation() override {
+    std::optional<Operands> operands = operandsNamed(precision);
+    if (!operands) {
+      getOperation().emitError() << "incept-gpu-mma-convs: precision '" << precision
+                                 << "' is not one of tf32, fp16, bf16";
+      return signalPassFailure();
+    }
     SmallVector<linalg::Conv2DNchwFchwOp> convs;
     getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
       if (conv.hasPureBufferSemantics() && shapeOf(conv))
@@ -571,8 +692,8 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       OpBuilder b(conv);
       std::optional<ConvShape> shape = shapeOf(conv);
       Epilogue epilogue = epilogueOf(conv);
-      MmaTiling tiling = chooseTiling(*shape, multiprocessors);
-      MmaConvBuilder(b, conv.getLoc(), *shape, tiling, conv.getInputs()[0],
+      MmaTiling tiling = chooseTiling(*shape, multiprocessors, *operands);
+      MmaConvBuilder(b, conv.getLoc(), *shape, tiling, *operands, conv.getInputs()[0],
                      conv.getInputs()[1], conv.getOutputs()[0], epilogue)
           .build();
       conv.erase();

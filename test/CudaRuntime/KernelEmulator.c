@@ -351,51 +351,101 @@ static float tf32(uint32_t bits) {
   return value;
 }
 
-/* mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32, D = A B + C, with
- * the PTX ISA's fragments (groupID g = lane/4, threadID_in_group t = lane%4):
- * A a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4); B b0 (t, g),
- * b1 (t+4, g); C and D c0, c1 (g, 2t and 2t+1), c2, c3 (g+8, 2t and 2t+1). */
-EXPORT void __incept_emu_mma_m16n8k8_row_col_tf32(float *d, uint32_t a0, uint32_t a1,
-                                                  uint32_t a2, uint32_t a3, uint32_t b0,
-                                                  uint32_t b1, float c0, float c1, float c2,
-                                                  float c3) {
-  warp_exchange *exchange = enter_collective();
-  unsigned lane = lane_of_current();
-  memcpy(exchange->a[lane], (uint32_t[4]){a0, a1, a2, a3}, sizeof exchange->a[lane]);
-  memcpy(exchange->b[lane], (uint32_t[2]){b0, b1}, sizeof exchange->b[lane]);
-  memcpy(exchange->c[lane], (float[4]){c0, c1, c2, c3}, sizeof exchange->c[lane]);
-  if (last_to_arrive(exchange)) {
-    float a[16][8], bt[8][8] /* [n][k] */, c[16][8];
-    for (unsigned l = 0; l < kWarpSize; ++l) {
-      unsigned g = l / 4, t = l % 4;
-      a[g][t] = tf32(exchange->a[l][0]);
-      a[g + 8][t] = tf32(exchange->a[l][1]);
-      a[g][t + 4] = tf32(exchange->a[l][2]);
-      a[g + 8][t + 4] = tf32(exchange->a[l][3]);
-      bt[g][t] = tf32(exchange->b[l][0]);
-      bt[g][t + 4] = tf32(exchange->b[l][1]);
-      c[g][2 * t] = exchange->c[l][0];
-      c[g][2 * t + 1] = exchange->c[l][1];
-      c[g + 8][2 * t] = exchange->c[l][2];
-      c[g + 8][2 * t + 1] = exchange->c[l][3];
-    }
-    for (unsigned l = 0; l < kWarpSize; ++l) {
-      unsigned g = l / 4, t = l % 4;
-      for (unsigned i = 0; i < 4; ++i) {
-        unsigned row = g + 8 * (i / 2), column = 2 * t + i % 2;
-        /* TF32 products are exact in fp32 (11 by 11 significant bits): a
-         * multiply and an add, and no call of fmaf where the build's
-         * target has no FMA instruction. */
-        float sum = c[row][column];
-        for (unsigned k = 0; k < 8; ++k)
-          sum += a[row][k] * bt[column][k];
-        exchange->d[l][i] = sum;
+/* What a warp's mma.sync multiplies: TF32 (m16n8k8, one element a 32-bit
+ * register) or a 16-bit type (m16n8k16, a pair a register, the first
+ * element in the low half). */
+typedef enum { kTf32, kFp16, kBf16 } mma_operands;
+
+/* Element `half` of a register of 16-bit operands, in fp32 (exactly). */
+static float element16(uint32_t word, unsigned half, mma_operands operands) {
+  uint16_t bits = (uint16_t)(word >> (16 * half));
+  if (operands == kFp16) {
+    _Float16 value;
+    memcpy(&value, &bits, sizeof value);
+    return (float)value;
+  }
+  uint32_t widened = (uint32_t)bits << 16; /* BF16: fp32's high half */
+  float value;
+  memcpy(&value, &widened, sizeof value);
+  return value;
+}
+
+/* D = A B + C for the warp whose lanes left their registers in `exchange`,
+ * with the PTX ISA's fragments (groupID g = lane/4, threadID_in_group
+ * t = lane%4). m16n8k8 TF32: A a0 (g, t), a1 (g+8, t), a2 (g, t+4),
+ * a3 (g+8, t+4); B b0 (t, g), b1 (t+4, g). m16n8k16, pairs: A a0a1 (g, 2t),
+ * a2a3 (g+8, 2t), a4a5 (g, 2t+8), a6a7 (g+8, 2t+8); B b0b1 (2t, g),
+ * b2b3 (2t+8, g). C and D both: c0, c1 (g, 2t and 2t+1), c2, c3 (g+8, 2t
+ * and 2t+1). */
+static void multiply_warp(warp_exchange *exchange, mma_operands operands) {
+  unsigned depth = operands == kTf32 ? 8 : 16;
+  float a[16][16], bt[8][16] /* [n][k] */, c[16][8];
+  for (unsigned l = 0; l < kWarpSize; ++l) {
+    unsigned g = l / 4, t = l % 4;
+    for (unsigned r = 0; r < 4; ++r) {
+      unsigned row = g + 8 * (r % 2);
+      if (operands == kTf32) {
+        a[row][t + 4 * (r / 2)] = tf32(exchange->a[l][r]);
+        continue;
       }
+      for (unsigned half = 0; half < 2; ++half)
+        a[row][2 * t + 8 * (r / 2) + half] = element16(exchange->a[l][r], half, operands);
+    }
+    for (unsigned r = 0; r < 2; ++r) {
+      if (operands == kTf32) {
+        bt[g][t + 4 * r] = tf32(exchange->b[l][r]);
+        continue;
+      }
+      for (unsigned half = 0; half < 2; ++half)
+        bt[g][2 * t + 8 * r + half] = element16(exchange->b[l][r], half, operands);
+    }
+    for (unsigned i = 0; i < 4; ++i)
+      c[g + 8 * (i / 2)][2 * t + i % 2] = exchange->c[l][i];
+  }
+  for (unsigned l = 0; l < kWarpSize; ++l) {
+    unsigned g = l / 4, t = l % 4;
+    for (unsigned i = 0; i < 4; ++i) {
+      unsigned row = g + 8 * (i / 2), column = 2 * t + i % 2;
+      /* The products of TF32, FP16 and BF16 operands are exact in fp32 (at
+       * most 11 by 11 significant bits): a multiply and an add, and no call
+       * of fmaf where the build's target has no FMA instruction. */
+      float sum = c[row][column];
+      for (unsigned k = 0; k < depth; ++k)
+        sum += a[row][k] * bt[column][k];
+      exchange->d[l][i] = sum;
     }
   }
+}
+
+/* One lane's mma.sync: its registers into the exchange, the warp's product
+ * by the last lane to arrive, its share of D out. */
+static void mma_sync(float *d, const uint32_t a[4], const uint32_t b[2], const float c[4],
+                     mma_operands operands) {
+  warp_exchange *exchange = enter_collective();
+  unsigned lane = lane_of_current();
+  memcpy(exchange->a[lane], a, sizeof exchange->a[lane]);
+  memcpy(exchange->b[lane], b, sizeof exchange->b[lane]);
+  memcpy(exchange->c[lane], c, sizeof exchange->c[lane]);
+  if (last_to_arrive(exchange))
+    multiply_warp(exchange, operands);
   yield();
   memcpy(d, exchange->d[lane], sizeof exchange->d[lane]);
 }
+
+#define MMA_SYNC(name, operands)                                                        \
+  EXPORT void __incept_emu_mma_##name(float *d, uint32_t a0, uint32_t a1, uint32_t a2,    \
+                                      uint32_t a3, uint32_t b0, uint32_t b1, float c0,     \
+                                      float c1, float c2, float c3) {                      \
+    mma_sync(d, (uint32_t[4]){a0, a1, a2, a3}, (uint32_t[2]){b0, b1},                    \
+             (float[4]){c0, c1, c2, c3}, operands);                                       \
+  }
+/* mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 */
+MMA_SYNC(m16n8k8_row_col_tf32, kTf32)
+/* mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 (LLVM names it by C
+ * and D's types), and its .bf16 */
+MMA_SYNC(m16n8k16_row_col_f32_f32, kFp16)
+MMA_SYNC(m16n8k16_row_col_bf16, kBf16)
+#undef MMA_SYNC
 
 /*===--- cp.async ---------------------------------------------------------===*/
 

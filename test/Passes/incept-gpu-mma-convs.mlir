@@ -4,6 +4,10 @@
 // RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs{multiprocessors=1}))' --split-input-file | FileCheck %s
 // RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs))' --split-input-file | FileCheck %s --check-prefix=A100
 // RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs{multiprocessors=132}))' --split-input-file | FileCheck %s --check-prefix=H100
+// RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs{multiprocessors=1 precision=fp16}))' --split-input-file | FileCheck %s --check-prefix=FP16 --implicit-check-not=nvgpu.ldmatrix --implicit-check-not=f2tf32
+// RUN: incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs{multiprocessors=1 precision=bf16}))' --split-input-file | FileCheck %s --check-prefix=BF16 --implicit-check-not=nvgpu.ldmatrix --implicit-check-not=f2tf32
+// RUN: not incept-opt %s --pass-pipeline='builtin.module(func.func(incept-gpu-mma-convs{precision=fp8}))' --split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: incept-gpu-mma-convs: precision 'fp8' is not one of tf32, fp16, bf16
 
 // A 3x3 conv (M = 64 pixels, N = 24 channels, K = 72) writing into a view
 // with an offset (a concat slice): one block of 128 threads covers M and N;
@@ -38,6 +42,30 @@
 // CHECK: scf.yield
 // CHECK-COUNT-32: memref.store %{{.*}}, %[[OUT]]
 // CHECK: gpu.terminator
+//
+// In FP16 (and BF16), each step of 16 is one mma.sync m16n8k16; a lane
+// reads its fragments' pairs of fp32 from the tiles (rows padded by 8
+// floats: the 8-byte reads of a half-warp's 8 rows fall in distinct banks)
+// and converts them to nearest: A four pairs a tile, B two.
+// FP16-LABEL: func.func @conv
+// FP16: workgroup(%[[A:.*]] : memref<3x64x24xf32, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<3x64x24xf32, #gpu.address_space<workgroup>>)
+// FP16: scf.for
+// FP16-COUNT-8: vector.load %[[A]][{{.*}}] : memref<3x64x24xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// FP16-COUNT-8: vector.load %[[B]][{{.*}}] : memref<3x64x24xf32, #gpu.address_space<workgroup>>, vector<2xf32>
+// FP16: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// FP16-COUNT-7: nvgpu.mma.sync
+// FP16-NOT: nvgpu.mma.sync
+// FP16: scf.yield
+// FP16: gpu.terminator
+// BF16-LABEL: func.func @conv
+// BF16: scf.for
+// BF16: %[[PAIR:.*]] = arith.truncf %{{.*}} : vector<2xf32> to vector<2xbf16>
+// BF16: vector.bitcast %[[PAIR]] : vector<2xbf16> to vector<1xi32>
+// (nvgpu.mma.sync has no bf16 form, so NVVM's op, on 32-bit registers)
+// BF16: nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>} : (i32, i32, f32) -> !llvm.struct<(f32, f32, f32, f32)>
+// BF16-COUNT-7: nvvm.mma.sync
+// BF16-NOT: nvvm.mma.sync
+// BF16: scf.yield
 func.func @conv(%in: memref<1x8x10x10xf32>, %w: memref<24x8x3x3xf32>, %out: memref<1x24x8x8xf32, strided<[3072, 64, 8, 1], offset: 512>>) {
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
     ins(%in, %w : memref<1x8x10x10xf32>, memref<24x8x3x3xf32>)

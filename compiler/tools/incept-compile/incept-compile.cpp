@@ -157,8 +157,9 @@ cl::opt<std::string> precision(
     "precision",
     cl::desc("With --target=cuda: the arithmetic of the convolutions; tf32 (the "
              "default: tensor cores, each product's operands rounded to TF32's 10-bit "
-             "mantissa, sums in fp32) or fp32 (CUDA cores; fp16 and bf16 are not "
-             "generated yet)"),
+             "mantissa, sums in fp32), fp16 or bf16 (tensor cores, the operands "
+             "converted to that type as they are read, sums in fp32; activations "
+             "are stored in fp32 between layers either way) or fp32 (CUDA cores)"),
     cl::value_desc("tf32|fp32|fp16|bf16"), cl::init("tf32"), cl::cat(targetCategory));
 cl::opt<std::string> batch(
     "batch",
@@ -305,11 +306,6 @@ bool parseTarget(incept::LoweringOptions &lowering) {
   if (!llvm::is_contained(precisions, precision.getValue()))
     return fail("--precision: '" + precision + "' is not one of " +
                 llvm::join(llvm::ArrayRef<llvm::StringRef>(precisions), ", ")),
-           false;
-  if (precision != "fp32" && precision != "tf32")
-    return fail("--precision=" + precision +
-                ": the tensor-core convolutions are generated in tf32 only so far; use "
-                "tf32 or fp32"),
            false;
   if (profile)
     return fail("--profile is not supported with --target=cuda yet"), false;
