@@ -61,7 +61,7 @@ struct MmaTiling {
   int64_t stages = 3;
   /// Floats after each row of a shared tile, against bank conflicts: 4 for
   /// ldmatrix's 16-byte rows (TF32), 8 for the 16-bit types' 8-byte pairs
-  /// (the 8 rows of a half-warp's loads then fall in distinct banks).
+  /// (a half-warp reads 8 bytes a lane from 4 rows: distinct banks).
   int64_t rowPadding = 4;
   /// Blocks that share each tile's reduction (split-K), each summing its
   /// own run of k; a second kernel adds their partial sums.

@@ -45,7 +45,7 @@
 //
 // In FP16 (and BF16), each step of 16 is one mma.sync m16n8k16; a lane
 // reads its fragments' pairs of fp32 from the tiles (rows padded by 8
-// floats: the 8-byte reads of a half-warp's 8 rows fall in distinct banks)
+// floats: the 8-byte reads of a half-warp's 4 rows fall in distinct banks)
 // and converts them to nearest: A four pairs a tile, B two.
 // FP16-LABEL: func.func @conv
 // FP16: workgroup(%[[A:.*]] : memref<3x64x24xf32, #gpu.address_space<workgroup>>, %[[B:.*]] : memref<3x64x24xf32, #gpu.address_space<workgroup>>)
