@@ -73,6 +73,10 @@ struct LoweringOptions {
   /// --target=cuda: the convolutions' arithmetic, "tf32", "fp16" or "bf16"
   /// (tensor cores, incept-gpu-mma-convs) or "fp32" (CUDA cores).
   std::string gpuPrecision = "tf32";
+  /// Whether the convs become incept-gpu-mma-convs' tensor-core kernels.
+  bool usesTensorCores() const {
+    return target == TargetKind::Cuda && gpuPrecision != "fp32";
+  }
   llvm::StringSet<> disabledPasses;
   /// incept-select-conv-strategy's `kind`: "auto" (its cost model) or one
   /// strategy for every conv that can take it (convStrategyNames()).

@@ -126,7 +126,7 @@ void buildLowerToLinalgPipeline(OpPassManager &pm,
 
 void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
   // The convs' epilogues, in the tensor-core kernels' registers.
-  if (options.target == TargetKind::Cuda && options.gpuPrecision != "fp32")
+  if (options.usesTensorCores())
     pm.addNestedPass<func::FuncOp>(createGpuConvOutputsInPlace());
   pm.addPass(createDistinctResults());
   if (options.runs("incept-concat-in-place"))
@@ -139,7 +139,7 @@ void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
                   "cse,canonicalize");
   // The convs' tensor-core kernels, before the arena is planned: split-K's
   // workspaces are buffers of it.
-  if (options.target == TargetKind::Cuda && options.gpuPrecision != "fp32")
+  if (options.usesTensorCores())
     pm.addNestedPass<func::FuncOp>(createGpuMmaConvs(
         {/*multiprocessors=*/multiprocessorsOf(options.gpuArch),
          /*precision=*/options.gpuPrecision}));
