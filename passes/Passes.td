@@ -461,7 +461,12 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
     writes its output is evaluated in registers instead, and the elementwise
     op just after it that reads and writes the output in place (see
     `incept-gpu-conv-outputs-in-place`) applied there; both are erased.
-    Otherwise the accumulators are added to the output. TF32 keeps
+    Otherwise the accumulators are added to the output. A conv whose input
+    is a buffer that a zero pad became (its border filled box by box,
+    `incept-concat-in-place`) reads the interior instead, the copies
+    zero-filling the padding, or the source of the one copy into the
+    interior; the border's fills, and the buffer where only that copy
+    wrote it, go once nothing else reads them. TF32 keeps
     10 bits of each operand's mantissa: the results differ from fp32 by
     about 1e-3 relative.
 
@@ -488,6 +493,28 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
                            "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def GpuPools : Pass<"incept-gpu-pools", "::mlir::func::FuncOp"> {
+  let summary = "Pools as one GPU kernel each, the padding skipped as they read";
+  let description = [{
+    On buffers, before the other linalg ops become parallel loops: every
+    pool of static f32 memrefs (a linalg op over (n, c, oh, ow, kh, kw)
+    reading its input at (oh*s + kh*d, ow*s + kw*d) through a window
+    operand, whose body combines the output with the input by one op, such
+    as a max or a sum) becomes a `gpu.launch` of one thread an output
+    element, which reduces over the window's taps inside the input.
+    Where the input is a buffer that a pad became (its border filled box by
+    box, `incept-concat-in-place`) with the combining op's identity (0 for a
+    sum; for a max, the lowest float or -inf), the kernel reads the interior
+    (or the source of the one copy into it) and skips the taps outside; the
+    border's fills go once nothing else reads them. The fill of the output
+    with a constant just before the pool is the kernel's starting value
+    instead. So a padded pool is one kernel where it was up to six (four
+    border boxes, the start, the pool).
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
 

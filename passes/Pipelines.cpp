@@ -143,6 +143,9 @@ void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
     pm.addNestedPass<func::FuncOp>(createGpuMmaConvs(
         {/*multiprocessors=*/multiprocessorsOf(options.gpuArch),
          /*precision=*/options.gpuPrecision}));
+  // The pools, a kernel each that skips the padding instead of reading it.
+  if (options.target == TargetKind::Cuda)
+    pm.addNestedPass<func::FuncOp>(createGpuPools());
   pm.addPass(createPlanArena());
 }
 

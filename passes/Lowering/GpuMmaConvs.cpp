@@ -13,7 +13,9 @@
 // ring of shared-memory tiles: while the tensor cores work on one stage,
 // cp.async fills the next two, copying 4 bytes a thread with zero-fill where
 // a pixel, channel or tap is out of range (so that the tails of M, N and K
-// need no other code), and each warp reads its fragments with ldmatrix. A
+// need no other code, and neither does padding: a conv reading a buffer
+// that a zero pad became reads its interior instead, see PaddedBuffers.h),
+// and each warp reads its fragments with ldmatrix. A
 // tile's rows are padded by 4 floats, so that the 8 rows an ldmatrix reads
 // fall in different banks.
 //
@@ -27,6 +29,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Lowering/GpuElementLaunch.h"
+#include "passes/Lowering/PaddedBuffers.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,6 +45,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSwitch.h"
 
 namespace incept {
@@ -92,28 +97,37 @@ struct ConvShape {
   int64_t batch, inChannels, inHeight, inWidth;
   int64_t outChannels, kernelHeight, kernelWidth, outHeight, outWidth;
   int64_t strideH, strideW, dilationH, dilationW;
+  /// The zeros above and left of the input that the conv reads as it goes
+  /// (where it reads a padded buffer's interior).
+  int64_t padTop = 0, padLeft = 0;
 
   int64_t m() const { return batch * outHeight * outWidth; }
   int64_t n() const { return outChannels; }
   int64_t k() const { return inChannels * kernelHeight * kernelWidth; }
 };
 
-std::optional<ConvShape> shapeOf(linalg::Conv2DNchwFchwOp conv) {
-  auto input = dyn_cast<MemRefType>(conv.getInputs()[0].getType());
+/// The shape of `conv` reading `input`, `padding` (top, left) zeros around
+/// it: its input, or the interior of its padded input.
+std::optional<ConvShape> shapeOf(linalg::Conv2DNchwFchwOp conv, Value input,
+                                 std::array<int64_t, 2> padding) {
+  auto inputType = dyn_cast<MemRefType>(input.getType());
   auto filter = dyn_cast<MemRefType>(conv.getInputs()[1].getType());
   auto output = dyn_cast<MemRefType>(conv.getOutputs()[0].getType());
-  if (!input || !filter || !output || !input.hasStaticShape() ||
+  if (!inputType || !filter || !output || !inputType.hasStaticShape() ||
       !filter.hasStaticShape() || !output.hasStaticShape() ||
-      !input.getElementType().isF32() || !filter.getElementType().isF32() ||
+      !inputType.getElementType().isF32() || !filter.getElementType().isF32() ||
       !output.getElementType().isF32())
     return std::nullopt;
   auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());
   auto dilations = llvm::to_vector(conv.getDilations().getValues<int64_t>());
-  return ConvShape{input.getDimSize(0),  input.getDimSize(1),  input.getDimSize(2),
-                   input.getDimSize(3),  filter.getDimSize(0), filter.getDimSize(2),
-                   filter.getDimSize(3), output.getDimSize(2), output.getDimSize(3),
-                   strides[0],           strides[1],           dilations[0],
-                   dilations[1]};
+  return ConvShape{inputType.getDimSize(0), inputType.getDimSize(1),
+                   inputType.getDimSize(2), inputType.getDimSize(3),
+                   filter.getDimSize(0),    filter.getDimSize(2),
+                   filter.getDimSize(3),    output.getDimSize(2),
+                   output.getDimSize(3),    strides[0],
+                   strides[1],              dilations[0],
+                   dilations[1],            padding[0],
+                   padding[1]};
 }
 
 /// Fewest reduction steps a split of k is given (each pays the ring's fill
@@ -225,6 +239,9 @@ private:
   void buildTile(gpu::LaunchOp launch);
   Value index(int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, int64_t y) {
+    return y ? arith::SubIOp::create(b, loc, x, index(y)).getResult() : x;
+  }
   Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); }
   Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, index(y)); }
   Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, index(y)); }
@@ -330,9 +347,13 @@ void MmaConvBuilder::loadTiles(Value step, Value stage) {
     Value column = add(aFirstColumn, index(j * aColumnStep));
     Value k = add(k0, column);
     auto [channel, tapRow, tapColumn] = tapOf(k);
-    Value inRow = add(mul(copiedPixel[1], shape.strideH), mul(tapRow, shape.dilationH));
-    Value inColumn =
-        add(mul(copiedPixel[2], shape.strideW), mul(tapColumn, shape.dilationW));
+    // Above or left of the input, the row or column is negative: as
+    // unsigned, past the end, so the padding is zero-filled too.
+    Value inRow = sub(add(mul(copiedPixel[1], shape.strideH), mul(tapRow, shape.dilationH)),
+                      shape.padTop);
+    Value inColumn = sub(
+        add(mul(copiedPixel[2], shape.strideW), mul(tapColumn, shape.dilationW)),
+        shape.padLeft);
     Value valid = both(both(copiedPixelValid, less(k, shape.k())),
                        both(less(inRow, shape.inHeight), less(inColumn, shape.inWidth)));
     nvgpu::DeviceAsyncCopyOp::create(
@@ -540,16 +561,8 @@ void MmaConvBuilder::storeResult(ArrayRef<Value> indices, Value sum) {
 void MmaConvBuilder::buildSplitSum() {
   // One thread an output element, consecutive threads consecutive pixels
   // of one channel, as the workspace and an NCHW output lie.
-  constexpr int64_t threads = 256;
-  int64_t elements = shape.m() * shape.n();
-  Value one = index(1);
-  auto launch = gpu::LaunchOp::create(b, loc, index(llvm::divideCeil(elements, threads)), one,
-                                      one, index(threads), one, one);
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  Value element = add(mul(launch.getBlockIds().x, threads), launch.getThreadIds().x);
-  auto inRange = scf::IfOp::create(b, loc, less(element, elements), /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&inRange.getThenRegion().front());
+  Value element = buildElementLaunch(b, loc, shape.m() * shape.n());
   Value n = div(element, shape.m()), m = rem(element, shape.m());
   Value sum;
   for (int64_t split = 0; split < tiling.splits; ++split) {
@@ -558,8 +571,6 @@ void MmaConvBuilder::buildSplitSum() {
   }
   auto [image, outRow, outColumn] = pixelOf(m);
   storeResult({image, n, outRow, outColumn}, sum);
-  b.setInsertionPointAfter(inRange);
-  gpu::TerminatorOp::create(b, loc);
 }
 
 Value MmaConvBuilder::evaluate(linalg::LinalgOp op, ValueRange indices, Value outputValue) {
@@ -683,17 +694,39 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
                                  << "' is not one of tf32, fp16, bf16";
       return signalPassFailure();
     }
-    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    // Every conv's input is settled before any kernel replaces a conv (an
+    // input read through a copy's source needs the ops between as they
+    // are).
+    struct PlannedConv {
+      linalg::Conv2DNchwFchwOp conv;
+      Value input;
+      ConvShape shape;
+    };
+    SmallVector<PlannedConv> planned;
+    llvm::MapVector<Operation *, PaddedBuffer> paddedInputs;
     getOperation().walk([&](linalg::Conv2DNchwFchwOp conv) {
-      if (conv.hasPureBufferSemantics() && shapeOf(conv))
-        convs.push_back(conv);
+      if (!conv.hasPureBufferSemantics())
+        return;
+      Value input = conv.getInputs()[0];
+      std::optional<PaddedBuffer> padded = paddedBufferOf(input);
+      if (padded && padded->isZeroPadded() && padded->padsOnlyRowsAndColumns()) {
+        Value contents = contentsFor(*padded, conv);
+        if (std::optional<ConvShape> shape =
+                shapeOf(conv, contents, {padded->low[2], padded->low[3]})) {
+          planned.push_back({conv, contents, *shape});
+          paddedInputs.try_emplace(padded->buffer, *padded);
+          return;
+        }
+      }
+      if (std::optional<ConvShape> shape = shapeOf(conv, input, {0, 0}))
+        planned.push_back({conv, input, *shape});
     });
-    for (linalg::Conv2DNchwFchwOp conv : convs) {
+    for (PlannedConv &plan : planned) {
+      linalg::Conv2DNchwFchwOp conv = plan.conv;
       OpBuilder b(conv);
-      std::optional<ConvShape> shape = shapeOf(conv);
       Epilogue epilogue = epilogueOf(conv);
-      MmaTiling tiling = chooseTiling(*shape, multiprocessors, *operands);
-      MmaConvBuilder(b, conv.getLoc(), *shape, tiling, *operands, conv.getInputs()[0],
+      MmaTiling tiling = chooseTiling(plan.shape, multiprocessors, *operands);
+      MmaConvBuilder(b, conv.getLoc(), plan.shape, tiling, *operands, plan.input,
                      conv.getInputs()[1], conv.getOutputs()[0], epilogue)
           .build();
       conv.erase();
@@ -702,6 +735,8 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       if (epilogue.consumer)
         epilogue.consumer->erase();
     }
+    for (const PaddedBuffer &padded : llvm::make_second_range(paddedInputs))
+      eraseUnreadBorder(padded);
   }
 };
 

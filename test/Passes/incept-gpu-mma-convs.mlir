@@ -261,3 +261,157 @@ func.func @short(%in: memref<1x8x8x8xf32>, %w: memref<24x8x1x1xf32>, %out: memre
     ins(%in, %w : memref<1x8x8x8xf32>, memref<24x8x1x1xf32>) outs(%out : memref<1x24x8x8xf32>)
   return
 }
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A pad as incept-concat-in-place leaves it: a buffer whose border boxes
+// are filled with zeros and whose interior its producer writes in place.
+// The conv reads the interior, one row and column in (the unsigned range
+// test zero-fills the row and column before it, as past its end); nothing
+// reads the border any more, so its fills are gone.
+// CHECK-LABEL: func.func @padded
+// A100-LABEL: func.func @padded
+// CHECK: %[[INTERIOR:.*]] = memref.subview %{{.*}}[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1]
+// CHECK-NOT: linalg.fill
+// CHECK: linalg.generic {{.*}} outs(%[[INTERIOR]] :
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK: %[[ROW:.*]] = arith.subi %{{.*}}, %c1{{(_[0-9]+)?}} : index
+// CHECK: %[[COLUMN:.*]] = arith.subi %{{.*}}, %c1{{(_[0-9]+)?}} : index
+// CHECK: arith.cmpi ult, %[[ROW]], %c8{{(_[0-9]+)?}} : index
+// CHECK: arith.cmpi ult, %[[COLUMN]], %c8{{(_[0-9]+)?}} : index
+// CHECK-COUNT-8: nvgpu.device_async_copy %[[INTERIOR]][{{.*}}], %{{.*}}[{{.*}}], 1, %{{.*}} : memref<1x8x8x8xf32, strided<[800, 100, 10, 1], offset: 11>> to
+// CHECK-NOT: linalg.fill
+func.func @padded(%x: memref<1x8x8x8xf32>, %w: memref<24x8x3x3xf32>, %out: memref<1x24x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %buffer = memref.alloc() : memref<1x8x10x10xf32>
+  %top = memref.subview %buffer[0, 0, 0, 0] [1, 8, 1, 10] [1, 1, 1, 1] : memref<1x8x10x10xf32> to memref<1x8x1x10xf32, strided<[800, 100, 10, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x8x1x10xf32, strided<[800, 100, 10, 1]>>)
+  %bottom = memref.subview %buffer[0, 0, 9, 0] [1, 8, 1, 10] [1, 1, 1, 1] : memref<1x8x10x10xf32> to memref<1x8x1x10xf32, strided<[800, 100, 10, 1], offset: 90>>
+  linalg.fill ins(%zero : f32) outs(%bottom : memref<1x8x1x10xf32, strided<[800, 100, 10, 1], offset: 90>>)
+  %left = memref.subview %buffer[0, 0, 1, 0] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x10x10xf32> to memref<1x8x8x1xf32, strided<[800, 100, 10, 1], offset: 10>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x8x8x1xf32, strided<[800, 100, 10, 1], offset: 10>>)
+  %right = memref.subview %buffer[0, 0, 1, 9] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x10x10xf32> to memref<1x8x8x1xf32, strided<[800, 100, 10, 1], offset: 19>>
+  linalg.fill ins(%zero : f32) outs(%right : memref<1x8x8x1xf32, strided<[800, 100, 10, 1], offset: 19>>)
+  %interior = memref.subview %buffer[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x8x10x10xf32> to memref<1x8x8x8xf32, strided<[800, 100, 10, 1], offset: 11>>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x8x8x8xf32>) outs(%interior : memref<1x8x8x8xf32, strided<[800, 100, 10, 1], offset: 11>>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%buffer, %w : memref<1x8x10x10xf32>, memref<24x8x3x3xf32>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}
+
+// -----
+
+// The interior a copy of a slice (a merged 1x1 conv's channels): the conv
+// reads the slice itself, and the padded buffer, its fills and the copy are
+// gone. Only the top and left are padded here (an asymmetric pad).
+// CHECK-LABEL: func.func @padded_copy
+// CHECK-SAME: %[[MERGED:[a-z0-9]+]]: memref<1x24x8x8xf32>
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: memref.copy
+// CHECK: %[[SLICE:.*]] = memref.subview %[[MERGED]][0, 8, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1]
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: memref.copy
+// CHECK: gpu.launch
+// CHECK-COUNT-8: nvgpu.device_async_copy %[[SLICE]][{{.*}}], %{{.*}}[{{.*}}], 1, %{{.*}} : memref<1x8x8x8xf32, strided<[1536, 64, 8, 1], offset: 512>> to
+// CHECK-NOT: memref.copy
+func.func @padded_copy(%merged: memref<1x24x8x8xf32>, %w: memref<24x8x2x2xf32>, %out: memref<1x24x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %slice = memref.subview %merged[0, 8, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x24x8x8xf32> to memref<1x8x8x8xf32, strided<[1536, 64, 8, 1], offset: 512>>
+  %buffer = memref.alloc() : memref<1x8x9x9xf32>
+  %top = memref.subview %buffer[0, 0, 0, 0] [1, 8, 1, 9] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>)
+  %left = memref.subview %buffer[0, 0, 1, 0] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>)
+  %interior = memref.subview %buffer[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  memref.copy %slice, %interior : memref<1x8x8x8xf32, strided<[1536, 64, 8, 1], offset: 512>> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%buffer, %w : memref<1x8x9x9xf32>, memref<24x8x2x2xf32>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}
+
+// -----
+
+// The copy's source is written between the copy and the conv: the conv
+// reads the copy in the interior, which stays; the border's fills go.
+// CHECK-LABEL: func.func @source_overwritten
+// CHECK: %[[INTERIOR:.*]] = memref.subview %{{.*}}[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1]
+// CHECK-NEXT: memref.copy %{{.*}}, %[[INTERIOR]]
+// CHECK-NEXT: linalg.fill
+// CHECK-NOT: linalg.fill
+// CHECK: nvgpu.device_async_copy %[[INTERIOR]][
+func.func @source_overwritten(%merged: memref<1x24x8x8xf32>, %w: memref<24x8x2x2xf32>, %out: memref<1x24x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %slice = memref.subview %merged[0, 8, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x24x8x8xf32> to memref<1x8x8x8xf32, strided<[1536, 64, 8, 1], offset: 512>>
+  %buffer = memref.alloc() : memref<1x8x9x9xf32>
+  %top = memref.subview %buffer[0, 0, 0, 0] [1, 8, 1, 9] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>)
+  %left = memref.subview %buffer[0, 0, 1, 0] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>)
+  %interior = memref.subview %buffer[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  memref.copy %slice, %interior : memref<1x8x8x8xf32, strided<[1536, 64, 8, 1], offset: 512>> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  linalg.fill ins(%one : f32) outs(%merged : memref<1x24x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%buffer, %w : memref<1x8x9x9xf32>, memref<24x8x2x2xf32>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A border of another value than zero (a max pool's) is the conv's to
+// read as it is; a zero border that something else reads whole stays
+// filled, though the conv reads the interior.
+// CHECK-LABEL: func.func @border_kept
+// CHECK-SAME: %[[X:[a-z0-9]+]]: memref<1x8x8x8xf32>
+// CHECK: %[[NEGATIVE:.*]] = memref.alloc() : memref<1x8x9x9xf32>
+// CHECK: linalg.fill
+// CHECK: linalg.fill
+// CHECK: memref.copy %[[X]]
+// CHECK: %[[ZERO:.*]] = memref.alloc() : memref<1x8x9x9xf32>
+// CHECK: linalg.fill
+// CHECK: linalg.fill
+// CHECK: %[[INTERIOR:.*]] = memref.subview %[[ZERO]][0, 0, 1, 1]
+// CHECK: memref.copy %[[X]], %[[INTERIOR]]
+// CHECK: nvgpu.device_async_copy %[[NEGATIVE]][
+// CHECK: nvgpu.device_async_copy %[[X]][
+// CHECK: linalg.generic {{.*}} ins(%[[ZERO]] :
+func.func @border_kept(%x: memref<1x8x8x8xf32>, %w: memref<24x8x2x2xf32>, %out: memref<1x24x8x8xf32>, %out2: memref<1x24x8x8xf32>, %whole: memref<1x8x9x9xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %lowest = arith.constant -3.40282347E+38 : f32
+  %negative = memref.alloc() : memref<1x8x9x9xf32>
+  %top = memref.subview %negative[0, 0, 0, 0] [1, 8, 1, 9] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>
+  linalg.fill ins(%lowest : f32) outs(%top : memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>)
+  %left = memref.subview %negative[0, 0, 1, 0] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>
+  linalg.fill ins(%lowest : f32) outs(%left : memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>)
+  %interior = memref.subview %negative[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  memref.copy %x, %interior : memref<1x8x8x8xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  %zeros = memref.alloc() : memref<1x8x9x9xf32>
+  %top2 = memref.subview %zeros[0, 0, 0, 0] [1, 8, 1, 9] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top2 : memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>)
+  %left2 = memref.subview %zeros[0, 0, 1, 0] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>
+  linalg.fill ins(%zero : f32) outs(%left2 : memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>)
+  %interior2 = memref.subview %zeros[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  memref.copy %x, %interior2 : memref<1x8x8x8xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%negative, %w : memref<1x8x9x9xf32>, memref<24x8x2x2xf32>) outs(%out : memref<1x24x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%zeros, %w : memref<1x8x9x9xf32>, memref<24x8x2x2xf32>) outs(%out2 : memref<1x24x8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%zeros : memref<1x8x9x9xf32>) outs(%whole : memref<1x8x9x9xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  return
+}

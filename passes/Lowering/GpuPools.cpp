@@ -1,0 +1,264 @@
+//===- GpuPools.cpp - the incept-gpu-pools pass ---------------------------===//
+//
+// Pools as one kernel each, one thread an output element reducing over the
+// taps of its window that lie inside the input. The padding is skipped
+// rather than read: a pool of a buffer that a pad became (incept-concat-in-
+// place: the border filled box by box with the pad value) reads the
+// interior, where the pad value is the identity of the pool's combining op
+// (a max's lowest float, a sum's 0), so that skipping it changes nothing,
+// and the border's fills go. Through linalg's generic path to GPU loops, a
+// padded pool was six kernels at batch 1: four border boxes, the output's
+// start value, the pool.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Lowering/GpuElementLaunch.h"
+#include "passes/Lowering/PaddedBuffers.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+
+#include "llvm/ADT/MapVector.h"
+
+namespace incept {
+#define GEN_PASS_DEF_GPUPOOLS
+#include "passes/Passes.h.inc"
+
+using namespace mlir;
+
+namespace {
+
+/// How a pool walks its input: per spatial dimension (rows, columns) the
+/// window's extent, the stride between outputs and the dilation between
+/// taps.
+struct PoolShape {
+  std::array<int64_t, 2> window, strides, dilations;
+};
+
+/// `op`'s shape if it is a pool of static f32 buffers: loops (n, c, oh, ow,
+/// kh, kw), the input read at (n, c, oh*s + kh*d, ow*s + kw*d), a window
+/// operand at (kh, kw) that the body does not read, the output written at
+/// (n, c, oh, ow).
+std::optional<PoolShape> poolShapeOf(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 6 ||
+      op.getNumParallelLoops() != 4 || op.getNumReductionLoops() != 2)
+    return std::nullopt;
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return std::nullopt;
+  }
+  OpOperand *input = op.getDpsInputOperand(0), *window = op.getDpsInputOperand(1);
+  if (op.payloadUsesValueFromOperand(window))
+    return std::nullopt;
+  MLIRContext *context = op->getContext();
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  if (op.getMatchingIndexingMap(window) != AffineMap::get(6, 0, {dim(4), dim(5)}, context) ||
+      op.getMatchingIndexingMap(op.getDpsInitOperand(0)) !=
+          AffineMap::get(6, 0, {dim(0), dim(1), dim(2), dim(3)}, context))
+    return std::nullopt;
+  AffineMap read = op.getMatchingIndexingMap(input);
+  if (read.getNumResults() != 4 || read.getResult(0) != dim(0) || read.getResult(1) != dim(1))
+    return std::nullopt;
+  PoolShape shape;
+  auto windowType = cast<MemRefType>(window->get().getType());
+  for (int d = 0; d < 2; ++d) {
+    // The coefficients of oh (ow) and kh (kw), from the map at unit points;
+    // then the map must be exactly their sum.
+    AffineExpr at = read.getResult(2 + d);
+    auto coefficient = [&](unsigned loop) -> std::optional<int64_t> {
+      SmallVector<AffineExpr> point(6, getAffineConstantExpr(0, context));
+      point[loop] = getAffineConstantExpr(1, context);
+      auto constant = dyn_cast<AffineConstantExpr>(at.replaceDims(point));
+      return constant ? std::optional(constant.getValue()) : std::nullopt;
+    };
+    std::optional<int64_t> stride = coefficient(2 + d), dilation = coefficient(4 + d);
+    if (!stride || !dilation || *stride < 1 || *dilation < 1 ||
+        at != dim(2 + d) * *stride + dim(4 + d) * *dilation)
+      return std::nullopt;
+    shape.window[d] = windowType.getDimSize(d);
+    shape.strides[d] = *stride;
+    shape.dilations[d] = *dilation;
+  }
+  return shape;
+}
+
+/// The op by which `pool`'s body combines the output with the input, if
+/// that is all it does.
+Operation *combinerOf(linalg::LinalgOp pool) {
+  Block &body = pool->getRegion(0).front();
+  if (body.getOperations().size() != 2)
+    return nullptr;
+  Operation &combiner = body.front();
+  Value in = body.getArgument(0), out = body.getArgument(2);
+  if (combiner.getNumOperands() != 2 || combiner.getNumResults() != 1 ||
+      !llvm::is_contained(combiner.getOperands(), in) ||
+      !llvm::is_contained(combiner.getOperands(), out) ||
+      body.getTerminator()->getOperand(0) != combiner.getResult(0))
+    return nullptr;
+  return &combiner;
+}
+
+/// Whether combining a value with `padded`'s border value leaves it as it
+/// is, so that the pool may skip the border instead of reading it: 0 for a
+/// sum; -inf or the lowest float for a max (with the lowest float, a window
+/// of -inf alone gives -inf instead: as ONNX, which ignores the padding).
+bool padsWithIdentity(const PaddedBuffer &padded, Operation *combiner) {
+  auto value = dyn_cast<FloatAttr>(padded.value);
+  if (!value)
+    return false;
+  if (isa<arith::AddFOp>(combiner))
+    return value.getValue().isZero();
+  if (isa<arith::MaxNumFOp, arith::MaximumFOp>(combiner))
+    return value.getValue() <= APFloat::getLargest(value.getValue().getSemantics(),
+                                                   /*Negative=*/true);
+  return false;
+}
+
+/// Builds one pool's kernel at the builder's point.
+class PoolKernelBuilder {
+public:
+  PoolKernelBuilder(OpBuilder &b, linalg::LinalgOp pool, const PoolShape &shape, Value input,
+                    std::array<int64_t, 2> padding, Value start)
+      : b(b), loc(pool.getLoc()), pool(pool), shape(shape), input(input), padding(padding),
+        start(start), output(pool.getDpsInitOperand(0)->get()) {}
+
+  void build();
+
+private:
+  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, index(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, index(y)); }
+  Value less(Value x, int64_t bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, index(bound));
+  }
+
+  /// The input's position along spatial dimension `d` of tap `tap` of
+  /// output position `out`: negative (huge, as unsigned) above or left of
+  /// the input.
+  Value inputPosition(int d, Value out, Value tap) {
+    Value at = add(mul(out, shape.strides[d]), mul(tap, shape.dilations[d]));
+    return padding[d] ? arith::SubIOp::create(b, loc, at, index(padding[d])).getResult() : at;
+  }
+  /// The body's combination of `accumulated` with the input value `value`.
+  Value combine(Value accumulated, Value value) {
+    Block &body = pool->getRegion(0).front();
+    IRMapping values;
+    values.map(body.getArgument(0), value);
+    values.map(body.getArgument(2), accumulated);
+    return b.clone(body.front(), values)->getResult(0);
+  }
+  /// `accumulated` combined with every tap of the window of `out` (n, c,
+  /// row, column) along spatial dimension `d` and those after it that lies
+  /// inside the input; `rows` is the input row where d is the columns.
+  Value reduce(int d, ArrayRef<Value> out, Value row, Value accumulated);
+
+  OpBuilder &b;
+  Location loc;
+  linalg::LinalgOp pool;
+  const PoolShape &shape;
+  Value input;
+  std::array<int64_t, 2> padding;
+  Value start, output;
+};
+
+Value PoolKernelBuilder::reduce(int d, ArrayRef<Value> out, Value row, Value accumulated) {
+  auto extent = cast<MemRefType>(input.getType()).getDimSize(2 + d);
+  auto loop = scf::ForOp::create(b, loc, index(0), index(shape.window[d]), index(1),
+                                 ValueRange{accumulated});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value position = inputPosition(d, out[2 + d], loop.getInductionVar());
+  Value current = loop.getRegionIterArgs()[0];
+  auto inside = scf::IfOp::create(b, loc, TypeRange{current.getType()},
+                                  less(position, extent), /*withElseRegion=*/true);
+  b.setInsertionPointToStart(&inside.getThenRegion().front());
+  Value next = d == 0 ? reduce(1, out, position, current)
+                      : combine(current, memref::LoadOp::create(
+                                             b, loc, input,
+                                             ValueRange{out[0], out[1], row, position}));
+  scf::YieldOp::create(b, loc, next);
+  b.setInsertionPointToStart(&inside.getElseRegion().front());
+  scf::YieldOp::create(b, loc, current);
+  b.setInsertionPointAfter(inside);
+  scf::YieldOp::create(b, loc, inside.getResult(0));
+  return loop.getResult(0);
+}
+
+void PoolKernelBuilder::build() {
+  auto outputType = cast<MemRefType>(output.getType());
+  ArrayRef<int64_t> dims = outputType.getShape();
+  OpBuilder::InsertionGuard guard(b);
+  // Consecutive threads take consecutive columns, which read the input side
+  // by side (a stride apart).
+  Value element = buildElementLaunch(b, loc, outputType.getNumElements());
+  Value column = rem(element, dims[3]);
+  Value rest = div(element, dims[3]);
+  Value row = rem(rest, dims[2]);
+  rest = div(rest, dims[2]);
+  SmallVector<Value> out = {div(rest, dims[1]), rem(rest, dims[1]), row, column};
+  Value initial = start ? start : memref::LoadOp::create(b, loc, output, out).getResult();
+  memref::StoreOp::create(b, loc, reduce(0, out, nullptr, initial), output, out);
+}
+
+/// The fill of `pool`'s whole output with a constant just before it (but
+/// for allocations and views: the window operand, the output's place), if
+/// there is one: its constant is the kernel's start value.
+linalg::FillOp startOf(linalg::LinalgOp pool) {
+  for (Operation *op = pool->getPrevNode(); op; op = op->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(op))
+      return fill.getOutputs()[0] == pool.getDpsInitOperand(0)->get() &&
+                     fill.getInputs()[0].getDefiningOp<arith::ConstantOp>()
+                 ? fill
+                 : nullptr;
+    if (!isa<memref::AllocOp, memref::SubViewOp, arith::ConstantOp>(op))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+struct GpuPools : impl::GpuPoolsBase<GpuPools> {
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> pools;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (poolShapeOf(op) && combinerOf(op))
+        pools.push_back(op);
+    });
+    llvm::MapVector<Operation *, PaddedBuffer> paddedInputs;
+    for (linalg::LinalgOp pool : pools) {
+      PoolShape shape = *poolShapeOf(pool);
+      Value input = pool.getDpsInputOperand(0)->get();
+      std::array<int64_t, 2> padding = {0, 0};
+      std::optional<PaddedBuffer> padded = paddedBufferOf(input);
+      if (padded && padsWithIdentity(*padded, combinerOf(pool)) &&
+          padded->padsOnlyRowsAndColumns()) {
+        input = contentsFor(*padded, pool);
+        padding = {padded->low[2], padded->low[3]};
+        paddedInputs.try_emplace(padded->buffer, *padded);
+      }
+      OpBuilder b(pool);
+      linalg::FillOp fill = startOf(pool);
+      PoolKernelBuilder(b, pool, shape, input, padding, fill ? fill.getInputs()[0] : nullptr)
+          .build();
+      Value window = pool.getDpsInputOperand(1)->get();
+      pool->erase();
+      if (fill)
+        fill->erase();
+      if (window.use_empty() && window.getDefiningOp<memref::AllocOp>())
+        window.getDefiningOp()->erase();
+    }
+    for (const PaddedBuffer &padded : llvm::make_second_range(paddedInputs))
+      eraseUnreadBorder(padded);
+  }
+};
+
+} // namespace
+} // namespace incept
