@@ -466,7 +466,11 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
     `incept-concat-in-place`) reads the interior instead, the copies
     zero-filling the padding, or the source of the one copy into the
     interior; the border's fills, and the buffer where only that copy
-    wrote it, go once nothing else reads them. TF32 keeps
+    wrote it, go once nothing else reads them. A copy of a whole channel
+    range of a conv's output elsewhere (a merged 1x1 conv's branch into its
+    concat slice), with nothing between that reads or writes either place
+    differently, becomes the kernel's store of those channels there. TF32
+    keeps
     10 bits of each operand's mantissa: the results differ from fp32 by
     about 1e-3 relative.
 

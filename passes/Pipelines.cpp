@@ -137,15 +137,18 @@ void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
                   "cse,canonicalize");
+  // The pools, a kernel each that skips the padding instead of reading it;
+  // before the convs, whose kernels store a branch straight into its concat
+  // slice only where nothing else writes in between (such as the border of
+  // a pool's padding).
+  if (options.target == TargetKind::Cuda)
+    pm.addNestedPass<func::FuncOp>(createGpuPools());
   // The convs' tensor-core kernels, before the arena is planned: split-K's
   // workspaces are buffers of it.
   if (options.usesTensorCores())
     pm.addNestedPass<func::FuncOp>(createGpuMmaConvs(
         {/*multiprocessors=*/multiprocessorsOf(options.gpuArch),
          /*precision=*/options.gpuPrecision}));
-  // The pools, a kernel each that skips the padding instead of reading it.
-  if (options.target == TargetKind::Cuda)
-    pm.addNestedPass<func::FuncOp>(createGpuPools());
   pm.addPass(createPlanArena());
 }
 

@@ -44,6 +44,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -165,10 +166,14 @@ MmaTiling chooseTiling(const ConvShape &shape, int64_t multiprocessors, Operands
 }
 
 /// The ops around a conv that its kernel's epilogue does: the one writing
-/// its output's initial values just before it, and the elementwise one that
-/// reads its output just after it and writes the result back in place.
+/// its output's initial values just before it, the elementwise one that
+/// reads its output just after it and writes the result back in place, and
+/// the copies that then move channel ranges of the output elsewhere whole
+/// (a merged 1x1 conv's branch into its concat slice), which the kernel
+/// does by storing those channels there.
 struct Epilogue {
   linalg::LinalgOp initializer, consumer;
+  SmallVector<memref::CopyOp> copies;
 };
 
 /// An op computing each output element from inputs at that element alone:
@@ -198,8 +203,107 @@ linalg::GenericOp elementwiseWriterOf(Operation *op, Value output) {
   return generic;
 }
 
-/// The initializer and consumer of `conv`'s output, where there are ones
-/// the epilogue can do.
+/// The channels (first, count) of `conv`'s output that `slice` is, if it is
+/// whole channels: all images, rows and columns.
+std::optional<std::pair<int64_t, int64_t>> channelRangeOf(memref::SubViewOp slice) {
+  ArrayRef<int64_t> offsets = slice.getStaticOffsets(), sizes = slice.getStaticSizes();
+  MemRefType whole = slice.getSourceType();
+  if (slice.getType().getRank() != 4 || ShapedType::isDynamicShape(offsets) ||
+      ShapedType::isDynamicShape(sizes) ||
+      !llvm::all_of(slice.getStaticStrides(), [](int64_t s) { return s == 1; }) ||
+      offsets[0] || offsets[2] || offsets[3] || sizes[0] != whole.getDimSize(0) ||
+      sizes[2] != whole.getDimSize(2) || sizes[3] != whole.getDimSize(3))
+    return std::nullopt;
+  return std::pair(offsets[1], sizes[1]);
+}
+
+/// The ops after `conv` in its block that `value` is defined by, directly
+/// or through their operands, in order.
+SmallVector<Operation *> definitionsAfter(Operation *conv, Value value) {
+  SmallVector<Operation *> definitions;
+  SmallVector<Value> worklist = {value};
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val().getDefiningOp();
+    if (!op || op->getBlock() != conv->getBlock() || op->isBeforeInBlock(conv) ||
+        llvm::is_contained(definitions, op))
+      continue;
+    definitions.push_back(op);
+    llvm::append_range(worklist, op->getOperands());
+  }
+  llvm::sort(definitions, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  return definitions;
+}
+
+/// Whether `op`, between a conv and a copy of the channels `range` of its
+/// output `output` to `target`, leaves the copy the same done early, at the
+/// conv: it neither reads nor writes the target's buffer (allocating it
+/// aside), nor writes the output's, and reads the output only through
+/// slices of other channels.
+bool commutesWithChannelCopy(Operation *op, Value output, std::pair<int64_t, int64_t> range,
+                             Value target) {
+  std::optional<SmallVector<MemoryEffects::EffectInstance>> effects =
+      getEffectsRecursively(op);
+  if (!effects)
+    return false;
+  Value targetBuffer = viewedBuffer(target), outputBuffer = viewedBuffer(output);
+  for (const MemoryEffects::EffectInstance &effect : *effects) {
+    if (isa<MemoryEffects::Allocate>(effect.getEffect()))
+      continue;
+    Value value = effect.getValue();
+    if (!value || isa<MemoryEffects::Free>(effect.getEffect()))
+      return false;
+    Value buffer = viewedBuffer(value);
+    if (buffer == targetBuffer ||
+        (buffer == outputBuffer && isa<MemoryEffects::Write>(effect.getEffect())))
+      return false;
+    if (buffer != outputBuffer)
+      continue;
+    auto slice = value.getDefiningOp<memref::SubViewOp>();
+    std::optional<std::pair<int64_t, int64_t>> read =
+        slice && slice.getSource() == output ? channelRangeOf(slice) : std::nullopt;
+    if (!read || (read->first < range.first + range.second &&
+                  range.first < read->first + read->second))
+      return false;
+  }
+  return true;
+}
+
+/// The copies of whole channel ranges of `conv`'s output, each the only
+/// reader of its slice, that the conv's kernel can do by storing the
+/// channels at the copy's target: every op between the conv and the copy
+/// but its epilogue's `consumer` commutes with the copy (the views and
+/// allocations that define the target go before the kernel), and the
+/// target is no view of a buffer the conv reads or writes.
+SmallVector<memref::CopyOp> channelCopiesOf(linalg::Conv2DNchwFchwOp conv,
+                                           Operation *consumer) {
+  Value output = conv.getOutputs()[0];
+  SmallVector<Value> operands = {viewedBuffer(output), viewedBuffer(conv.getInputs()[0]),
+                                 viewedBuffer(conv.getInputs()[1])};
+  SmallVector<memref::CopyOp> copies;
+  for (Operation *user : output.getUsers()) {
+    auto slice = dyn_cast<memref::SubViewOp>(user);
+    std::optional<std::pair<int64_t, int64_t>> range =
+        slice ? channelRangeOf(slice) : std::nullopt;
+    if (!range || !slice->hasOneUse())
+      continue;
+    auto copy = dyn_cast<memref::CopyOp>(*slice->getUsers().begin());
+    if (!copy || copy.getSource() != slice.getResult() ||
+        copy->getBlock() != conv->getBlock() || !conv->isBeforeInBlock(copy) ||
+        llvm::is_contained(operands, viewedBuffer(copy.getTarget())))
+      continue;
+    bool commutes = true;
+    for (Operation *op = conv->getNextNode(); op != copy && commutes; op = op->getNextNode())
+      commutes = op == consumer || commutesWithChannelCopy(op, output, *range, copy.getTarget());
+    if (commutes && llvm::all_of(definitionsAfter(conv, copy.getTarget()), [](Operation *op) {
+          return isa<memref::AllocOp>(op) || isMemoryEffectFree(op);
+        }))
+      copies.push_back(copy);
+  }
+  return copies;
+}
+
+/// The initializer, consumer and channel copies of `conv`'s output, where
+/// there are ones the epilogue can do.
 Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
   Value output = conv.getOutputs()[0];
   Epilogue epilogue;
@@ -218,6 +322,7 @@ Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
                generic.getMatchingIndexingMap(operand).isIdentity();
       }))
     epilogue.consumer = generic;
+  epilogue.copies = channelCopiesOf(conv, epilogue.consumer);
   return epilogue;
 }
 
@@ -298,6 +403,9 @@ private:
   /// Stores the output element at (image, n, row, column) whose sum over k
   /// is `sum`, the epilogue applied.
   void storeResult(ArrayRef<Value> indices, Value sum);
+  /// Stores `value` as the output element at `indices` (image, n, row,
+  /// column): into the output, or where a copy of its channel goes.
+  void storeOutput(Value value, ArrayRef<Value> indices);
   /// The kernel that adds the splits' partial sums and stores the output.
   void buildSplitSum();
   /// The value `op` (elementwise, writing the output) computes at `indices`
@@ -555,6 +663,21 @@ void MmaConvBuilder::storeResult(ArrayRef<Value> indices, Value sum) {
   Value value = arith::AddFOp::create(b, loc, initial, sum);
   if (epilogue.consumer)
     value = evaluate(epilogue.consumer, indices, value);
+  storeOutput(value, indices);
+}
+
+void MmaConvBuilder::storeOutput(Value value, ArrayRef<Value> indices) {
+  OpBuilder::InsertionGuard guard(b);
+  for (memref::CopyOp copy : epilogue.copies) {
+    auto [first, count] =
+        *channelRangeOf(copy.getSource().getDefiningOp<memref::SubViewOp>());
+    Value channel = arith::SubIOp::create(b, loc, indices[1], index(first));
+    auto inRange = scf::IfOp::create(b, loc, less(channel, count), /*withElseRegion=*/true);
+    b.setInsertionPointToStart(&inRange.getThenRegion().front());
+    memref::StoreOp::create(b, loc, value, copy.getTarget(),
+                            ValueRange{indices[0], channel, indices[2], indices[3]});
+    b.setInsertionPointToStart(&inRange.getElseRegion().front());
+  }
   memref::StoreOp::create(b, loc, value, output, indices);
 }
 
@@ -725,6 +848,10 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       linalg::Conv2DNchwFchwOp conv = plan.conv;
       OpBuilder b(conv);
       Epilogue epilogue = epilogueOf(conv);
+      // The kernel stores into the copies' targets.
+      for (memref::CopyOp copy : epilogue.copies)
+        for (Operation *definition : definitionsAfter(conv, copy.getTarget()))
+          definition->moveBefore(conv);
       MmaTiling tiling = chooseTiling(plan.shape, multiprocessors, *operands);
       MmaConvBuilder(b, conv.getLoc(), plan.shape, tiling, *operands, plan.input,
                      conv.getInputs()[1], conv.getOutputs()[0], epilogue)
@@ -734,6 +861,11 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
         epilogue.initializer->erase();
       if (epilogue.consumer)
         epilogue.consumer->erase();
+      for (memref::CopyOp copy : epilogue.copies) {
+        Operation *slice = copy.getSource().getDefiningOp();
+        copy.erase();
+        slice->erase();
+      }
     }
     for (const PaddedBuffer &padded : llvm::make_second_range(paddedInputs))
       eraseUnreadBorder(padded);

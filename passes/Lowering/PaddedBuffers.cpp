@@ -52,13 +52,6 @@ linalg::FillOp onlyFillOf(memref::SubViewOp subview) {
   return fill;
 }
 
-/// The allocation or argument that `value` is a view of.
-Value rootOf(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
 /// Whether an op after `from` and before `to` may write into `root`, or
 /// `to` is not after `from` in its block.
 bool mayWriteBetween(Operation *from, Operation *to, Value root) {
@@ -71,13 +64,19 @@ bool mayWriteBetween(Operation *from, Operation *to, Value root) {
       return true;
     for (const MemoryEffects::EffectInstance &effect : *effects)
       if (isa<MemoryEffects::Write>(effect.getEffect()) &&
-          (!effect.getValue() || rootOf(effect.getValue()) == root))
+          (!effect.getValue() || viewedBuffer(effect.getValue()) == root))
         return true;
   }
   return false;
 }
 
 } // namespace
+
+Value viewedBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
 
 bool PaddedBuffer::isZeroPadded() const {
   auto constant = dyn_cast<FloatAttr>(value);
@@ -148,7 +147,7 @@ Value contentsFor(PaddedBuffer padded, Operation *reader) {
       return interior;
     copy = userCopy;
   }
-  if (!copy || mayWriteBetween(copy, reader, rootOf(copy.getSource())))
+  if (!copy || mayWriteBetween(copy, reader, viewedBuffer(copy.getSource())))
     return interior;
   return copy.getSource();
 }

@@ -38,6 +38,9 @@ struct PaddedBuffer {
   bool padsOnlyRowsAndColumns();
 };
 
+/// The allocation or argument that `value` is a view of.
+mlir::Value viewedBuffer(mlir::Value value);
+
 /// `value` as a padded buffer, if it is an allocation used as one.
 std::optional<PaddedBuffer> paddedBufferOf(mlir::Value value);
 

@@ -415,3 +415,72 @@ func.func @border_kept(%x: memref<1x8x8x8xf32>, %w: memref<24x8x2x2xf32>, %out: 
   }
   return
 }
+
+// -----
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A merged 1x1 conv whose channels 8-15 a copy moves into another buffer
+// after its ReLU, and then channels 0-7 into a concat slice (the first copy
+// reads other channels than the second moves, and writes elsewhere): the
+// kernel stores those channels there (the slice's view moves before it),
+// the others into its output; the copies are gone.
+// CHECK-LABEL: func.func @channel_copy
+// CHECK-SAME: %[[CONCAT:[a-z0-9]+]]: memref<1x32x8x8xf32>, %[[OTHER:[a-z0-9]+]]: memref<1x8x8x8xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<1x24x8x8xf32>
+// CHECK: %[[SLOT:.*]] = memref.subview %[[CONCAT]][0, 16, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1]
+// CHECK: gpu.launch
+// CHECK: %[[SECOND:.*]] = arith.subi %[[N:.*]], %c8{{(_[0-9]+)?}} : index
+// CHECK: %[[IN_SECOND:.*]] = arith.cmpi ult, %[[SECOND]], %c8{{(_[0-9]+)?}} : index
+// CHECK: scf.if %[[IN_SECOND]] {
+// CHECK-NEXT: memref.store %{{.*}}, %[[OTHER]][%{{.*}}, %[[SECOND]], %{{.*}}, %{{.*}}] : memref<1x8x8x8xf32>
+// CHECK-NEXT: } else {
+// CHECK: %[[FIRST:.*]] = arith.subi %[[N]], %c0{{(_[0-9]+)?}} : index
+// CHECK: %[[IN_FIRST:.*]] = arith.cmpi ult, %[[FIRST]], %c8{{(_[0-9]+)?}} : index
+// CHECK: scf.if %[[IN_FIRST]] {
+// CHECK-NEXT: memref.store %{{.*}}, %[[SLOT]][%{{.*}}, %[[FIRST]], %{{.*}}, %{{.*}}] : memref<1x8x8x8xf32, strided<[2048, 64, 8, 1], offset: 1024>>
+// CHECK-NEXT: } else {
+// CHECK-NEXT: memref.store %{{.*}}, %[[OUT]][%{{.*}}, %[[N]], %{{.*}}, %{{.*}}] : memref<1x24x8x8xf32>
+// CHECK: gpu.terminator
+// CHECK-NOT: memref.copy
+func.func @channel_copy(%in: memref<1x8x8x8xf32>, %w: memref<24x8x1x1xf32>, %concat: memref<1x32x8x8xf32>, %other: memref<1x8x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<1x24x8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x24x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x8x8xf32>, memref<24x8x1x1xf32>) outs(%out : memref<1x24x8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out : memref<1x24x8x8xf32>) outs(%out : memref<1x24x8x8xf32>) {
+  ^bb0(%c: f32, %o: f32):
+    %m = arith.maximumf %c, %zero : f32
+    linalg.yield %m : f32
+  }
+  %first = memref.subview %out[0, 0, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x24x8x8xf32> to memref<1x8x8x8xf32, strided<[1536, 64, 8, 1]>>
+  %second = memref.subview %out[0, 8, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x24x8x8xf32> to memref<1x8x8x8xf32, strided<[1536, 64, 8, 1], offset: 512>>
+  memref.copy %second, %other : memref<1x8x8x8xf32, strided<[1536, 64, 8, 1], offset: 512>> to memref<1x8x8x8xf32>
+  %slot = memref.subview %concat[0, 16, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x32x8x8xf32> to memref<1x8x8x8xf32, strided<[2048, 64, 8, 1], offset: 1024>>
+  memref.copy %first, %slot : memref<1x8x8x8xf32, strided<[1536, 64, 8, 1]>> to memref<1x8x8x8xf32, strided<[2048, 64, 8, 1], offset: 1024>>
+  return
+}
+
+// -----
+
+// Between the conv and the copy, something writes the target's buffer:
+// the copy stays where it is, after the kernel.
+// CHECK-LABEL: func.func @channel_copy_kept
+// CHECK: gpu.launch
+// CHECK: gpu.terminator
+// CHECK: linalg.fill
+// CHECK-NEXT: memref.subview
+// CHECK-NEXT: memref.copy
+func.func @channel_copy_kept(%in: memref<1x8x8x8xf32>, %w: memref<24x8x1x1xf32>, %concat: memref<1x32x8x8xf32>) {
+  %one = arith.constant 1.0 : f32
+  %out = memref.alloc() : memref<1x24x8x8xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x8x8xf32>, memref<24x8x1x1xf32>) outs(%out : memref<1x24x8x8xf32>)
+  %first = memref.subview %out[0, 0, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x24x8x8xf32> to memref<1x8x8x8xf32, strided<[1536, 64, 8, 1]>>
+  linalg.fill ins(%one : f32) outs(%concat : memref<1x32x8x8xf32>)
+  %slot = memref.subview %concat[0, 16, 0, 0] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x32x8x8xf32> to memref<1x8x8x8xf32, strided<[2048, 64, 8, 1], offset: 1024>>
+  memref.copy %first, %slot : memref<1x8x8x8xf32, strided<[1536, 64, 8, 1]>> to memref<1x8x8x8xf32, strided<[2048, 64, 8, 1], offset: 1024>>
+  return
+}
