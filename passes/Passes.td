@@ -485,8 +485,12 @@ def GpuMmaConvs : Pass<"incept-gpu-mma-convs", "::mlir::func::FuncOp"> {
     even 32x32 does (the 8x8 and 17x17 layers at small batches), the
     reduction is split among up to 16 blocks a tile (split-K, each at least
     4 steps of 16 long): they store partial sums into a workspace (a
-    `memref.alloc`, for the arena planner after this pass), and a second
-    kernel adds them and does the epilogue.
+    `memref.alloc`, for the arena planner after this pass), fence them and
+    count the split done in the tile's count (a buffer of counts zeroed at
+    the function's start); the block that finds the other splits done adds
+    up the tile's sums, in split order (the result does not depend on which
+    block came last), read volatile, and does the epilogue, in the same
+    kernel.
   }];
   let options = [
     Option<"multiprocessors", "multiprocessors", "int64_t", /*default=*/"108",

@@ -29,7 +29,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Lowering/GpuElementLaunch.h"
 #include "passes/Lowering/PaddedBuffers.h"
 #include "passes/Passes.h"
 
@@ -70,7 +69,7 @@ struct MmaTiling {
   /// (a half-warp reads 8 bytes a lane from 4 rows: distinct banks).
   int64_t rowPadding = 4;
   /// Blocks that share each tile's reduction (split-K), each summing its
-  /// own run of k; a second kernel adds their partial sums.
+  /// own run of k; the last to finish adds up their partial sums.
   int64_t splits = 1;
 
   int64_t threads() const { return warpsM * warpsN * kWarpSize; }
@@ -133,7 +132,7 @@ std::optional<ConvShape> shapeOf(linalg::Conv2DNchwFchwOp conv, Value input,
 
 /// Fewest reduction steps a split of k is given (each pays the ring's fill
 /// and drain), and most splits of one tile (each one more partial sum for
-/// the second kernel to read).
+/// the last block to read).
 constexpr int64_t kMinStepsPerSplit = 4, kMaxSplits = 16;
 
 /// The tiling of `shape` on a GPU of `multiprocessors` SMs: the largest
@@ -329,13 +328,16 @@ Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
 /// Builds one conv's kernels.
 class MmaConvBuilder {
 public:
+  /// With split-K, `tilesDone` counts the splits done of each tile, from
+  /// `firstTile` on for this conv's (0 before the kernel, and again after).
   MmaConvBuilder(OpBuilder &b, Location loc, const ConvShape &shape, const MmaTiling &tiling,
                  Operands operands, Value input, Value filter, Value output,
-                 Epilogue epilogue)
+                 Epilogue epilogue, Value tilesDone = nullptr, int64_t firstTile = 0)
       : b(b), loc(loc), shape(shape), tiling(tiling), operands(operands), input(input),
-        filter(filter), output(output), epilogue(epilogue) {}
+        filter(filter), output(output), epilogue(epilogue), tilesDone(tilesDone),
+        firstTile(firstTile) {}
 
-  /// The kernel (and with split-K, the second one) at the builder's point.
+  /// The kernel at the builder's point.
   void build();
 
 private:
@@ -397,17 +399,27 @@ private:
   Value loadPair(Value tiles, Value stage, Value row, Value column);
   /// mma.sync m16n8k16 of 16-bit fragments (A four pairs, B two).
   Value multiply16(ArrayRef<Value> a, ArrayRef<Value> bPairs, Value c);
+  /// Calls `element` with the GEMM row and column (m, n) of each element of
+  /// the thread's accumulators that is one of C's, and the accumulator's
+  /// number and the element's place in it.
+  void forEachElement(
+      llvm::function_ref<void(Value m, Value n, int64_t position, int64_t half, int64_t column)>
+          element);
   /// Stores the sums: as the output's elements, or with split-K as the
-  /// block's partial sums into the workspace, [split][n][m].
+  /// block's partial sums into the workspace, [split][n][m], after which the
+  /// block that finishes a tile's last split adds up its splits' sums.
   void storeAccumulators(ValueRange accumulators, Value split);
+  /// With split-K, once the block's partial sums are stored: counts the
+  /// split done, and in the block that found the others done, each thread
+  /// adds up the splits' sums of its elements (in split order, whichever
+  /// came last) and stores the output.
+  void finishTile();
   /// Stores the output element at (image, n, row, column) whose sum over k
   /// is `sum`, the epilogue applied.
   void storeResult(ArrayRef<Value> indices, Value sum);
   /// Stores `value` as the output element at `indices` (image, n, row,
   /// column): into the output, or where a copy of its channel goes.
   void storeOutput(Value value, ArrayRef<Value> indices);
-  /// The kernel that adds the splits' partial sums and stores the output.
-  void buildSplitSum();
   /// The value `op` (elementwise, writing the output) computes at `indices`
   /// of the output, where the output itself reads as `outputValue`.
   Value evaluate(linalg::LinalgOp op, ValueRange indices, Value outputValue);
@@ -423,8 +435,11 @@ private:
   Value aTiles, bTiles, thread, lane, warpRow, warpColumn, blockRow, blockColumn;
   // The block's run of reduction steps: all of them, or its split's.
   Value firstStep, stepCount;
-  // The partial sums of split-K.
-  Value workspace;
+  // The partial sums of split-K, the count of each tile's splits done, and
+  // in the kernel, whether this block is a tile's last (shared).
+  Value workspace, tilesDone;
+  int64_t firstTile;
+  Value lastOfTile;
   // The pixel of the A rows this thread copies, and whether it is one.
   std::array<Value, 3> copiedPixel;
   Value copiedPixelValid, copiedRow;
@@ -627,33 +642,102 @@ SmallVector<Value> MmaConvBuilder::multiplyStageTf32(Value stage, ValueRange acc
   return result;
 }
 
-void MmaConvBuilder::storeAccumulators(ValueRange accumulators, Value split) {
+void MmaConvBuilder::forEachElement(
+    llvm::function_ref<void(Value m, Value n, int64_t position, int64_t half, int64_t column)>
+        element) {
   // The accumulator of lane l: rows l/4 and l/4+8, columns 2(l%4) and +1.
   Value group = div(lane, 4), pairColumn = mul(rem(lane, 4), 2);
   int64_t tilesN = tiling.warpN() / kMmaN;
-  for (auto [position, accumulator] : llvm::enumerate(accumulators)) {
+  int64_t tiles = (tiling.warpM() / kMmaM) * tilesN;
+  for (int64_t position = 0; position < tiles; ++position) {
     int64_t i = position / tilesN, j = position % tilesN;
     for (int64_t half = 0; half < 2; ++half) {
-      Value m = add(add(blockRow, warpRow),
-                    add(index(i * kMmaM + half * 8), group));
+      Value m = add(add(blockRow, warpRow), add(index(i * kMmaM + half * 8), group));
       for (int64_t column = 0; column < 2; ++column) {
-        Value n = add(add(blockColumn, warpColumn),
-                      add(index(j * kMmaN + column), pairColumn));
+        Value n = add(add(blockColumn, warpColumn), add(index(j * kMmaN + column), pairColumn));
         Value valid = both(less(m, shape.m()), less(n, shape.n()));
-        auto store = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
+        auto inC = scf::IfOp::create(b, loc, valid, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&store.getThenRegion().front());
-        Value sum = vector::ExtractOp::create(b, loc, accumulator,
-                                              ArrayRef<int64_t>{half, column});
-        if (workspace) {
-          memref::StoreOp::create(b, loc, sum, workspace, ValueRange{split, n, m});
-          continue;
-        }
-        auto [image, outRow, outColumn] = pixelOf(m);
-        storeResult({image, n, outRow, outColumn}, sum);
+        b.setInsertionPointToStart(&inC.getThenRegion().front());
+        element(m, n, position, half, column);
       }
     }
   }
+}
+
+void MmaConvBuilder::storeAccumulators(ValueRange accumulators, Value split) {
+  forEachElement([&](Value m, Value n, int64_t position, int64_t half, int64_t column) {
+    Value sum = vector::ExtractOp::create(b, loc, accumulators[position],
+                                          ArrayRef<int64_t>{half, column});
+    if (workspace) {
+      memref::StoreOp::create(b, loc, sum, workspace, ValueRange{split, n, m});
+      return;
+    }
+    auto [image, outRow, outColumn] = pixelOf(m);
+    storeResult({image, n, outRow, outColumn}, sum);
+  });
+}
+
+void MmaConvBuilder::finishTile() {
+  // Every thread's partial sums visible to the whole GPU before the split
+  // counts as done (CUDA's __threadfence), then one thread counts it.
+  LLVM::FenceOp::create(b, loc, LLVM::AtomicOrdering::acq_rel, StringAttr());
+  gpu::BarrierOp::create(b, loc);
+  Value zero = index(0);
+  {
+    int64_t tilesN = llvm::divideCeil(shape.n(), tiling.blockN);
+    Value tile = add(index(firstTile), add(mul(div(blockRow, tiling.blockM), tilesN),
+                                           div(blockColumn, tiling.blockN)));
+    auto first = scf::IfOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, thread, zero),
+        /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&first.getThenRegion().front());
+    Value done = memref::AtomicRMWOp::create(
+        b, loc, arith::AtomicRMWKind::addi,
+        arith::ConstantIntOp::create(b, loc, b.getI32Type(), 1), tilesDone, ValueRange{tile});
+    Value last = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, done,
+        arith::ConstantIntOp::create(b, loc, b.getI32Type(), tiling.splits - 1));
+    // The last resets the count, for the next run.
+    auto reset = scf::IfOp::create(b, loc, last, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&reset.getThenRegion().front());
+    memref::StoreOp::create(b, loc, arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0),
+                            tilesDone, ValueRange{tile});
+    b.setInsertionPointAfter(reset);
+    memref::StoreOp::create(b, loc, arith::ExtUIOp::create(b, loc, b.getI32Type(), last),
+                            lastOfTile, ValueRange{zero});
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value flag = memref::LoadOp::create(b, loc, lastOfTile, ValueRange{zero});
+  auto isLast = scf::IfOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, flag,
+                            arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0)),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&isLast.getThenRegion().front());
+  LLVM::FenceOp::create(b, loc, LLVM::AtomicOrdering::acq_rel, StringAttr());
+  // The other blocks' sums are read volatile: from L2, where their fence
+  // put them, never from a line this SM's L1 may hold from before.
+  auto pointerType = LLVM::LLVMPointerType::get(b.getContext());
+  Value baseAddress = arith::IndexCastOp::create(
+      b, loc, b.getI64Type(), memref::ExtractAlignedPointerAsIndexOp::create(b, loc, workspace));
+  Value base = LLVM::IntToPtrOp::create(b, loc, pointerType, ValueRange{baseAddress});
+  forEachElement([&](Value m, Value n, int64_t, int64_t, int64_t) {
+    Value sum;
+    for (int64_t split = 0; split < tiling.splits; ++split) {
+      Value at = add(mul(add(mul(index(split), shape.n()), n), shape.m()), m);
+      Value address = LLVM::GEPOp::create(
+          b, loc, pointerType, b.getF32Type(), base,
+          ValueRange{arith::IndexCastOp::create(b, loc, b.getI64Type(), at)});
+      Value partial = LLVM::LoadOp::create(b, loc, b.getF32Type(), address, /*alignment=*/4,
+                                           /*isVolatile=*/true);
+      sum = sum ? arith::AddFOp::create(b, loc, sum, partial).getResult() : partial;
+    }
+    auto [image, outRow, outColumn] = pixelOf(m);
+    storeResult({image, n, outRow, outColumn}, sum);
+  });
 }
 
 void MmaConvBuilder::storeResult(ArrayRef<Value> indices, Value sum) {
@@ -679,21 +763,6 @@ void MmaConvBuilder::storeOutput(Value value, ArrayRef<Value> indices) {
     b.setInsertionPointToStart(&inRange.getElseRegion().front());
   }
   memref::StoreOp::create(b, loc, value, output, indices);
-}
-
-void MmaConvBuilder::buildSplitSum() {
-  // One thread an output element, consecutive threads consecutive pixels
-  // of one channel, as the workspace and an NCHW output lie.
-  OpBuilder::InsertionGuard guard(b);
-  Value element = buildElementLaunch(b, loc, shape.m() * shape.n());
-  Value n = div(element, shape.m()), m = rem(element, shape.m());
-  Value sum;
-  for (int64_t split = 0; split < tiling.splits; ++split) {
-    Value partial = memref::LoadOp::create(b, loc, workspace, ValueRange{index(split), n, m});
-    sum = sum ? arith::AddFOp::create(b, loc, sum, partial).getResult() : partial;
-  }
-  auto [image, outRow, outColumn] = pixelOf(m);
-  storeResult({image, n, outRow, outColumn}, sum);
 }
 
 Value MmaConvBuilder::evaluate(linalg::LinalgOp op, ValueRange indices, Value outputValue) {
@@ -734,24 +803,25 @@ void MmaConvBuilder::build() {
     workspace = memref::AllocOp::create(
         b, loc, MemRefType::get({tiling.splits, shape.n(), shape.m()}, b.getF32Type()));
   Value one = index(1);
+  SmallVector<Type> shared = {tileType(tiling.blockM), tileType(tiling.blockN)};
+  if (workspace)
+    shared.push_back(MemRefType::get({1}, b.getI32Type(), MemRefLayoutAttrInterface(),
+                                     workgroup));
   auto launch = gpu::LaunchOp::create(
       b, loc, index(llvm::divideCeil(shape.m(), tiling.blockM)),
       index(llvm::divideCeil(shape.n(), tiling.blockN)), index(tiling.splits),
       index(tiling.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
-      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
-      TypeRange{tileType(tiling.blockM), tileType(tiling.blockN)});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&launch.getBody().front());
-    buildTile(launch);
-  }
-  if (workspace)
-    buildSplitSum();
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, shared);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  buildTile(launch);
 }
 
 void MmaConvBuilder::buildTile(gpu::LaunchOp launch) {
   aTiles = launch.getWorkgroupAttributions()[0];
   bTiles = launch.getWorkgroupAttributions()[1];
+  if (workspace)
+    lastOfTile = launch.getWorkgroupAttributions()[2];
   thread = launch.getThreadIds().x;
   lane = rem(thread, kWarpSize);
   Value warp = div(thread, kWarpSize);
@@ -804,6 +874,8 @@ void MmaConvBuilder::buildTile(gpu::LaunchOp launch) {
     scf::YieldOp::create(b, loc, updated);
   }
   storeAccumulators(loop.getResults(), split);
+  if (workspace)
+    finishTile();
   gpu::TerminatorOp::create(b, loc);
 }
 
@@ -844,7 +916,28 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       if (std::optional<ConvShape> shape = shapeOf(conv, input, {0, 0}))
         planned.push_back({conv, input, *shape});
     });
+    // One count of splits done for each tile of a split conv, zeroed at the
+    // start of a run (the buffer is the arena's) and live through the last.
+    SmallVector<MmaTiling> tilings;
+    int64_t splitTiles = 0;
     for (PlannedConv &plan : planned) {
+      tilings.push_back(chooseTiling(plan.shape, multiprocessors, *operands));
+      if (tilings.back().splits > 1)
+        splitTiles += llvm::divideCeil(plan.shape.m(), tilings.back().blockM) *
+                      llvm::divideCeil(plan.shape.n(), tilings.back().blockN);
+    }
+    Value tilesDone;
+    if (splitTiles) {
+      Block &entry = getOperation().getBody().front();
+      auto b = OpBuilder::atBlockBegin(&entry);
+      Location loc = getOperation().getLoc();
+      tilesDone = memref::AllocOp::create(
+          b, loc, MemRefType::get({splitTiles}, b.getI32Type()));
+      Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+      linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{tilesDone});
+    }
+    int64_t firstTile = 0;
+    for (auto [plan, tiling] : llvm::zip_equal(planned, tilings)) {
       linalg::Conv2DNchwFchwOp conv = plan.conv;
       OpBuilder b(conv);
       Epilogue epilogue = epilogueOf(conv);
@@ -852,10 +945,12 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       for (memref::CopyOp copy : epilogue.copies)
         for (Operation *definition : definitionsAfter(conv, copy.getTarget()))
           definition->moveBefore(conv);
-      MmaTiling tiling = chooseTiling(plan.shape, multiprocessors, *operands);
       MmaConvBuilder(b, conv.getLoc(), plan.shape, tiling, *operands, plan.input,
-                     conv.getInputs()[1], conv.getOutputs()[0], epilogue)
+                     conv.getInputs()[1], conv.getOutputs()[0], epilogue, tilesDone, firstTile)
           .build();
+      if (tiling.splits > 1)
+        firstTile += llvm::divideCeil(plan.shape.m(), tiling.blockM) *
+                     llvm::divideCeil(plan.shape.n(), tiling.blockN);
       conv.erase();
       if (epilogue.initializer)
         epilogue.initializer->erase();

@@ -12,7 +12,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Lowering/GpuElementLaunch.h"
 #include "passes/Lowering/PaddedBuffers.h"
 #include "passes/Passes.h"
 
@@ -32,6 +31,31 @@ namespace incept {
 using namespace mlir;
 
 namespace {
+
+/// Threads a block: one an output element.
+constexpr int64_t kThreads = 256;
+
+/// Creates, at `b`'s point, a gpu.launch of a thread for each of `elements`
+/// elements, consecutive threads on consecutive elements, and leaves `b`
+/// inside it where the thread's element is one (the last block's surplus
+/// threads do nothing); returns the element's index.
+Value buildElementLaunch(OpBuilder &b, Location loc, int64_t elements) {
+  auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); };
+  Value one = index(1);
+  auto launch = gpu::LaunchOp::create(b, loc, index(llvm::divideCeil(elements, kThreads)), one,
+                                      one, index(kThreads), one, one);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  gpu::TerminatorOp terminator = gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPoint(terminator);
+  Value element = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, launch.getBlockIds().x, index(kThreads)),
+      launch.getThreadIds().x);
+  auto inRange = scf::IfOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, element, index(elements)),
+      /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&inRange.getThenRegion().front());
+  return element;
+}
 
 /// How a pool walks its input: per spatial dimension (rows, columns) the
 /// window's extent, the stride between outputs and the dilation between

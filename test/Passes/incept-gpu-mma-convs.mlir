@@ -200,12 +200,18 @@ func.func @wide(%in: memref<1x8x35x35xf32>, %w: memref<192x8x1x1xf32>, %out: mem
 // tiles make 2x12 = 24 blocks, so k is split among 5 blocks a tile on A100
 // (120 blocks; 51 steps each, the last 48) and 6 on H100 (144; 42 steps
 // each). Each block stores its partial sums into the workspace, [split][n]
-// [m]; a second kernel, one thread an output element, adds the splits' and
-// does the epilogue: the bias, the sum, ReLU, one store.
+// [m], fences them and counts its split done in the tile's count (zeroed at
+// the function's start, one for each of the 24 tiles); the block that
+// finds the other splits done (it tells its threads through shared memory)
+// resets the count, and each of its threads adds up the splits' sums of its
+// elements, in split order, read volatile (from L2), and does the
+// epilogue: the bias, the sum, ReLU, one store. One kernel.
 // A100-LABEL: func.func @split
 // A100-SAME: %[[BIAS:[a-z0-9]+]]: memref<384xf32>, %[[OUT:[a-z0-9]+]]: memref<1x384x8x8xf32>
+// A100: %[[DONE:.*]] = memref.alloc() : memref<24xi32>
+// A100: linalg.fill ins(%{{.*}} : i32) outs(%[[DONE]] : memref<24xi32>)
 // A100: %[[PARTIAL:.*]] = memref.alloc() : memref<5x384x64xf32>
-// A100: gpu.launch blocks(%{{.*}}, %{{.*}}, %[[SPLIT:.*]]) in (%{{.*}} = %c2, %{{.*}} = %c12, %{{.*}} = %c5) threads({{.*}}) in (%{{.*}} = %c128, {{.*}} workgroup(%{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>)
+// A100: gpu.launch blocks(%[[BX:.*]], %[[BY:.*]], %[[SPLIT:.*]]) in (%{{.*}} = %c2, %{{.*}} = %c12, %{{.*}} = %c5) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c128, {{.*}} workgroup(%{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<3x32x20xf32, #gpu.address_space<workgroup>>, %[[LAST:.*]] : memref<1xi32, #gpu.address_space<workgroup>>)
 // A100: %[[FIRST:.*]] = arith.muli %[[SPLIT]], %c51
 // A100: %[[REST:.*]] = arith.subi %c252, %[[FIRST]]
 // A100: %[[COUNT:.*]] = arith.minui %c51{{(_[0-9]+)?}}, %[[REST]]
@@ -213,24 +219,38 @@ func.func @wide(%in: memref<1x8x35x35xf32>, %w: memref<192x8x1x1xf32>, %out: mem
 // A100: nvgpu.mma.sync
 // A100: scf.yield
 // A100-COUNT-8: memref.store %{{.*}}, %[[PARTIAL]][%[[SPLIT]], %{{.*}}, %{{.*}}] : memref<5x384x64xf32>
-// A100: gpu.terminator
-// A100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c96, {{.*}} threads({{.*}}) in (%{{.*}} = %c256,
-// A100: %[[P0:.*]] = memref.load %[[PARTIAL]][%c0{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}]
-// A100: %[[P1:.*]] = memref.load %[[PARTIAL]][%c1{{(_[0-9]+)?}}, %{{.*}}, %{{.*}}]
-// A100: %[[S1:.*]] = arith.addf %[[P0]], %[[P1]]
-// A100-COUNT-3: memref.load %[[PARTIAL]]
+// A100: llvm.fence acq_rel
+// A100-NEXT: gpu.barrier
+// A100: scf.if
+// A100: %[[DONE_BEFORE:.*]] = memref.atomic_rmw addi %{{.*}}, %[[DONE]][%{{.*}}] : (i32, memref<24xi32>) -> i32
+// A100: %[[IS_LAST:.*]] = arith.cmpi eq, %[[DONE_BEFORE]], %c4_i32
+// A100: scf.if %[[IS_LAST]] {
+// A100: memref.store %{{.*}}, %[[DONE]]
+// A100: memref.store %{{.*}}, %[[LAST]]
+// A100: gpu.barrier
+// A100: memref.load %[[LAST]]
+// A100: scf.if
+// A100-NEXT: llvm.fence acq_rel
+// A100: memref.extract_aligned_pointer_as_index %[[PARTIAL]]
+// A100: %[[P0:.*]] = llvm.load volatile
+// A100: %[[P1:.*]] = llvm.load volatile
+// A100-NEXT: %[[S1:.*]] = arith.addf %[[P0]], %[[P1]]
+// A100-COUNT-3: llvm.load volatile
 // A100: %[[S4:.*]] = arith.addf
 // A100: %[[B:.*]] = memref.load %[[BIAS]]
 // A100: %[[V:.*]] = arith.addf %[[B]], %[[S4]]
 // A100: %[[R:.*]] = arith.maximumf %[[V]]
 // A100: memref.store %[[R]], %[[OUT]]
 // A100: gpu.terminator
+// A100-NOT: gpu.launch
 // A100-NOT: linalg.generic
 // H100-LABEL: func.func @split
+// H100: memref.alloc() : memref<24xi32>
 // H100: memref.alloc() : memref<6x384x64xf32>
 // H100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %c12, %{{.*}} = %c6)
 // H100: arith.muli %{{.*}}, %c42
-// H100-COUNT-6: memref.load %{{.*}} : memref<6x384x64xf32>
+// H100: arith.cmpi eq, %{{.*}}, %c5_i32
+// H100-COUNT-6: llvm.load volatile
 func.func @split(%in: memref<1x448x10x10xf32>, %w: memref<384x448x3x3xf32>, %bias: memref<384xf32>, %out: memref<1x384x8x8xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
