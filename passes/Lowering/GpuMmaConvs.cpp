@@ -8,8 +8,9 @@
 // A block of 128 threads (4 warps, 2x2) computes a tile of C, 64x64 where
 // the grid fills the GPU (each warp 32x32 of it, as 2x4 mma.sync m16n8k8
 // tiles whose accumulators live in registers for the whole reduction), and
-// smaller where it would not, down to 32x32 and then split-K: see
-// chooseTiling. The reduction runs over k in steps of 16 through a 3-stage
+// smaller where it would not, down to 32x32 and then split-K, whose last
+// block to finish a tile adds up the splits' partial sums: see chooseTiling
+// and finishTile. The reduction runs over k in steps of 16 through a 3-stage
 // ring of shared-memory tiles: while the tensor cores work on one stage,
 // cp.async fills the next two, copying 4 bytes a thread with zero-fill where
 // a pixel, channel or tap is out of range (so that the tails of M, N and K
@@ -23,9 +24,11 @@
 // initialised the conv's output just before it (a fill, or the bias's
 // broadcast) is evaluated there instead, and the elementwise op that
 // follows it in place (an activation, a scaled residual add: see
-// incept-gpu-conv-outputs-in-place) is applied before the one store. Both
-// ops are erased; where they are not there, the accumulators are added to
-// the output as linalg.conv's semantics say.
+// incept-gpu-conv-outputs-in-place) is applied before the one store, which
+// puts the channels that a copy would then move elsewhere (a merged 1x1
+// conv's branch into its concat slice) there directly. Those ops are erased;
+// where there is no initialising op, the accumulators are added to the
+// output as linalg.conv's semantics say.
 //
 //===----------------------------------------------------------------------===//
 
