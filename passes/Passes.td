@@ -520,7 +520,10 @@ def GpuPools : Pass<"incept-gpu-pools", "::mlir::func::FuncOp"> {
     border's fills go once nothing else reads them. The fill of the output
     with a constant just before the pool is the kernel's starting value
     instead. So a padded pool is one kernel where it was up to six (four
-    border boxes, the start, the pool).
+    border boxes, the start, the pool). Reductions of an input's last
+    dimension with such a body (a global average pool's sums, over the
+    columns and then the rows) become one kernel each the same way, from
+    the fill of their output.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];

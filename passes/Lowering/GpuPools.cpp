@@ -8,7 +8,8 @@
 // (a max's lowest float, a sum's 0), so that skipping it changes nothing,
 // and the border's fills go. Through linalg's generic path to GPU loops, a
 // padded pool was six kernels at batch 1: four border boxes, the output's
-// start value, the pool.
+// start value, the pool. Reductions of the last dimension (a global average
+// pool's sums) get the same kind of kernel, without the fill before them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,20 +114,50 @@ std::optional<PoolShape> poolShapeOf(linalg::LinalgOp op) {
   return shape;
 }
 
-/// The op by which `pool`'s body combines the output with the input, if
-/// that is all it does.
-Operation *combinerOf(linalg::LinalgOp pool) {
-  Block &body = pool->getRegion(0).front();
+/// The op by which `op`'s body (of a pool or a reduction) combines the
+/// output (its last argument) with the input (its first), if that is all
+/// it does.
+Operation *combinerOf(linalg::LinalgOp op) {
+  Block &body = op->getRegion(0).front();
   if (body.getOperations().size() != 2)
     return nullptr;
   Operation &combiner = body.front();
-  Value in = body.getArgument(0), out = body.getArgument(2);
+  Value in = body.getArgument(0), out = body.getArguments().back();
   if (combiner.getNumOperands() != 2 || combiner.getNumResults() != 1 ||
       !llvm::is_contained(combiner.getOperands(), in) ||
       !llvm::is_contained(combiner.getOperands(), out) ||
       body.getTerminator()->getOperand(0) != combiner.getResult(0))
     return nullptr;
   return &combiner;
+}
+
+/// `accumulated` combined with the input value `value` as `op`'s body does.
+Value combineWith(OpBuilder &b, linalg::LinalgOp op, Value accumulated, Value value) {
+  Block &body = op->getRegion(0).front();
+  IRMapping values;
+  values.map(body.getArgument(0), value);
+  values.map(body.getArguments().back(), accumulated);
+  return b.clone(body.front(), values)->getResult(0);
+}
+
+/// Whether `op` reduces the last dimension of its one input into its
+/// output (a global average pool's sums, over the columns and then the
+/// rows): static f32 buffers, every loop parallel but the last, the input
+/// read at every loop and the output at all but the last.
+bool isLastAxisReduction(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() < 2 || op.getNumReductionLoops() != 1 ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  for (Value operand : op->getOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return false;
+  }
+  unsigned loops = op.getNumLoops();
+  AffineMap all = AffineMap::getMultiDimIdentityMap(loops, op->getContext());
+  return op.getMatchingIndexingMap(op.getDpsInputOperand(0)) == all &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)) == all.getMajorSubMap(loops - 1);
 }
 
 /// Whether combining a value with `padded`'s border value leaves it as it
@@ -174,11 +205,7 @@ private:
   }
   /// The body's combination of `accumulated` with the input value `value`.
   Value combine(Value accumulated, Value value) {
-    Block &body = pool->getRegion(0).front();
-    IRMapping values;
-    values.map(body.getArgument(0), value);
-    values.map(body.getArgument(2), accumulated);
-    return b.clone(body.front(), values)->getResult(0);
+    return combineWith(b, pool, accumulated, value);
   }
   /// `accumulated` combined with every tap of the window of `out` (n, c,
   /// row, column) along spatial dimension `d` and those after it that lies
@@ -233,6 +260,38 @@ void PoolKernelBuilder::build() {
   memref::StoreOp::create(b, loc, reduce(0, out, nullptr, initial), output, out);
 }
 
+/// `reduction`'s kernel at `b`'s point (isLastAxisReduction): one thread an
+/// output element, from `start` (or the output's value) over the input's
+/// last dimension.
+void buildReductionKernel(OpBuilder &b, linalg::LinalgOp reduction, Value start) {
+  Location loc = reduction.getLoc();
+  auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); };
+  Value input = reduction.getDpsInputOperand(0)->get();
+  Value output = reduction.getDpsInitOperand(0)->get();
+  auto outputType = cast<MemRefType>(output.getType());
+  OpBuilder::InsertionGuard guard(b);
+  Value rest = buildElementLaunch(b, loc, outputType.getNumElements());
+  SmallVector<Value> at(outputType.getRank());
+  for (int64_t d = outputType.getRank() - 1; d >= 0; --d) {
+    Value extent = index(outputType.getDimSize(d));
+    at[d] = arith::RemUIOp::create(b, loc, rest, extent);
+    rest = arith::DivUIOp::create(b, loc, rest, extent);
+  }
+  Value initial = start ? start : memref::LoadOp::create(b, loc, output, at).getResult();
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), index(cast<MemRefType>(input.getType()).getShape().back()), index(1),
+      ValueRange{initial});
+  {
+    OpBuilder::InsertionGuard inLoop(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> read(at);
+    read.push_back(loop.getInductionVar());
+    Value value = memref::LoadOp::create(b, loc, input, read);
+    scf::YieldOp::create(b, loc, combineWith(b, reduction, loop.getRegionIterArgs()[0], value));
+  }
+  memref::StoreOp::create(b, loc, loop.getResult(0), output, at);
+}
+
 /// The fill of `pool`'s whole output with a constant just before it (but
 /// for allocations and views: the window operand, the output's place), if
 /// there is one: its constant is the kernel's start value.
@@ -281,6 +340,20 @@ struct GpuPools : impl::GpuPoolsBase<GpuPools> {
     }
     for (const PaddedBuffer &padded : llvm::make_second_range(paddedInputs))
       eraseUnreadBorder(padded);
+
+    SmallVector<linalg::LinalgOp> reductions;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isLastAxisReduction(op) && combinerOf(op))
+        reductions.push_back(op);
+    });
+    for (linalg::LinalgOp reduction : reductions) {
+      OpBuilder b(reduction);
+      linalg::FillOp fill = startOf(reduction);
+      buildReductionKernel(b, reduction, fill ? fill.getInputs()[0] : nullptr);
+      reduction->erase();
+      if (fill)
+        fill->erase();
+    }
   }
 };
 

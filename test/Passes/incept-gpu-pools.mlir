@@ -177,3 +177,53 @@ func.func @not_pools(%x: memref<1x4x6x6xf32>, %w: memref<3x3xf32>, %out: memref<
   }
   return
 }
+
+// -----
+
+#plane = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#rows = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#image = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#channels = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// A global average pool's sums, over the columns and then the rows, each a
+// reduction of the last dimension after a fill of zeros: one kernel each,
+// a thread an output element (2x4x3 = 24, then 2x4 = 8), from the fill's
+// 0 over the reduced dimension (3 columns, then 3 rows); the fills are
+// gone.
+// CHECK-LABEL: func.func @global_sums
+// CHECK-SAME: %[[X:[a-z0-9]+]]: memref<2x4x3x3xf32>, %[[SUMS:[a-z0-9]+]]: memref<2x4xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ROWS:.*]] = memref.alloc() : memref<2x4x3xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256,
+// CHECK: arith.cmpi ult, %{{.*}}, %c24
+// CHECK: %[[ROW_SUM:.*]] = scf.for %[[C:.*]] = %{{.*}} to %c3{{(_[0-9]+)?}} step %{{.*}} iter_args(%[[ACC:.*]] = %cst) -> (f32)
+// CHECK-NEXT: %[[V:.*]] = memref.load %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %[[C]]] : memref<2x4x3x3xf32>
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[V]] : f32
+// CHECK-NEXT: scf.yield %[[S]] : f32
+// CHECK: memref.store %[[ROW_SUM]], %[[ROWS]]
+// CHECK: gpu.launch
+// CHECK: arith.cmpi ult, %{{.*}}, %c8
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %cst) -> (f32)
+// CHECK: memref.load %[[ROWS]]
+// CHECK: memref.store %{{.*}}, %[[SUMS]]
+// CHECK-NOT: linalg
+func.func @global_sums(%x: memref<2x4x3x3xf32>, %sums: memref<2x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %rows = memref.alloc() : memref<2x4x3xf32>
+  linalg.fill ins(%zero : f32) outs(%rows : memref<2x4x3xf32>)
+  linalg.generic {indexing_maps = [#plane, #rows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x : memref<2x4x3x3xf32>) outs(%rows : memref<2x4x3xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%sums : memref<2x4xf32>)
+  linalg.generic {indexing_maps = [#image, #channels], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%rows : memref<2x4x3xf32>) outs(%sums : memref<2x4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  return
+}
