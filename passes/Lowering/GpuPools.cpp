@@ -58,6 +58,14 @@ Value buildElementLaunch(OpBuilder &b, Location loc, int64_t elements) {
   return element;
 }
 
+/// Whether every operand of `op` is a statically shaped f32 buffer.
+bool onStaticF32Buffers(linalg::LinalgOp op) {
+  return llvm::all_of(op->getOperands(), [](Value operand) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    return type && type.hasStaticShape() && type.getElementType().isF32();
+  });
+}
+
 /// How a pool walks its input: per spatial dimension (rows, columns) the
 /// window's extent, the stride between outputs and the dilation between
 /// taps.
@@ -74,11 +82,8 @@ std::optional<PoolShape> poolShapeOf(linalg::LinalgOp op) {
       op.getNumDpsInits() != 1 || op.getNumLoops() != 6 ||
       op.getNumParallelLoops() != 4 || op.getNumReductionLoops() != 2)
     return std::nullopt;
-  for (Value operand : op->getOperands()) {
-    auto type = dyn_cast<MemRefType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-      return std::nullopt;
-  }
+  if (!onStaticF32Buffers(op))
+    return std::nullopt;
   OpOperand *input = op.getDpsInputOperand(0), *window = op.getDpsInputOperand(1);
   if (op.payloadUsesValueFromOperand(window))
     return std::nullopt;
@@ -149,11 +154,8 @@ bool isLastAxisReduction(linalg::LinalgOp op) {
       op.getNumDpsInits() != 1 || op.getNumLoops() < 2 || op.getNumReductionLoops() != 1 ||
       op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
     return false;
-  for (Value operand : op->getOperands()) {
-    auto type = dyn_cast<MemRefType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-      return false;
-  }
+  if (!onStaticF32Buffers(op))
+    return false;
   unsigned loops = op.getNumLoops();
   AffineMap all = AffineMap::getMultiDimIdentityMap(loops, op->getContext());
   return op.getMatchingIndexingMap(op.getDpsInputOperand(0)) == all &&
