@@ -80,6 +80,10 @@ static void release(incept_cuda_context *context) {
     if (context->joins[i])
       driver->eventDestroy(context->joins[i]);
   }
+  for (int32_t i = 0; i < context->num_events; ++i)
+    if (context->events[i])
+      driver->eventDestroy(context->events[i]);
+  free(context->events);
   for (int32_t i = 0; i < context->num_allocations; ++i)
     driver->memFree(context->allocations[i]);
   free(context->allocations);

@@ -21,6 +21,10 @@ struct incept_cuda_context {
    * join them back, made on first use. */
   CUstream branches[INCEPT_CUDA_MAX_BRANCHES];
   CUevent forks[INCEPT_CUDA_MAX_BRANCHES], joins[INCEPT_CUDA_MAX_BRANCHES];
+  /* The generated code's events between streams, by index, made on first
+   * use (incept_cuda_record_event). */
+  CUevent *events;
+  int32_t num_events;
   CUdeviceptr arena;
   CUdeviceptr *allocations; /* incept_cuda_alloc's, freed with the context */
   int32_t num_allocations, allocation_capacity;

@@ -17,6 +17,9 @@
  *    a run, synchronising is left to whoever ends it: the generated code
  *    never reads device memory on the host, and a stream being captured into
  *    a graph must not be synchronised.
+ *  - Launches that may run at the same time go on branch streams, ordered
+ *    by events that the generated code numbers (incept_cuda_record_event,
+ *    incept_cuda_wait_event); the context makes each at its first use.
  *
  *===----------------------------------------------------------------------===*/
 /* pthread mutexes under -std=c11. */
@@ -346,6 +349,48 @@ void mgpuEventRecord(void *event, void *stream) {
   if (run)
     incept_cuda_check(run, "cuEventRecord",
                       run->context->driver->eventRecord(event, stream));
+}
+
+/* The context's event `index`, made on first use; NULL with the run failed. */
+static CUevent event_at(incept_cuda_run *run, int32_t index) {
+  incept_cuda_context *context = run->context;
+  if (index < 0) {
+    incept_cuda_fail(run, INCEPT_ERROR_INTERNAL, "a negative event index");
+    return NULL;
+  }
+  if (index >= context->num_events) {
+    CUevent *grown = realloc(context->events, (size_t)(index + 1) * sizeof *grown);
+    if (!grown) {
+      incept_cuda_fail(run, INCEPT_ERROR_OUT_OF_MEMORY, "out of memory for events");
+      return NULL;
+    }
+    for (int32_t i = context->num_events; i <= index; ++i)
+      grown[i] = NULL;
+    context->events = grown;
+    context->num_events = index + 1;
+  }
+  if (!context->events[index] &&
+      !incept_cuda_check(run, "cuEventCreate",
+                         context->driver->eventCreate(&context->events[index],
+                                                      INCEPT_CUDA_EVENT_DISABLE_TIMING)))
+    return NULL;
+  return context->events[index];
+}
+
+void incept_cuda_record_event(void *stream, int32_t index) {
+  incept_cuda_run *run = run_for("incept_cuda_record_event");
+  CUevent event = run ? event_at(run, index) : NULL;
+  if (event)
+    incept_cuda_check(run, "cuEventRecord",
+                      run->context->driver->eventRecord(event, (CUstream)stream));
+}
+
+void incept_cuda_wait_event(void *stream, int32_t index) {
+  incept_cuda_run *run = run_for("incept_cuda_wait_event");
+  CUevent event = run ? event_at(run, index) : NULL;
+  if (event)
+    incept_cuda_check(run, "cuStreamWaitEvent",
+                      run->context->driver->streamWaitEvent((CUstream)stream, event, 0));
 }
 
 /* Activations live in the context's arena; these serve generated code that

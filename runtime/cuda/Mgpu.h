@@ -39,6 +39,11 @@ void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream);
 void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream);
 void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream);
 
+/* Ours, not gpu-to-llvm's: the events by which incept-gpu-streams orders
+ * launches on different streams, numbered by the generated code. */
+void incept_cuda_record_event(void *stream, int32_t index);
+void incept_cuda_wait_event(void *stream, int32_t index);
+
 #ifdef __cplusplus
 }
 #endif

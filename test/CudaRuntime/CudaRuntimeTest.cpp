@@ -4,11 +4,17 @@
 // device memory is host memory and its "fill" kernel writes a float over
 // four, so these tests see what ran. ctest runs each case in its own process
 // (the driver, once opened, stays open); run alone, the binary runs first
-// the cases that need the driver unopened, as they are declared first.
+// the cases that need the driver unopened, as they are declared first. The
+// last ones check the stub itself: its streams, events and captures, in the
+// order (STUB_CUDA_STREAMS=reverse) that shows a missing dependency.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Mgpu.h"
+
+extern "C" {
+#include "Driver.h"
+}
 
 #include "incept/cuda.h"
 #include "incept/runtime.h"
@@ -44,6 +50,10 @@ struct Stub {
     auto fn = reinterpret_cast<int (*)()>(dlsym(library, "stub_cuda_live_streams"));
     return fn();
   }
+  int pending() const {
+    auto fn = reinterpret_cast<int (*)()>(dlsym(library, "stub_cuda_pending"));
+    return fn();
+  }
 };
 
 class CudaRuntime : public ::testing::Test {
@@ -53,9 +63,13 @@ protected:
     unsetenv("STUB_CUDA_FAIL");
     unsetenv("STUB_CUDA_DEVICES");
     unsetenv("STUB_CUDA_CC");
+    unsetenv("STUB_CUDA_STREAMS");
     Stub().resetCalls();
   }
-  void TearDown() override { unsetenv("STUB_CUDA_FAIL"); }
+  void TearDown() override {
+    unsetenv("STUB_CUDA_FAIL");
+    unsetenv("STUB_CUDA_STREAMS");
+  }
 
   incept_cuda_context *create(int32_t capability = 80) {
     incept_cuda_context *context = nullptr;
@@ -79,6 +93,21 @@ void launchFill(void *module, float *target, float value) {
   mgpuLaunchKernel(function, 1, 1, 1, 32, 1, 1, 0, stream, params, nullptr, 2);
   mgpuStreamSynchronize(stream);
   mgpuStreamDestroy(stream);
+}
+
+/// Launches fill(target, value) on `stream`, one of the run's.
+void launchFillOn(void *module, void *stream, float *target, float value) {
+  void *function = mgpuModuleGetFunction(module, kFill);
+  void *params[] = {&target, &value};
+  mgpuLaunchKernel(function, 1, 1, 1, 32, 1, 1, 0, stream, params, nullptr, 2);
+}
+
+/// The first float at `target`, once the context's work is done.
+float readFirst(incept_cuda_context *context, const float *target) {
+  float host[4] = {};
+  EXPECT_EQ(incept_cuda_copy_to_host(context, host, target, sizeof host, nullptr), INCEPT_OK);
+  EXPECT_EQ(incept_cuda_synchronize(context, nullptr), INCEPT_OK) << incept_last_error();
+  return host[0];
 }
 
 TEST_F(CudaRuntime, LoadingAModuleDoesNotTouchTheDriver) {
@@ -322,6 +351,248 @@ TEST_F(CudaRuntime, RunsDoNotNest) {
             INCEPT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(incept_cuda_run_end(), INCEPT_OK);
   incept_cuda_context_destroy(context);
+}
+
+/// The stub driven call by call through the runtime's driver table, its
+/// queued work run in reverse (STUB_CUDA_STREAMS): two streams, two events
+/// and the "fill" kernel, which writes over `target`.
+class StubStreams : public CudaRuntime {
+protected:
+  void SetUp() override {
+    CudaRuntime::SetUp();
+    setenv("STUB_CUDA_STREAMS", "reverse", 1);
+    incept_status status;
+    cuda = incept_cuda_driver(&status);
+    ASSERT_NE(cuda, nullptr) << incept_last_error();
+    ASSERT_EQ(cuda->moduleLoadData(&module, kImage), 0);
+    ASSERT_EQ(cuda->moduleGetFunction(&fill, module, kFill), 0);
+    CUdeviceptr memory = 0;
+    ASSERT_EQ(cuda->memAlloc(&memory, 4 * sizeof(float)), 0);
+    target = reinterpret_cast<float *>(memory);
+    ASSERT_EQ(cuda->streamCreate(&a, INCEPT_CUDA_STREAM_NON_BLOCKING), 0);
+    ASSERT_EQ(cuda->streamCreate(&b, INCEPT_CUDA_STREAM_NON_BLOCKING), 0);
+    ASSERT_EQ(cuda->eventCreate(&fork, INCEPT_CUDA_EVENT_DISABLE_TIMING), 0);
+    ASSERT_EQ(cuda->eventCreate(&join, INCEPT_CUDA_EVENT_DISABLE_TIMING), 0);
+  }
+  void TearDown() override {
+    for (CUevent event : {join, fork})
+      if (event)
+        cuda->eventDestroy(event);
+    for (CUstream stream : {b, a})
+      if (stream)
+        cuda->streamDestroy(stream);
+    if (target)
+      EXPECT_EQ(cuda->memFree(reinterpret_cast<CUdeviceptr>(target)), 0);
+    if (module)
+      EXPECT_EQ(cuda->moduleUnload(module), 0);
+    EXPECT_EQ(Stub().pending(), 0); // memFree ran what was queued
+    CudaRuntime::TearDown();
+  }
+
+  CUresult launchFill(CUstream stream, float value) {
+    float *to = target;
+    void *params[] = {&to, &value};
+    return cuda->launchKernel(fill, 1, 1, 1, 32, 1, 1, 0, stream, params, nullptr);
+  }
+
+  const incept_cuda_driver_api *cuda = nullptr;
+  CUmodule module = nullptr;
+  CUfunction fill = nullptr;
+  float *target = nullptr;
+  CUstream a = nullptr, b = nullptr;
+  CUevent fork = nullptr, join = nullptr;
+};
+
+TEST_F(StubStreams, IndependentStreamsRunInReverse) {
+  Stub stub;
+  ASSERT_EQ(launchFill(a, 1.0f), 0);
+  ASSERT_EQ(launchFill(b, 2.0f), 0);
+  EXPECT_EQ(target[0], 0.0f); // queued until the host synchronises
+  EXPECT_EQ(stub.pending(), 2);
+  EXPECT_EQ(cuda->streamSynchronize(a), 0);
+  EXPECT_EQ(stub.pending(), 0);
+  EXPECT_EQ(target[0], 1.0f); // b's fill, issued last, ran first
+}
+
+TEST_F(StubStreams, AnEventOrdersTwoStreams) {
+  ASSERT_EQ(launchFill(a, 1.0f), 0);
+  ASSERT_EQ(cuda->eventRecord(fork, a), 0);
+  ASSERT_EQ(cuda->streamWaitEvent(b, fork, 0), 0);
+  ASSERT_EQ(launchFill(b, 2.0f), 0);
+  // A wait for an event never recorded waits for nothing.
+  CUevent never = nullptr;
+  ASSERT_EQ(cuda->eventCreate(&never, INCEPT_CUDA_EVENT_DISABLE_TIMING), 0);
+  ASSERT_EQ(cuda->streamWaitEvent(b, never, 0), 0);
+  EXPECT_EQ(cuda->streamSynchronize(b), 0);
+  EXPECT_EQ(target[0], 2.0f);
+  EXPECT_EQ(target[3], 2.0f);
+
+  // b waits for the record of `fork` issued before its wait, not for the
+  // one after it, which waits for b: a wait for that would never end.
+  ASSERT_EQ(launchFill(a, 1.0f), 0);
+  ASSERT_EQ(cuda->eventRecord(fork, a), 0);
+  ASSERT_EQ(cuda->streamWaitEvent(b, fork, 0), 0);
+  ASSERT_EQ(launchFill(b, 2.0f), 0);
+  ASSERT_EQ(cuda->eventRecord(join, b), 0);
+  ASSERT_EQ(cuda->streamWaitEvent(a, join, 0), 0);
+  ASSERT_EQ(cuda->eventRecord(fork, a), 0);
+  ASSERT_EQ(launchFill(a, 3.0f), 0);
+  EXPECT_EQ(cuda->eventSynchronize(fork), 0);
+  EXPECT_EQ(target[0], 3.0f);
+  cuda->eventDestroy(never);
+}
+
+TEST_F(StubStreams, ACaptureEndsWithItsForksJoined) {
+  // b forked from a and never joined back: CUDA refuses the capture.
+  ASSERT_EQ(cuda->streamBeginCapture(a, INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL), 0);
+  ASSERT_EQ(launchFill(a, 1.0f), 0);
+  ASSERT_EQ(cuda->eventRecord(fork, a), 0);
+  ASSERT_EQ(cuda->streamWaitEvent(b, fork, 0), 0);
+  ASSERT_EQ(launchFill(b, 2.0f), 0);
+  ASSERT_EQ(cuda->eventRecord(join, b), 0); // recorded, not waited for
+  CUgraph graph = nullptr;
+  EXPECT_EQ(cuda->streamEndCapture(a, &graph), 904);
+  EXPECT_EQ(graph, nullptr);
+  const char *name = nullptr;
+  ASSERT_EQ(cuda->getErrorName(904, &name), 0);
+  EXPECT_STREQ(name, "CUDA_ERROR_STREAM_CAPTURE_UNJOINED");
+  EXPECT_EQ(Stub().pending(), 0); // captured, not queued
+  EXPECT_EQ(target[0], 0.0f);
+
+  // Joined back, it ends in a graph; each launch of it runs b's fill after
+  // a's, and work issued on a after it after both.
+  ASSERT_EQ(cuda->streamBeginCapture(a, INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL), 0);
+  ASSERT_EQ(launchFill(a, 1.0f), 0);
+  ASSERT_EQ(cuda->eventRecord(fork, a), 0);
+  ASSERT_EQ(cuda->streamWaitEvent(b, fork, 0), 0);
+  ASSERT_EQ(launchFill(b, 2.0f), 0);
+  ASSERT_EQ(cuda->eventRecord(join, b), 0);
+  ASSERT_EQ(cuda->streamWaitEvent(a, join, 0), 0);
+  ASSERT_EQ(cuda->streamEndCapture(a, &graph), 0);
+  CUgraphExec exec = nullptr;
+  ASSERT_EQ(cuda->graphInstantiate(&exec, graph, 0), 0);
+  EXPECT_EQ(cuda->graphDestroy(graph), 0);
+  EXPECT_EQ(target[0], 0.0f);
+  ASSERT_EQ(cuda->graphLaunch(exec, a), 0);
+  ASSERT_EQ(cuda->streamSynchronize(a), 0);
+  EXPECT_EQ(target[0], 2.0f);
+  // Launches queued together: each one's waits are for its own records.
+  ASSERT_EQ(cuda->graphLaunch(exec, a), 0);
+  ASSERT_EQ(cuda->graphLaunch(exec, a), 0);
+  ASSERT_EQ(launchFill(a, 3.0f), 0);
+  ASSERT_EQ(cuda->streamSynchronize(a), 0);
+  EXPECT_EQ(target[0], 3.0f);
+  EXPECT_EQ(cuda->graphExecDestroy(exec), 0);
+}
+
+TEST_F(StubStreams, ACaptureOnlyWaitsForCapturedWork) {
+  // A stream in the capture may not wait for a record outside it.
+  ASSERT_EQ(cuda->eventRecord(join, b), 0);
+  ASSERT_EQ(cuda->streamBeginCapture(a, INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL), 0);
+  EXPECT_EQ(cuda->streamWaitEvent(a, join, 0), 905);
+  CUgraph graph = nullptr;
+  EXPECT_EQ(cuda->streamEndCapture(a, &graph), 901);
+  EXPECT_EQ(graph, nullptr);
+  // Nor may the host synchronise one.
+  ASSERT_EQ(cuda->streamBeginCapture(a, INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL), 0);
+  EXPECT_EQ(cuda->streamSynchronize(a), 900);
+  EXPECT_EQ(cuda->streamEndCapture(a, &graph), 901);
+}
+
+// The runtime's branch streams, through the mgpu* calls that generated code
+// makes: a branch runs after the work issued before it (the fork), and the
+// run's stream goes on after the branch (the join), whether the run is
+// launched, captured or replayed.
+TEST_F(CudaRuntime, BranchesRunBetweenTheirForkAndJoin) {
+  setenv("STUB_CUDA_STREAMS", "reverse", 1);
+  Stub stub;
+  incept_cuda_context *context = create();
+  ASSERT_NE(context, nullptr);
+  void *module = mgpuModuleLoadJIT(const_cast<char *>(kImage), 2);
+  auto *first = static_cast<float *>(incept_cuda_context_arena(context));
+  float *second = first + 4;
+  auto launch = [&](void *stream, float *target, float value) {
+    launchFillOn(module, stream, target, value);
+  };
+  auto read = [&](float *target) { return readFirst(context, target); };
+  const float zeros[8] = {};
+  for (incept_cuda_run_mode mode : {INCEPT_CUDA_LAUNCH, INCEPT_CUDA_CAPTURE}) {
+    ASSERT_EQ(incept_cuda_copy_to_device(context, first, zeros, sizeof zeros, nullptr),
+              INCEPT_OK);
+    ASSERT_EQ(incept_cuda_run_begin(context, nullptr, mode), INCEPT_OK);
+    void *main = mgpuStreamCreate();
+    launch(main, first, 1.0f);
+    void *branch = mgpuStreamCreate();
+    launch(branch, first, 2.0f);
+    launch(branch, second, 2.0f);
+    mgpuStreamDestroy(branch);
+    launch(main, second, 3.0f);
+    mgpuStreamDestroy(main);
+    EXPECT_EQ(incept_cuda_run_end(), INCEPT_OK) << incept_last_error();
+    EXPECT_EQ(read(first), 2.0f);
+    EXPECT_EQ(read(second), 3.0f);
+  }
+  ASSERT_EQ(incept_cuda_copy_to_device(context, first, zeros, sizeof zeros, nullptr), INCEPT_OK);
+  ASSERT_EQ(incept_cuda_replay(context, nullptr), INCEPT_OK);
+  EXPECT_EQ(read(first), 2.0f);
+  EXPECT_EQ(read(second), 3.0f);
+  EXPECT_EQ(stub.calls("cuGraphLaunch"), 2);
+  incept_cuda_context_destroy(context);
+  mgpuModuleUnload(module);
+  EXPECT_EQ(stub.pending(), 0);
+}
+
+// The generated code's events (incept-gpu-streams): two branches started
+// together, the second waiting for the first through event 0, run in that
+// order though the stub runs independent work backwards; launched, captured
+// and replayed. The events are the context's, made once; a negative index
+// fails the run.
+TEST_F(CudaRuntime, NumberedEventsOrderBranches) {
+  setenv("STUB_CUDA_STREAMS", "reverse", 1);
+  Stub stub;
+  incept_cuda_context *context = create();
+  ASSERT_NE(context, nullptr);
+  void *module = mgpuModuleLoadJIT(const_cast<char *>(kImage), 2);
+  auto *target = static_cast<float *>(incept_cuda_context_arena(context));
+  auto launch = [&](void *stream, float value) {
+    launchFillOn(module, stream, target, value);
+  };
+  auto read = [&] { return readFirst(context, target); };
+  const float zeros[4] = {};
+  for (incept_cuda_run_mode mode : {INCEPT_CUDA_LAUNCH, INCEPT_CUDA_CAPTURE}) {
+    ASSERT_EQ(incept_cuda_copy_to_device(context, target, zeros, sizeof zeros, nullptr),
+              INCEPT_OK);
+    ASSERT_EQ(incept_cuda_run_begin(context, nullptr, mode), INCEPT_OK);
+    void *main = mgpuStreamCreate();
+    void *first = mgpuStreamCreate();
+    void *second = mgpuStreamCreate();
+    launch(first, 1.0f);
+    incept_cuda_record_event(first, 0);
+    incept_cuda_wait_event(second, 0);
+    launch(second, 2.0f);
+    mgpuStreamDestroy(second);
+    mgpuStreamDestroy(first);
+    mgpuStreamDestroy(main);
+    EXPECT_EQ(incept_cuda_run_end(), INCEPT_OK) << incept_last_error();
+    EXPECT_EQ(read(), 2.0f);
+  }
+  ASSERT_EQ(incept_cuda_copy_to_device(context, target, zeros, sizeof zeros, nullptr), INCEPT_OK);
+  ASSERT_EQ(incept_cuda_replay(context, nullptr), INCEPT_OK);
+  EXPECT_EQ(read(), 2.0f);
+  // The fork and join events of two branches, and event 0, once.
+  EXPECT_EQ(stub.calls("cuEventCreate"), 5);
+
+  ASSERT_EQ(incept_cuda_run_begin(context, nullptr, INCEPT_CUDA_LAUNCH), INCEPT_OK);
+  void *main = mgpuStreamCreate();
+  incept_cuda_record_event(main, -1);
+  mgpuStreamDestroy(main);
+  EXPECT_EQ(incept_cuda_run_end(), INCEPT_ERROR_INTERNAL);
+  EXPECT_NE(std::string(incept_last_error()).find("negative event index"), std::string::npos)
+      << incept_last_error();
+  incept_cuda_context_destroy(context);
+  mgpuModuleUnload(module);
+  EXPECT_EQ(stub.pending(), 0);
+  EXPECT_EQ(stub.calls("cuEventDestroy_v2"), stub.calls("cuEventCreate"));
 }
 
 } // namespace

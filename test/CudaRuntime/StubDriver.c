@@ -9,18 +9,45 @@
  *   STUB_CUDA_CC       their compute capability (default 90)
  *   STUB_CUDA_FAIL     "<symbol>[:<code>]": that entry point returns <code>
  *                      (default 719, CUDA_ERROR_LAUNCH_FAILED)
+ *   STUB_CUDA_STREAMS  when queued work runs: "eager" (the default) or
+ *                      "reverse", below
  * stub_cuda_calls("cuLaunchKernel") counts the calls of an entry point
  * since the last stub_cuda_reset_calls().
  *
+ * Streams are CUDA's: each one a queue of launches, copies, sets, event
+ * records and waits, run in order, where a wait waits for the latest record
+ * of its event issued before it (none: no wait). Nothing else orders work
+ * on different streams, and STUB_CUDA_STREAMS picks the order it gets:
+ *   eager    each item as soon as it may run: on a stream that waits for
+ *            nothing, a launch runs before cuLaunchKernel returns.
+ *   reverse  nothing until the host synchronises (cuStreamSynchronize,
+ *            cuEventSynchronize, cuMemFree, cuModuleUnload); then all of
+ *            it, each time the latest issued of the items that may run.
+ *            Independent work runs in the reverse of the order it was
+ *            issued, so a dependency missing between streams changes the
+ *            results. Work that can never run (a deadlock) fails the call
+ *            with CUDA_ERROR_LAUNCH_FAILED, and a message on stderr.
+ * A failed emulated launch fails the call that ran it in the same way.
+ *
+ * A capture (cuStreamBeginCapture) records its stream's work instead of
+ * queueing it, and that of every stream that waits for an event recorded in
+ * the capture (a fork). cuStreamEndCapture fails, as CUDA's does, with
+ * CUDA_ERROR_STREAM_CAPTURE_UNJOINED unless each forked stream ends with a
+ * record that the capturing stream (or a stream joined already) waited for
+ * (a join). A launch of the graph queues its work again on the streams it
+ * was captured on (the capturing stream's on the stream launched on), each
+ * of its records a new one that its waits wait for.
+ *
  * A module whose image is an emulation image (a library compiled with
  * `incept-compile --target=cuda --gpu-emulator`) runs its kernels: each
- * launch runs on the CPU (KernelEmulator.c) before cuLaunchKernel returns,
- * or, captured into a graph, at each replay. So the tests run a GPU
- * library's kernels, host code and runtime without a GPU.
+ * launch runs on the CPU (KernelEmulator.c) when its stream gets to it.
+ * So the tests run a GPU library's kernels, host code and runtime without a
+ * GPU.
  *
  *===----------------------------------------------------------------------===*/
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +106,9 @@ static CUresult enter(const char *name) {
     if (failure)                                                               \
       return failure;                                                          \
   } while (0)
+
+/* Runs the work queued on every stream (below). */
+static CUresult drain(void);
 
 static int env_int(const char *name, int fallback) {
   const char *value = getenv(name);
@@ -149,13 +179,15 @@ EXPORT CUresult cuModuleLoadData(CUmodule *module, const void *image) {
   *module = (CUmodule)loaded;
   return 0;
 }
+/* Synchronises first: no queued launch runs a kernel of an unloaded image. */
 EXPORT CUresult cuModuleUnload(CUmodule module) {
   ENTER(cuModuleUnload);
+  CUresult result = drain();
   stub_module *loaded = (stub_module *)module;
   if (loaded->emulated)
     emu_unload_image(loaded->emulated);
   free(loaded);
-  return 0;
+  return result;
 }
 
 /* A function is its name and, in an emulated module, its kernel; kept here
@@ -197,8 +229,8 @@ EXPORT CUresult cuFuncSetAttribute(CUfunction function, int attribute, int value
   return 0;
 }
 
-/* What a launch does; a captured launch is kept to be done at replay, with
- * its own copy of an emulated kernel's parameters. */
+/* What a launch does, with its own copy of an emulated kernel's parameters:
+ * the caller's array lives only as long as the call. */
 typedef struct launch {
   const stub_function *function;
   float *target;
@@ -224,7 +256,7 @@ static void **copy_params(const emu_kernel *kernel, void **params) {
   size_t bytes = (size_t)count * sizeof(void *);
   for (int64_t i = 0; i < count; ++i)
     bytes += (size_t)(kernel->info[2 + i] + 15) / 16 * 16;
-  void **copy = malloc(bytes);
+  void **copy = malloc(bytes ? bytes : 1); /* malloc(0) may be NULL */
   if (!copy)
     return NULL;
   char *value = (char *)(copy + count);
@@ -236,16 +268,248 @@ static void **copy_params(const emu_kernel *kernel, void **params) {
   return copy;
 }
 
-/* One stream captures at a time in these tests. The record of a capture
- * grows as launches come. */
-static void *capturing;
-static launch *captured;
-static int num_captured, captured_capacity;
+/* The launch made the owner of its parameters: an emulated kernel's are
+ * copied, other kernels keep none ("fill" has its target and value). False
+ * when out of memory. */
+static bool own_params(launch *work, void **params) {
+  work->params = NULL;
+  if (!work->function->kernel.entry)
+    return true;
+  return (work->params = copy_params(&work->function->kernel, params)) != NULL;
+}
 
-static void forget_launches(launch *launches, int count) {
+/* What a stream does, item by item. */
+typedef enum work_kind { kLaunch, kCopy, kSetD32, kSetD16, kRecord, kWait } work_kind;
+
+typedef struct stub_event stub_event;
+
+/* An item of a stream's queue: a launch; a copy of `size` bytes from src to
+ * dst, or a set of `size` values at dst (a host buffer is read or written
+ * when the item runs, not when it is issued); a record of `event` as its
+ * generation `generation`, or a wait for that record. */
+typedef struct work {
+  work_kind kind;
+  long sequence; /* the order of issue, which "reverse" runs backwards */
+  launch launch;
+  void *dst;
+  const void *src;
+  size_t size;
+  unsigned value;
+  stub_event *event;
+  long generation;
+} work;
+
+/* An event numbers its records, so that a wait waits for the record latest
+ * when the wait was issued and not for one issued after it. A record in the
+ * capture is a node of it instead, until the capture ends. */
+struct stub_event {
+  bool live;
+  long issued;  /* generations handed out, a graph launch's records' too */
+  long latest;  /* that of the latest cuEventRecord outside a capture */
+  long created; /* `issued` at cuEventCreate: `latest` not above it, no record */
+  int captured; /* 1 + the capture's node of its latest record, or 0 */
+};
+
+/* A stream is its queue, items first to end in the order of issue. */
+typedef struct stub_stream {
+  bool live;
+  work *queue;
+  int first, end, capacity;
+  bool capturing;   /* the capture's origin, or a stream forked from it */
+  int last_node;    /* its latest node in the capture */
+  bool joined_back; /* found so at the capture's end */
+} stub_stream;
+
+/* streams[0] is the legacy default stream (NULL, CU_STREAM_LEGACY),
+ * streams[1] the per-thread one; the rest are cuStreamCreate's (a context
+ * has its stream and up to 7 branches). The legacy stream is ordered with
+ * blocking streams only, and the runtime's are non-blocking: here it is one
+ * stream more. */
+enum { kDefaultStreams = 2, kMaxStreams = kDefaultStreams + 256 };
+static stub_stream streams[kMaxStreams];
+static long issued_work;
+
+static stub_stream *stream_of(CUstream handle) {
+  uintptr_t value = (uintptr_t)handle;
+  if (value <= 2) /* CU_STREAM_LEGACY is 1, CU_STREAM_PER_THREAD 2 */
+    return &streams[value == 2];
+  return (stub_stream *)handle;
+}
+
+/* Work queued and not yet run, on every stream. */
+EXPORT int stub_cuda_pending(void) {
+  int pending = 0;
+  for (int i = 0; i < kMaxStreams; ++i)
+    pending += streams[i].end - streams[i].first;
+  return pending;
+}
+
+/* STUB_CUDA_STREAMS: whether work waits for the host to synchronise, then
+ * runs latest first. A value that is neither mode ends the process (with
+ * no exit handlers: they would call the stub again), as a test of nothing. */
+static bool reverse(void) {
+  const char *order = getenv("STUB_CUDA_STREAMS");
+  if (!order || !*order || !strcmp(order, "eager"))
+    return false;
+  if (!strcmp(order, "reverse"))
+    return true;
+  fprintf(stderr, "stub libcuda: STUB_CUDA_STREAMS=%s is neither eager nor reverse\n",
+          order);
+  _Exit(2);
+}
+
+/* Puts `item` at the end of `stream`'s queue, numbered in issue order. */
+static CUresult enqueue(stub_stream *stream, work item) {
+  if (stream->end == stream->capacity && stream->first) {
+    memmove(stream->queue, stream->queue + stream->first,
+            (size_t)(stream->end - stream->first) * sizeof *stream->queue);
+    stream->end -= stream->first;
+    stream->first = 0;
+  }
+  if (stream->end == stream->capacity) {
+    int capacity = stream->capacity ? 2 * stream->capacity : 64;
+    work *grown = realloc(stream->queue, (size_t)capacity * sizeof *grown);
+    if (!grown)
+      return 2;
+    stream->queue = grown;
+    stream->capacity = capacity;
+  }
+  item.sequence = ++issued_work;
+  stream->queue[stream->end++] = item;
+  return 0;
+}
+
+/* Whether the record `generation` of `event` is queued still. */
+static bool record_queued(const stub_event *event, long generation) {
+  for (int i = 0; i < kMaxStreams; ++i)
+    for (int j = streams[i].first; j < streams[i].end; ++j) {
+      const work *item = &streams[i].queue[j];
+      if (item->kind == kRecord && item->event == event && item->generation == generation)
+        return true;
+    }
+  return false;
+}
+
+/* Whether the head of a queue may run: a wait once its record has run. */
+static bool ready(const work *item) {
+  return item->kind != kWait || !record_queued(item->event, item->generation);
+}
+
+/* Does an item; false if it was a launch that failed. A record is done
+ * once off its queue, a wait once it was ready. */
+static bool execute(work item) {
+  bool done = true;
+  switch (item.kind) {
+  case kLaunch:
+    done = perform(item.launch);
+    free(item.launch.params);
+    break;
+  case kCopy:
+    memcpy(item.dst, item.src, item.size);
+    break;
+  case kSetD32:
+    for (size_t i = 0; i < item.size; ++i)
+      ((unsigned int *)item.dst)[i] = item.value;
+    break;
+  case kSetD16:
+    for (size_t i = 0; i < item.size; ++i)
+      ((unsigned short *)item.dst)[i] = (unsigned short)item.value;
+    break;
+  case kRecord:
+  case kWait:
+    break;
+  }
+  return done;
+}
+
+/* Runs queued work until none is left: each time, of the items that head
+ * their queue and are ready, the one issued latest ("reverse") or earliest
+ * ("eager", the order of issue as far as the waits allow). 719 if a launch
+ * failed, or if what is left can never run. */
+static CUresult drain(void) {
+  bool latest_first = reverse();
+  bool failed = false;
+  for (;;) {
+    stub_stream *next = NULL;
+    int left = 0;
+    for (int i = 0; i < kMaxStreams; ++i) {
+      stub_stream *stream = &streams[i];
+      if (stream->first == stream->end)
+        continue;
+      left += stream->end - stream->first;
+      const work *head = &stream->queue[stream->first];
+      if (ready(head) &&
+          (!next || (head->sequence > next->queue[next->first].sequence) == latest_first))
+        next = stream;
+    }
+    if (!next && left) {
+      fprintf(stderr, "stub libcuda: deadlock: %d queued items wait for records that "
+                      "cannot run\n", left);
+      return 719; /* CUDA_ERROR_LAUNCH_FAILED */
+    }
+    if (!next)
+      return failed ? 719 : 0;
+    work item = next->queue[next->first++];
+    if (next->first == next->end)
+      next->first = next->end = 0;
+    if (!execute(item))
+      failed = true;
+  }
+}
+
+/* After work is queued: "eager" runs what it can now, "reverse" leaves it
+ * to the host's next synchronisation. */
+static CUresult settle(void) { return reverse() ? 0 : drain(); }
+
+/* A node of a capture: an item, the stream it was issued on and, for a
+ * wait, the node of the record it waits for. */
+typedef struct node {
+  work work;
+  stub_stream *stream;
+  int after;
+} node;
+
+/* One capture at a time here: of `origin` and the streams forked from it.
+ * Its nodes grow as work comes. */
+typedef struct capture_state {
+  stub_stream *origin; /* NULL: none */
+  bool invalidated;    /* by a call that a capture does not allow */
+  node *nodes;
+  int count, capacity;
+} capture_state;
+static capture_state capture;
+
+static CUresult capture_node(stub_stream *stream, work item, int after) {
+  if (capture.count == capture.capacity) {
+    int capacity = capture.capacity ? 2 * capture.capacity : 64;
+    node *grown = realloc(capture.nodes, (size_t)capacity * sizeof *grown);
+    if (!grown)
+      return 2;
+    capture.nodes = grown;
+    capture.capacity = capacity;
+  }
+  capture.nodes[capture.count] = (node){item, stream, after};
+  stream->last_node = capture.count++;
+  return 0;
+}
+
+static void forget_nodes(node *nodes, int count) {
   for (int i = 0; i < count; ++i)
-    free(launches[i].params);
-  free(launches);
+    free(nodes[i].work.launch.params);
+  free(nodes);
+}
+
+/* Issues a launch, copy or set on `stream`: into the capture if the stream
+ * is in it, else onto its queue. */
+static CUresult issue(stub_stream *stream, work item, void **params) {
+  if (item.kind == kLaunch && !own_params(&item.launch, params))
+    return 2;
+  CUresult result = stream->capturing ? capture_node(stream, item, -1) : enqueue(stream, item);
+  if (result) {
+    free(item.launch.params);
+    return result;
+  }
+  return stream->capturing ? 0 : settle();
 }
 
 EXPORT CUresult cuLaunchKernel(CUfunction function, unsigned int gridX, unsigned int gridY,
@@ -255,56 +519,123 @@ EXPORT CUresult cuLaunchKernel(CUfunction function, unsigned int gridX, unsigned
   (void)extra;
   ENTER(cuLaunchKernel);
   const stub_function *called = (const stub_function *)function;
-  launch work = {called, NULL, 0, {gridX, gridY, gridZ}, {blockX, blockY, blockZ},
-                 sharedBytes, params};
+  work item = {.kind = kLaunch,
+               .launch = {called, NULL, 0, {gridX, gridY, gridZ}, {blockX, blockY, blockZ},
+                          sharedBytes, NULL}};
   if (!strcmp(called->name, "fill")) {
-    work.target = *(float **)params[0];
-    work.value = *(float *)params[1];
+    item.launch.target = *(float **)params[0];
+    item.launch.value = *(float *)params[1];
   }
-  if (!capturing || stream != capturing)
-    return perform(work) ? 0 : 719;
-  if (num_captured == captured_capacity) {
-    int capacity = captured_capacity ? 2 * captured_capacity : 64;
-    launch *grown = realloc(captured, (size_t)capacity * sizeof *grown);
-    if (!grown)
-      return 2;
-    captured = grown;
-    captured_capacity = capacity;
-  }
-  work.params = called->kernel.entry ? copy_params(&called->kernel, params) : NULL;
-  if (called->kernel.entry && !work.params)
-    return 2;
-  captured[num_captured++] = work;
-  return 0;
+  return issue(stream_of(stream), item, params);
 }
 
-static char streams[64];
-static int num_streams;
+/* A slot serves a new stream once destroyed and its queue run (CUDA
+ * finishes the work of a destroyed stream); handles go round the slots. */
+static int next_stream;
 EXPORT int stub_cuda_live_streams(void) { return stub_cuda_calls("cuStreamCreate") - stub_cuda_calls("cuStreamDestroy_v2"); }
 EXPORT CUresult cuStreamCreate(CUstream *stream, unsigned int flags) {
   (void)flags;
   ENTER(cuStreamCreate);
-  *stream = (CUstream)&streams[num_streams++ % 64];
+  for (int i = 0; i < kMaxStreams - kDefaultStreams; ++i) {
+    int slot = kDefaultStreams + (next_stream + i) % (kMaxStreams - kDefaultStreams);
+    if (streams[slot].live || streams[slot].first != streams[slot].end)
+      continue;
+    next_stream = slot - kDefaultStreams + 1;
+    streams[slot].live = true;
+    *stream = (CUstream)&streams[slot];
+    return 0;
+  }
+  return 2;
+}
+EXPORT CUresult cuStreamDestroy_v2(CUstream stream) {
+  ENTER(cuStreamDestroy_v2);
+  stream_of(stream)->live = false;
   return 0;
 }
-EXPORT CUresult cuStreamDestroy_v2(CUstream stream) { (void)stream; ENTER(cuStreamDestroy_v2); return 0; }
-EXPORT CUresult cuStreamSynchronize(CUstream stream) { (void)stream; ENTER(cuStreamSynchronize); return 0; }
-EXPORT CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned int flags) {
-  (void)stream; (void)event; (void)flags;
-  ENTER(cuStreamWaitEvent);
-  return 0;
+/* Runs everything queued: more than the stream needs, which only hides a
+ * missing dependency where the host reads another stream's results. */
+EXPORT CUresult cuStreamSynchronize(CUstream stream) {
+  ENTER(cuStreamSynchronize);
+  if (stream_of(stream)->capturing) {
+    capture.invalidated = true;
+    return 900; /* CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED */
+  }
+  return drain();
 }
-static char events[64];
-static int num_events;
+
+/* Many: the generated code numbers its events, each context its own. */
+enum { kMaxEvents = 4096 };
+static stub_event events[kMaxEvents];
+static int next_event;
 EXPORT CUresult cuEventCreate(CUevent *event, unsigned int flags) {
   (void)flags;
   ENTER(cuEventCreate);
-  *event = (CUevent)&events[num_events++ % 64];
+  for (int i = 0; i < kMaxEvents; ++i) {
+    stub_event *slot = &events[(next_event + i) % kMaxEvents];
+    if (slot->live)
+      continue;
+    next_event = (int)(slot - events) + 1;
+    /* Generations go on from the slot's last event: a wait queued for it
+     * waits for its own record still. */
+    *slot = (stub_event){true, slot->issued, slot->latest, slot->issued, 0};
+    *event = (CUevent)slot;
+    return 0;
+  }
+  return 2;
+}
+EXPORT CUresult cuEventDestroy_v2(CUevent event) {
+  ENTER(cuEventDestroy_v2);
+  stub_event *destroyed = (stub_event *)event;
+  destroyed->live = false;
+  destroyed->captured = 0;
   return 0;
 }
-EXPORT CUresult cuEventDestroy_v2(CUevent event) { (void)event; ENTER(cuEventDestroy_v2); return 0; }
-EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) { (void)event; (void)stream; ENTER(cuEventRecord); return 0; }
-EXPORT CUresult cuEventSynchronize(CUevent event) { (void)event; ENTER(cuEventSynchronize); return 0; }
+EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) {
+  ENTER(cuEventRecord);
+  stub_event *recorded = (stub_event *)event;
+  stub_stream *on = stream_of(stream);
+  if (on->capturing) {
+    CUresult result = capture_node(on, (work){.kind = kRecord, .event = recorded}, -1);
+    if (!result)
+      recorded->captured = on->last_node + 1;
+    return result;
+  }
+  recorded->latest = ++recorded->issued;
+  recorded->captured = 0;
+  CUresult result = enqueue(on, (work){.kind = kRecord, .event = recorded,
+                                       .generation = recorded->latest});
+  return result ? result : settle();
+}
+/* A wait for a record in the capture forks the waiting stream into it; a
+ * stream in the capture may not wait for work outside it. */
+EXPORT CUresult cuStreamWaitEvent(CUstream stream, CUevent event, unsigned int flags) {
+  (void)flags;
+  ENTER(cuStreamWaitEvent);
+  stub_stream *waiting = stream_of(stream);
+  stub_event *awaited = (stub_event *)event;
+  if (awaited->captured) {
+    CUresult result = capture_node(waiting, (work){.kind = kWait, .event = awaited},
+                                   awaited->captured - 1);
+    if (!result)
+      waiting->capturing = true;
+    return result;
+  }
+  if (awaited->latest <= awaited->created)
+    return 0; /* never recorded: nothing to wait for */
+  if (waiting->capturing) {
+    capture.invalidated = true;
+    return 905; /* CUDA_ERROR_STREAM_CAPTURE_ISOLATION */
+  }
+  CUresult result = enqueue(waiting, (work){.kind = kWait, .event = awaited,
+                                            .generation = awaited->latest});
+  return result ? result : settle();
+}
+EXPORT CUresult cuEventSynchronize(CUevent event) {
+  ENTER(cuEventSynchronize);
+  if (((const stub_event *)event)->captured)
+    return 907; /* CUDA_ERROR_CAPTURED_EVENT */
+  return drain();
+}
 
 /* Device memory is host memory; the stub counts what is live. */
 static long live_allocations;
@@ -320,69 +651,112 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
   *pointer = (CUdeviceptr)(uintptr_t)memory;
   return 0;
 }
+/* Synchronises, as CUDA's does: no queued work runs on freed memory. */
 EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
   ENTER(cuMemFree_v2);
+  CUresult result = drain();
   --live_allocations;
   free((void *)(uintptr_t)pointer);
-  return 0;
+  return result;
 }
 EXPORT CUresult cuMemcpyAsync(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream) {
-  (void)stream;
   ENTER(cuMemcpyAsync);
-  memcpy((void *)(uintptr_t)dst, (void *)(uintptr_t)src, bytes);
-  return 0;
+  return issue(stream_of(stream),
+               (work){.kind = kCopy, .dst = (void *)(uintptr_t)dst,
+                      .src = (const void *)(uintptr_t)src, .size = bytes},
+               NULL);
 }
 EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t bytes, CUstream stream) {
-  (void)stream;
   ENTER(cuMemcpyHtoDAsync_v2);
-  memcpy((void *)(uintptr_t)dst, src, bytes);
-  return 0;
+  return issue(stream_of(stream),
+               (work){.kind = kCopy, .dst = (void *)(uintptr_t)dst, .src = src, .size = bytes},
+               NULL);
 }
 EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes, CUstream stream) {
-  (void)stream;
   ENTER(cuMemcpyDtoHAsync_v2);
-  memcpy(dst, (void *)(uintptr_t)src, bytes);
-  return 0;
+  return issue(stream_of(stream),
+               (work){.kind = kCopy, .dst = dst, .src = (const void *)(uintptr_t)src,
+                      .size = bytes},
+               NULL);
 }
 EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUstream stream) {
-  (void)stream;
   ENTER(cuMemsetD32Async);
-  for (size_t i = 0; i < count; ++i)
-    ((unsigned int *)(uintptr_t)dst)[i] = value;
-  return 0;
+  return issue(stream_of(stream),
+               (work){.kind = kSetD32, .dst = (void *)(uintptr_t)dst, .value = value,
+                      .size = count},
+               NULL);
 }
 EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count, CUstream stream) {
-  (void)stream;
   ENTER(cuMemsetD16Async);
-  for (size_t i = 0; i < count; ++i)
-    ((unsigned short *)(uintptr_t)dst)[i] = value;
-  return 0;
+  return issue(stream_of(stream),
+               (work){.kind = kSetD16, .dst = (void *)(uintptr_t)dst, .value = value,
+                      .size = count},
+               NULL);
 }
 
-/* A graph is the launches captured; an executable graph the same. */
+/* A graph is the nodes captured, with the stream they were captured from;
+ * an executable graph the same. */
 typedef struct stub_graph {
-  launch *launches;
+  stub_stream *origin;
+  node *nodes;
   int count;
 } stub_graph;
 
 EXPORT CUresult cuStreamBeginCapture_v2(CUstream stream, int mode) {
   (void)mode;
   ENTER(cuStreamBeginCapture_v2);
-  capturing = stream;
-  captured = NULL;
-  num_captured = captured_capacity = 0;
+  if (capture.origin)
+    return 900; /* CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED: one at a time here */
+  capture = (capture_state){.origin = stream_of(stream)};
+  capture.origin->capturing = true;
   return 0;
 }
+
+/* Whether every stream forked into the capture was joined back: its last
+ * node a record that the origin, or a stream joined back, waited for. */
+static bool all_joined_back(void) {
+  for (int i = 0; i < kMaxStreams; ++i)
+    streams[i].joined_back = &streams[i] == capture.origin;
+  for (bool grown = true; grown;) {
+    grown = false;
+    for (int i = 0; i < capture.count; ++i) {
+      const node *wait = &capture.nodes[i];
+      if (wait->work.kind != kWait || !wait->stream->joined_back)
+        continue;
+      stub_stream *forked = capture.nodes[wait->after].stream;
+      if (!forked->joined_back && forked->last_node == wait->after)
+        forked->joined_back = grown = true;
+    }
+  }
+  for (int i = 0; i < kMaxStreams; ++i)
+    if (streams[i].capturing && !streams[i].joined_back)
+      return false;
+  return true;
+}
+
+/* No stream captures any more, and no event's latest record is captured. */
+static void stop_capturing(void) {
+  for (int i = 0; i < kMaxStreams; ++i)
+    streams[i].capturing = false;
+  for (int i = 0; i < kMaxEvents; ++i)
+    events[i].captured = 0;
+  capture = (capture_state){0};
+}
+
 EXPORT CUresult cuStreamEndCapture(CUstream stream, CUgraph *graph) {
   ENTER(cuStreamEndCapture);
-  if (stream != capturing)
+  if (!capture.origin || stream_of(stream) != capture.origin)
     return 901; /* CUDA_ERROR_STREAM_CAPTURE_INVALIDATED */
-  capturing = NULL;
-  stub_graph *made = malloc(sizeof *made);
-  if (!made)
-    return 2;
-  *made = (stub_graph){captured, num_captured};
-  captured = NULL;
+  CUresult result = capture.invalidated ? 901 : all_joined_back() ? 0 : 904;
+  stub_graph captured = {capture.origin, capture.nodes, capture.count};
+  stop_capturing();
+  *graph = NULL;
+  stub_graph *made = result ? NULL : malloc(sizeof *made);
+  if (!made) {
+    forget_nodes(captured.nodes, captured.count);
+    return result ? result : 2;
+  }
+  *made = captured;
   *graph = (CUgraph)made;
   return 0;
 }
@@ -391,37 +765,57 @@ EXPORT CUresult cuGraphInstantiateWithFlags(CUgraphExec *exec, CUgraph graph, un
   ENTER(cuGraphInstantiateWithFlags);
   const stub_graph *source = (const stub_graph *)graph;
   stub_graph *instance = malloc(sizeof *instance);
-  launch *launches = malloc((size_t)(source->count ? source->count : 1) * sizeof *launches);
-  if (!instance || !launches) {
+  node *nodes = malloc((size_t)(source->count ? source->count : 1) * sizeof *nodes);
+  if (!instance || !nodes) {
     free(instance);
-    free(launches);
+    free(nodes);
     return 2;
   }
   for (int i = 0; i < source->count; ++i) {
-    launches[i] = source->launches[i];
-    if (launches[i].params &&
-        !(launches[i].params = copy_params(&launches[i].function->kernel,
-                                           source->launches[i].params))) {
-      forget_launches(launches, i);
+    nodes[i] = source->nodes[i];
+    if (nodes[i].work.kind == kLaunch &&
+        !own_params(&nodes[i].work.launch, source->nodes[i].work.launch.params)) {
+      forget_nodes(nodes, i);
       free(instance);
       return 2;
     }
   }
-  *instance = (stub_graph){launches, source->count};
+  *instance = (stub_graph){source->origin, nodes, source->count};
   *exec = (CUgraphExec)instance;
   return 0;
 }
+/* Queues the graph's work again, each node on the stream it was captured
+ * from, the origin's on `stream`. Its records are new generations of their
+ * events, and its waits wait for those; the events' latest records, which
+ * the host's waits see, stay the host's (CUDA's graph does not record
+ * them either). */
 EXPORT CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
-  (void)stream;
   ENTER(cuGraphLaunch);
   const stub_graph *instance = (const stub_graph *)exec;
-  for (int i = 0; i < instance->count; ++i)
-    if (!perform(instance->launches[i]))
-      return 719;
-  return 0;
+  stub_stream *launched = stream_of(stream);
+  if (launched->capturing)
+    return 900; /* a graph launched into a capture: not modelled */
+  long *generations = malloc((size_t)(instance->count ? instance->count : 1) * sizeof *generations);
+  if (!generations)
+    return 2;
+  CUresult result = 0;
+  for (int i = 0; i < instance->count && !result; ++i) {
+    const node *from = &instance->nodes[i];
+    work item = from->work;
+    if (item.kind == kRecord)
+      item.generation = generations[i] = ++item.event->issued;
+    if (item.kind == kWait)
+      item.generation = generations[from->after];
+    if (item.kind == kLaunch && !own_params(&item.launch, from->work.launch.params))
+      result = 2;
+    else if ((result = enqueue(from->stream == instance->origin ? launched : from->stream, item)))
+      free(item.launch.params);
+  }
+  free(generations);
+  return result ? result : settle();
 }
 static void destroy_graph(stub_graph *graph) {
-  forget_launches(graph->launches, graph->count);
+  forget_nodes(graph->nodes, graph->count);
   free(graph);
 }
 EXPORT CUresult cuGraphExecDestroy(CUgraphExec exec) {
@@ -443,6 +837,11 @@ EXPORT CUresult cuGetErrorName(CUresult result, const char **name) {
   case 209: *name = "CUDA_ERROR_NO_BINARY_FOR_GPU"; return 0;
   case 500: *name = "CUDA_ERROR_NOT_FOUND"; return 0;
   case 719: *name = "CUDA_ERROR_LAUNCH_FAILED"; return 0;
+  case 900: *name = "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED"; return 0;
+  case 901: *name = "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED"; return 0;
+  case 904: *name = "CUDA_ERROR_STREAM_CAPTURE_UNJOINED"; return 0;
+  case 905: *name = "CUDA_ERROR_STREAM_CAPTURE_ISOLATION"; return 0;
+  case 907: *name = "CUDA_ERROR_CAPTURED_EVENT"; return 0;
   }
   return 1;
 }
@@ -454,6 +853,11 @@ EXPORT CUresult cuGetErrorString(CUresult result, const char **text) {
   case 209: *text = "no kernel image is available for execution on the device"; return 0;
   case 500: *text = "named symbol not found"; return 0;
   case 719: *text = "unspecified launch failure"; return 0;
+  case 900: *text = "operation not permitted when stream is capturing"; return 0;
+  case 901: *text = "operation failed due to a previous error during capture"; return 0;
+  case 904: *text = "capture sequence contains a fork that was not joined to the primary stream"; return 0;
+  case 905: *text = "dependency created on uncaptured work in another stream"; return 0;
+  case 907: *text = "operation not permitted on an event last recorded in a capturing stream"; return 0;
   }
   return 1;
 }
