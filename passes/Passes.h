@@ -29,6 +29,9 @@ namespace incept {
 
 /// The function attribute that holds the planned arena size in bytes.
 inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
+/// On a function after incept-gpu-streams: its launches, the longest chain
+/// of them that depend on each other, the streams and the events.
+inline constexpr llvm::StringLiteral kGpuStreamsAttr = "incept.gpu_streams";
 /// On a function after incept-plan-weights: the bytes of its weights blob.
 inline constexpr llvm::StringLiteral kWeightsBytesAttr = "incept.weights_bytes";
 /// On a function after incept-hoist-weight-preparation: the program of its

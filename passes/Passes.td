@@ -361,6 +361,12 @@ def PlanArena : Pass<"incept-plan-arena", "::mlir::ModuleOp"> {
     64 bytes. The arena size is recorded on the function as
     `incept.scratch_bytes`. Every allocation must have a static shape; any
     `memref.dealloc` of a planned buffer is removed.
+
+    Where the function launches GPU kernels (`gpu.launch_func`), launches
+    that do not depend on each other through memory may run at the same
+    time (`incept-gpu-streams`): a buffer then also lives until the first
+    launch from which on every launch comes after all of its own, so that
+    no buffer takes bytes that a launch running beside it still uses.
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect"];
@@ -527,6 +533,38 @@ def GpuPools : Pass<"incept-gpu-pools", "::mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def GpuStreams : Pass<"incept-gpu-streams", "::mlir::ModuleOp"> {
+  let summary = "Launch independent GPU kernels on streams of their own";
+  let description = [{
+    On a function of `gpu.launch_func` ops (after outlining and
+    `incept-plan-arena`): each launch depends on the earlier launches that
+    write the bytes it reads or writes, or read the bytes it writes (through
+    views with static offsets of the function's arguments and allocations;
+    what a kernel reads and writes of each argument from its body). Launches
+    are then given streams in issue order: a launch continues the stream
+    whose last launch it depends on, else takes a stream whose last launch
+    it comes after anyway, or a new one, up to `max-streams`. It waits for
+    its other dependencies through events: `incept_cuda_record_event(stream,
+    i)` after the producing launch and `incept_cuda_wait_event(stream, i)`
+    before it, functions of the CUDA runtime. The streams are `gpu.wait
+    async` at the function's start (the runtime's run stream, then branch
+    streams that start after it) and are joined by one `gpu.wait` at its
+    end. So an Inception block's branches run at the same time, in one
+    stream capture that becomes a graph with parallel branches. A function
+    that does anything else with memory on the host, or whose launches all
+    fall on one stream, is left as it is. The function records what was
+    found in `incept.gpu_streams` (launches, the longest chain of launches
+    that depend on each other, streams, events), which `incept-compile
+    --stats` prints.
+  }];
+  let options = [
+    Option<"maxStreams", "max-streams", "unsigned", /*default=*/"8",
+           "Streams at most: the run's own and the runtime's branch streams">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def LowerGpuMath : Pass<"incept-lower-gpu-math", "::mlir::gpu::GPUModuleOp"> {

@@ -149,7 +149,10 @@ void buildBufferizePipeline(OpPassManager &pm, const LoweringOptions &options) {
     pm.addNestedPass<func::FuncOp>(createGpuMmaConvs(
         {/*multiprocessors=*/multiprocessorsOf(options.gpuArch),
          /*precision=*/options.gpuPrecision}));
-  pm.addPass(createPlanArena());
+  // A GPU library's arena is planned once its kernels are launches, whose
+  // dependencies say which buffers may be in use at the same time.
+  if (options.target != TargetKind::Cuda)
+    pm.addPass(createPlanArena());
 }
 
 void buildLowerToLLVMPipeline(OpPassManager &pm, const LoweringOptions &options) {
@@ -189,6 +192,10 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
                   "gpu-launch-sink-index-computations),"
                   "gpu-kernel-outlining");
   pm.addPass(createMergeGpuModules());
+  // The arena, planned so that launches that may run at the same time share
+  // no bytes; then those launches on streams of their own.
+  pm.addPass(createPlanArena());
+  pm.addPass(createGpuStreams());
   // sm_80's PTX runs on sm_90 too (the driver compiles it); PTX ISA 8.0 is
   // the oldest that sm_90 takes (../shared/toolchain.md: the defaults abort).
   addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +

@@ -331,14 +331,13 @@ Epilogue epilogueOf(linalg::Conv2DNchwFchwOp conv) {
 /// Builds one conv's kernels.
 class MmaConvBuilder {
 public:
-  /// With split-K, `tilesDone` counts the splits done of each tile, from
-  /// `firstTile` on for this conv's (0 before the kernel, and again after).
+  /// With split-K, `tilesDone` counts the splits done of each of this
+  /// conv's tiles (0 before the kernel, and again after).
   MmaConvBuilder(OpBuilder &b, Location loc, const ConvShape &shape, const MmaTiling &tiling,
                  Operands operands, Value input, Value filter, Value output,
-                 Epilogue epilogue, Value tilesDone = nullptr, int64_t firstTile = 0)
+                 Epilogue epilogue, Value tilesDone = nullptr)
       : b(b), loc(loc), shape(shape), tiling(tiling), operands(operands), input(input),
-        filter(filter), output(output), epilogue(epilogue), tilesDone(tilesDone),
-        firstTile(firstTile) {}
+        filter(filter), output(output), epilogue(epilogue), tilesDone(tilesDone) {}
 
   /// The kernel at the builder's point.
   void build();
@@ -441,7 +440,6 @@ private:
   // The partial sums of split-K, the count of each tile's splits done, and
   // in the kernel, whether this block is a tile's last (shared).
   Value workspace, tilesDone;
-  int64_t firstTile;
   Value lastOfTile;
   // The pixel of the A rows this thread copies, and whether it is one.
   std::array<Value, 3> copiedPixel;
@@ -689,8 +687,8 @@ void MmaConvBuilder::finishTile() {
   Value zero = index(0);
   {
     int64_t tilesN = llvm::divideCeil(shape.n(), tiling.blockN);
-    Value tile = add(index(firstTile), add(mul(div(blockRow, tiling.blockM), tilesN),
-                                           div(blockColumn, tiling.blockN)));
+    Value tile =
+        add(mul(div(blockRow, tiling.blockM), tilesN), div(blockColumn, tiling.blockN));
     auto first = scf::IfOp::create(
         b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, thread, zero),
         /*withElseRegion=*/false);
@@ -948,12 +946,21 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       for (memref::CopyOp copy : epilogue.copies)
         for (Operation *definition : definitionsAfter(conv, copy.getTarget()))
           definition->moveBefore(conv);
+      // A split conv counts in its own part of the counts, so that convs on
+      // different streams (incept-gpu-streams) share no memory.
+      Value counts;
+      if (tiling.splits > 1) {
+        int64_t tiles = llvm::divideCeil(plan.shape.m(), tiling.blockM) *
+                        llvm::divideCeil(plan.shape.n(), tiling.blockN);
+        counts = memref::SubViewOp::create(b, conv.getLoc(), tilesDone,
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(firstTile)},
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(tiles)},
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+        firstTile += tiles;
+      }
       MmaConvBuilder(b, conv.getLoc(), plan.shape, tiling, *operands, plan.input,
-                     conv.getInputs()[1], conv.getOutputs()[0], epilogue, tilesDone, firstTile)
+                     conv.getInputs()[1], conv.getOutputs()[0], epilogue, counts)
           .build();
-      if (tiling.splits > 1)
-        firstTile += llvm::divideCeil(plan.shape.m(), tiling.blockM) *
-                     llvm::divideCeil(plan.shape.n(), tiling.blockN);
       conv.erase();
       if (epilogue.initializer)
         epilogue.initializer->erase();

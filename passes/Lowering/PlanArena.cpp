@@ -10,6 +10,7 @@
 
 #include "passes/Passes.h"
 #include "dialects/Incept/ElementTypes.h"
+#include "passes/Lowering/LaunchGraph.h"
 
 #include "incept/runtime.h"
 
@@ -112,6 +113,29 @@ int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
   return alignUp(total);
 }
 
+/// Where GPU launches that do not depend on each other may run at the same
+/// time (incept-gpu-streams), a buffer's bytes are free again only from the
+/// first launch on which every later launch comes after all that use it.
+void extendToJoins(MutableArrayRef<Buffer> buffers, const LaunchGraph &graph,
+                   const llvm::DenseMap<Operation *, int64_t> &positions) {
+  unsigned count = graph.launches().size();
+  llvm::DenseMap<Value, llvm::BitVector> users;
+  for (unsigned launch = 0; launch < count; ++launch)
+    for (const MemoryAccess &access : graph.accesses(launch)) {
+      auto [it, inserted] = users.try_emplace(access.root, count);
+      it->second.set(launch);
+    }
+  for (Buffer &buffer : buffers) {
+    auto it = users.find(buffer.alloc.getResult());
+    if (it == users.end())
+      continue;
+    unsigned join = graph.joinAfter(it->second);
+    int64_t end = join == count ? static_cast<int64_t>(positions.size())
+                                : positions.lookup(graph.launches()[join]);
+    buffer.last = std::max(buffer.last, end - 1);
+  }
+}
+
 LogicalResult planFunction(func::FuncOp func) {
   if (!func.getBody().hasOneBlock())
     return func.emitError() << "cannot plan the arena of a function with "
@@ -143,6 +167,8 @@ LogicalResult planFunction(func::FuncOp func) {
   for (Buffer &buffer : buffers)
     if (failed(computeLiveness(buffer, block, positions, deallocs)))
       return failure();
+  if (std::optional<LaunchGraph> graph = LaunchGraph::build(func))
+    extendToJoins(buffers, *graph, positions);
 
   int64_t total = std::max<int64_t>(placeBuffers(buffers), kAlignment);
   OpBuilder builder(func.getContext());

@@ -73,3 +73,65 @@ func.func @dynamic(%n: index) {
   %a = memref.alloc(%n) : memref<?xf32>
   return
 }
+
+// -----
+
+// GPU launches that do not depend on each other may run at the same time
+// (incept-gpu-streams): the second branch's %t2 comes after the first
+// branch's %t1 is read for the last time, but nothing orders the two
+// branches, so %t2 gets bytes of its own. In the chain below, the head reads
+// both branches: from there on, everything comes after them, and %h reuses
+// the first branch's bytes.
+// CHECK-LABEL: func.func @concurrent
+// CHECK-SAME: attributes {incept.scratch_bytes = 768 : i64}
+// CHECK: %[[A:.*]] = arith.constant 0 : index
+// CHECK: memref.view %{{.*}}[%[[A]]][] : memref<768xi8> to memref<64xf32>
+// CHECK: %[[T1:.*]] = arith.constant 256 : index
+// CHECK: memref.view %{{.*}}[%[[T1]]][] : memref<768xi8> to memref<64xf32>
+// CHECK: %[[T2:.*]] = arith.constant 512 : index
+// CHECK: memref.view %{{.*}}[%[[T2]]][] : memref<768xi8> to memref<64xf32>
+// CHECK: %[[H:.*]] = arith.constant 0 : index
+// CHECK: memref.view %{{.*}}[%[[H]]][] : memref<768xi8> to memref<64xf32>
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @unary(%in: memref<64xf32>, %out: memref<64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %v = memref.load %in[%c0] : memref<64xf32>
+      memref.store %v, %out[%c0] : memref<64xf32>
+      gpu.return
+    }
+    gpu.func @binary(%a: memref<64xf32>, %b: memref<64xf32>, %out: memref<64xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %v = memref.load %a[%c0] : memref<64xf32>
+      %w = memref.load %b[%c0] : memref<64xf32>
+      %s = arith.addf %v, %w : f32
+      memref.store %s, %out[%c0] : memref<64xf32>
+      gpu.return
+    }
+  }
+  func.func @concurrent(%in: memref<64xf32>, %out1: memref<64xf32>, %out2: memref<64xf32>,
+                        %out: memref<64xf32>) {
+    %c1 = arith.constant 1 : index
+    %a = memref.alloc() : memref<64xf32>
+    gpu.launch_func @k::@unary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%in : memref<64xf32>, %a : memref<64xf32>)
+    %t1 = memref.alloc() : memref<64xf32>
+    gpu.launch_func @k::@unary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%a : memref<64xf32>, %t1 : memref<64xf32>)
+    gpu.launch_func @k::@unary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%t1 : memref<64xf32>, %out1 : memref<64xf32>)
+    %t2 = memref.alloc() : memref<64xf32>
+    gpu.launch_func @k::@unary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%a : memref<64xf32>, %t2 : memref<64xf32>)
+    gpu.launch_func @k::@unary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%t2 : memref<64xf32>, %out2 : memref<64xf32>)
+    gpu.launch_func @k::@binary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%out1 : memref<64xf32>, %out2 : memref<64xf32>, %out : memref<64xf32>)
+    %h = memref.alloc() : memref<64xf32>
+    gpu.launch_func @k::@unary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%out : memref<64xf32>, %h : memref<64xf32>)
+    gpu.launch_func @k::@unary blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%h : memref<64xf32>, %out1 : memref<64xf32>)
+    return
+  }
+}

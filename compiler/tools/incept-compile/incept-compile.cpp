@@ -651,7 +651,10 @@ int compile(int argc, char **argv) {
           incept::buildLowerToLLVMPipeline(pm, lowering);
       }))
     return 1;
+  DictionaryAttr gpuStreams;
   for (Operation &op : module->getBody()->getOperations()) {
+    if (auto found = op.getAttrOfType<DictionaryAttr>(incept::kGpuStreamsAttr))
+      gpuStreams = found;
     if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kScratchBytesAttr))
       interface.scratchBytes = bytes.getInt();
     if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kWeightsBytesAttr))
@@ -675,6 +678,16 @@ int compile(int argc, char **argv) {
                                   "per context\n",
                                   interface.scratchBytes,
                                   interface.scratchBytes / 1048576.0);
+  if (*stats && gpuStreams) {
+    auto count = [&](StringRef name) {
+      auto value = gpuStreams.getAs<IntegerAttr>(name);
+      return value ? value.getInt() : 0;
+    };
+    llvm::errs() << llvm::formatv("GPU launches: {0}, the longest chain of them that "
+                                  "depend on each other {1}; on {2} streams, {3} events\n",
+                                  count("launches"), count("longest_chain"),
+                                  count("streams"), count("events"));
+  }
   if (emitKind == EmitKind::LLVMMLIR)
     return printModule(*module) ? 0 : 1;
   if (emitKind == EmitKind::Ptx)
