@@ -438,6 +438,20 @@ def MergeGpuModules : Pass<"incept-merge-gpu-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def AlignWorkgroupMemory : Pass<"incept-align-workgroup-memory", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Align every kernel's shared buffers to 16 bytes";
+  let description = [{
+    After outlining, before `convert-gpu-to-nvvm`: every workgroup
+    attribution of every kernel gets `llvm.align = 16`, which becomes the
+    `.align` of its `.shared` array. Without it an array of floats is
+    aligned to 4 bytes, and the tensor-core convs' 16-byte accesses (the
+    row addresses of `ldmatrix`, and `cp.async` of 16 bytes) would be
+    misaligned wherever ptxas placed it so. An alignment already larger is
+    kept.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 def GpuConvOutputsInPlace : Pass<"incept-gpu-conv-outputs-in-place", "::mlir::func::FuncOp"> {
   let summary = "Elementwise ops on a conv's result write it in place (GPU, TF32)";
   let description = [{

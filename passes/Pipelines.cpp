@@ -200,7 +200,8 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   // the oldest that sm_90 takes (../shared/toolchain.md: the defaults abort).
   addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +
                       " features=+ptx80 O=3},"
-                      "gpu.module(lower-affine,convert-scf-to-cf,convert-nvgpu-to-nvvm,"
+                      "gpu.module(incept-align-workgroup-memory,"
+                      "lower-affine,convert-scf-to-cf,convert-nvgpu-to-nvvm,"
                       "incept-lower-gpu-math,convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv},"
                       "canonicalize,cse,"
                       "reconcile-unrealized-casts)");

@@ -16,7 +16,9 @@
 // a pixel, channel or tap is out of range (so that the tails of M, N and K
 // need no other code, and neither does padding: a conv reading a buffer
 // that a zero pad became reads its interior instead, see PaddedBuffers.h),
-// and each warp reads its fragments with ldmatrix. A
+// or, for a filter that is a weight whose rows of k are 16-byte aligned,
+// 16 bytes of a row at once; and each warp reads its fragments with
+// ldmatrix. A
 // tile's rows are padded by 4 floats, so that the 8 rows an ldmatrix reads
 // fall in different banks.
 //
@@ -32,6 +34,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/Incept/ElementTypes.h"
 #include "passes/Lowering/PaddedBuffers.h"
 #include "passes/Passes.h"
 
@@ -131,6 +134,41 @@ std::optional<ConvShape> shapeOf(linalg::Conv2DNchwFchwOp conv, Value input,
                    strides[1],              dilations[0],
                    dilations[1],            padding[0],
                    padding[1]};
+}
+
+/// Floats one cp.async of the filter copies where its rows are aligned:
+/// 16 bytes, the most cp.async moves.
+constexpr int64_t kFilterCopyFloats = 4;
+
+/// Whether `filter` is a weight laid out [n][k] densely (any conv's filter
+/// as it lies, [n][c][kh][kw]) whose rows start at 16 bytes: its root is a
+/// constant (incept-plan-weights places each at 64 bytes) or the prepared
+/// weights (the runtime's, with each weight at 64 bytes), its offset from
+/// there a multiple of 4 floats, and so is k. Then cp.async may copy 16 bytes
+/// of a row at once.
+bool hasAlignedFilterRows(Value filter, const ConvShape &shape) {
+  auto type = cast<MemRefType>(filter.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset = 0;
+  if (shape.k() % kFilterCopyFloats != 0 || failed(type.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) || offset % kFilterCopyFloats != 0 ||
+      strides != SmallVector<int64_t>{shape.k(), shape.kernelHeight * shape.kernelWidth,
+                                      shape.kernelWidth, 1})
+    return false;
+  Value root = filter;
+  while (Operation *definition = root.getDefiningOp()) {
+    if (isa<memref::GetGlobalOp>(definition))
+      return true;
+    auto view = dyn_cast<ViewLikeOpInterface>(definition);
+    if (!view || !isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+                      memref::CastOp>(definition))
+      return false;
+    root = view.getViewSource();
+  }
+  auto argument = dyn_cast<BlockArgument>(root);
+  auto func = argument ? dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp()) : nullptr;
+  return func && func.getArgAttr(argument.getArgNumber(), kTensorNameAttr) ==
+                     StringAttr::get(filter.getContext(), "prepared");
 }
 
 /// Fewest reduction steps a split of k is given (each pays the ring's fill
@@ -389,6 +427,9 @@ private:
   /// The copies of reduction step `step` of the whole k (k from
   /// step * blockK) into `stage`.
   void loadTiles(Value step, Value stage);
+  /// loadTiles' B where the filter's rows are aligned: 16 bytes a copy,
+  /// from k0 on.
+  void loadFilterRows(Value k0, Value stage);
   /// The warp's mma.sync over one stage, from and to `accumulators`.
   SmallVector<Value> multiplyStage(Value stage, ValueRange accumulators);
   /// multiplyStage in TF32: fragments read with ldmatrix.
@@ -432,6 +473,8 @@ private:
   const MmaTiling &tiling;
   Operands operands;
   Value input, filter, output;
+  // The filter as rows of k, where cp.async copies 16 bytes of them at once.
+  Value filterRows;
   Epilogue epilogue;
   // In the kernel: the shared tiles, the thread's and the block's place.
   Value aTiles, bTiles, thread, lane, warpRow, warpColumn, blockRow, blockColumn;
@@ -486,6 +529,10 @@ void MmaConvBuilder::loadTiles(Value step, Value stage) {
                    orZero(valid, inRow), orZero(valid, inColumn)},
         b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr());
   }
+  if (filterRows) {
+    loadFilterRows(k0, stage);
+    return;
+  }
   // B: consecutive threads take consecutive k of one output channel's
   // filter, which lie side by side.
   int64_t bRowStep = tiling.threads() / tiling.blockK;
@@ -502,6 +549,28 @@ void MmaConvBuilder::loadTiles(Value step, Value stage) {
         ValueRange{orZero(valid, outChannel), orZero(valid, channel),
                    orZero(valid, tapRow), orZero(valid, tapColumn)},
         b.getIndexAttr(1), orZero(valid, index(1)), UnitAttr());
+  }
+}
+
+void MmaConvBuilder::loadFilterRows(Value k0, Value stage) {
+  // B: each thread copies 16 bytes (4 k) of one output channel's row, the
+  // row's tail zero-filled past k; consecutive threads take consecutive runs.
+  int64_t threadsPerRow = tiling.blockK / kFilterCopyFloats;
+  int64_t rowStep = tiling.threads() / threadsPerRow;
+  Value column = mul(rem(thread, threadsPerRow), kFilterCopyFloats);
+  Value firstRow = div(thread, threadsPerRow);
+  Value k = add(k0, column);
+  Value rest = arith::SubIOp::create(b, loc, index(shape.k()), k);
+  Value floats = arith::MinUIOp::create(b, loc, index(kFilterCopyFloats), rest);
+  for (int64_t j = 0; j < tiling.blockN / rowStep; ++j) {
+    Value row = add(firstRow, index(j * rowStep));
+    Value outChannel = add(blockColumn, row);
+    Value valid = both(less(outChannel, shape.n()), less(k, shape.k()));
+    nvgpu::DeviceAsyncCopyOp::create(b, loc, bTiles, ValueRange{stage, row, column},
+                                     filterRows,
+                                     ValueRange{orZero(valid, outChannel), orZero(valid, k)},
+                                     b.getIndexAttr(kFilterCopyFloats), orZero(valid, floats),
+                                     b.getUnitAttr());
   }
 }
 
@@ -803,6 +872,9 @@ void MmaConvBuilder::build() {
   if (tiling.splits > 1)
     workspace = memref::AllocOp::create(
         b, loc, MemRefType::get({tiling.splits, shape.n(), shape.m()}, b.getF32Type()));
+  if (hasAlignedFilterRows(filter, shape))
+    filterRows = memref::CollapseShapeOp::create(
+        b, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
   Value one = index(1);
   SmallVector<Type> shared = {tileType(tiling.blockM), tileType(tiling.blockN)};
   if (workspace)

@@ -17,7 +17,9 @@
  * The emulated intrinsics follow the PTX ISA's definitions (fragment
  * layouts of mma.sync and ldmatrix included), written from the ISA manual
  * and not from the compiler that emits them, so that the two check each
- * other. cp.async copies at once; its waits have nothing left to wait for.
+ * other, alignment included: a misaligned ldmatrix row or cp.async fails
+ * the launch, as it would the GPU's. cp.async copies at once; its waits
+ * have nothing left to wait for.
  *
  *===----------------------------------------------------------------------===*/
 #define _GNU_SOURCE
@@ -121,6 +123,24 @@ static char *stacks;
 static void *scheduler;
 static void (*running_entry)(void **);
 static void **running_params;
+/* A fault of the running launch (a misaligned access that the GPU would
+ * refuse), said once on stderr; the launch then fails. */
+static bool faulted;
+
+static void fault(const char *what, const void *address) {
+  if (!faulted)
+    fprintf(stderr, "kernel emulator: %s at %p (block %u,%u,%u thread %u)\n", what, address,
+            block_id[0], block_id[1], block_id[2], current);
+  faulted = true;
+}
+
+/* Whether `address` is a multiple of `bytes`; a fault if not. */
+static bool aligned(const void *address, unsigned bytes, const char *what) {
+  if ((uintptr_t)address % bytes == 0)
+    return true;
+  fault(what, address);
+  return false;
+}
 
 static void set_thread(unsigned linear) {
   current = linear;
@@ -210,6 +230,7 @@ bool emu_launch(const emu_kernel *kernel, const unsigned grid[3], const unsigned
   }
   running_entry = kernel->entry;
   running_params = params;
+  faulted = false;
   for (block_id[2] = 0; block_id[2] < grid[2]; ++block_id[2])
     for (block_id[1] = 0; block_id[1] < grid[1]; ++block_id[1])
       for (block_id[0] = 0; block_id[0] < grid[0]; ++block_id[0]) {
@@ -222,7 +243,7 @@ bool emu_launch(const emu_kernel *kernel, const unsigned grid[3], const unsigned
           kernel->entry(params);
         }
       }
-  return true;
+  return !faulted;
 }
 
 /*===--- special registers ------------------------------------------------===*/
@@ -301,6 +322,7 @@ static bool last_to_arrive(warp_exchange *exchange) {
 static void load_matrices(uint32_t *out, const void *row, unsigned matrices) {
   warp_exchange *exchange = enter_collective();
   unsigned lane = lane_of_current();
+  aligned(row, 16, "ldmatrix of a row not 16-byte aligned");
   exchange->rows[lane] = row;
   if (last_to_arrive(exchange))
     for (unsigned l = 0; l < kWarpSize; ++l)
@@ -454,6 +476,9 @@ MMA_SYNC(m16n8k16_row_col_bf16, kBf16)
  * has nothing to wait for, and a correct kernel reads the bytes only after
  * one. */
 static void copy_async(void *dst, const void *src, unsigned bytes, unsigned source_bytes) {
+  if (!aligned(dst, bytes, "cp.async to shared memory not aligned to its size") ||
+      !aligned(src, bytes, "cp.async from global memory not aligned to its size"))
+    return;
   unsigned copied = source_bytes < bytes ? source_bytes : bytes;
   memcpy(dst, src, copied);
   memset((char *)dst + copied, 0, bytes - copied);

@@ -506,3 +506,67 @@ func.func @channel_copy_kept(%in: memref<1x8x8x8xf32>, %w: memref<24x8x1x1xf32>,
   memref.copy %first, %slot : memref<1x8x8x8xf32, strided<[1536, 64, 8, 1]>> to memref<1x8x8x8xf32, strided<[2048, 64, 8, 1], offset: 1024>>
   return
 }
+
+// -----
+
+// A filter that is a weight (a constant, which incept-plan-weights places at
+// 64 bytes) with k = 8*3*3 = 72, a multiple of 4: cp.async copies 16 bytes
+// of its rows at once, from the filter as rows of k (L2 only, as for data
+// read once per block), the tail of k zero-filled: 4 threads a row, 32 rows
+// a pass, two passes for 64 rows (where the sixteen single floats of a
+// thread were). A filter of k = 3*3*3 = 27 copies float by float still, as
+// does one that is not a weight (the cases above).
+// CHECK-LABEL: func.func @weight_rows
+// CHECK: %[[W:.*]] = memref.get_global @w : memref<24x8x3x3xf32>
+// CHECK: %[[ROWS:.*]] = memref.collapse_shape %[[W]] {{\[}}[0], [1, 2, 3]] : memref<24x8x3x3xf32> into memref<24x72xf32>
+// CHECK: gpu.launch
+// CHECK: %[[REST:.*]] = arith.subi %c72{{(_[0-9]+)?}}, %{{.*}} : index
+// CHECK: %[[FLOATS:.*]] = arith.minui %c4{{(_[0-9]+)?}}, %[[REST]] : index
+// CHECK: %[[SOURCE:.*]] = arith.select %{{.*}}, %[[FLOATS]], %c0{{(_[0-9]+)?}} : index
+// CHECK: nvgpu.device_async_copy %[[ROWS]][{{.*}}], %{{.*}}[{{.*}}], 4, %[[SOURCE]] {bypassL1} : memref<24x72xf32> to memref<3x64x20xf32, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.device_async_copy %[[ROWS]][{{.*}}], %{{.*}}[{{.*}}], 4, %{{.*}} {bypassL1}
+// CHECK-NOT: nvgpu.device_async_copy %[[ROWS]]
+// CHECK: nvgpu.device_async_create_group
+// CHECK-LABEL: func.func @weight_rows_odd
+// CHECK-NOT: memref.collapse_shape
+// CHECK-NOT: bypassL1
+// CHECK: nvgpu.device_async_copy %{{.*}}[{{.*}}], %{{.*}}[{{.*}}], 1, %{{.*}} : memref<24x3x3x3xf32>
+memref.global "private" constant @w : memref<24x8x3x3xf32> = dense<1.0>
+memref.global "private" constant @w_odd : memref<24x3x3x3xf32> = dense<1.0>
+func.func @weight_rows(%in: memref<1x8x10x10xf32>, %out: memref<1x24x8x8xf32>) {
+  %w = memref.get_global @w : memref<24x8x3x3xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x10x10xf32>, memref<24x8x3x3xf32>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}
+func.func @weight_rows_odd(%in: memref<1x3x10x10xf32>, %out: memref<1x24x8x8xf32>) {
+  %w = memref.get_global @w_odd : memref<24x3x3x3xf32>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x3x10x10xf32>, memref<24x3x3x3xf32>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}
+
+// -----
+
+// The prepared weights of --weights=external (the `prepared` argument),
+// each at a multiple of 16 floats: a filter at such an offset, k a multiple
+// of 4, has rows 16-byte aligned; one at an offset of 2 floats has not.
+// CHECK-LABEL: func.func @prepared_rows
+// CHECK: %[[ROWS:.*]] = memref.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : memref<24x8x1x1xf32, strided<[8, 1, 1, 1], offset: 32>> into memref<24x8xf32, strided<[8, 1], offset: 32>>
+// CHECK: nvgpu.device_async_copy %[[ROWS]][{{.*}}], %{{.*}}[{{.*}}], 4, %{{.*}} {bypassL1}
+// CHECK-LABEL: func.func @prepared_misaligned
+// CHECK-NOT: bypassL1
+func.func @prepared_rows(%prepared: memref<512xf32> {incept.name = "prepared"}, %in: memref<1x8x8x8xf32>, %out: memref<1x24x8x8xf32>) {
+  %flat = memref.subview %prepared[32] [192] [1] : memref<512xf32> to memref<192xf32, strided<[1], offset: 32>>
+  %w = memref.expand_shape %flat [[0, 1, 2, 3]] output_shape [24, 8, 1, 1] : memref<192xf32, strided<[1], offset: 32>> into memref<24x8x1x1xf32, strided<[8, 1, 1, 1], offset: 32>>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x8x8xf32>, memref<24x8x1x1xf32, strided<[8, 1, 1, 1], offset: 32>>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}
+func.func @prepared_misaligned(%prepared: memref<512xf32> {incept.name = "prepared"}, %in: memref<1x8x8x8xf32>, %out: memref<1x24x8x8xf32>) {
+  %flat = memref.subview %prepared[2] [192] [1] : memref<512xf32> to memref<192xf32, strided<[1], offset: 2>>
+  %w = memref.expand_shape %flat [[0, 1, 2, 3]] output_shape [24, 8, 1, 1] : memref<192xf32, strided<[1], offset: 2>> into memref<24x8x1x1xf32, strided<[8, 1, 1, 1], offset: 2>>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%in, %w : memref<1x8x8x8xf32>, memref<24x8x1x1xf32, strided<[8, 1, 1, 1], offset: 2>>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}
