@@ -87,7 +87,8 @@ llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
       "incept-fold-residual-scale", "incept-gemm-as-conv",
       "incept-fuse-epilogue",
       "incept-merge-sibling-convs", "incept-select-conv-strategy",
-      "incept-fuse-conv-chains",    "incept-concat-in-place"};
+      "incept-fuse-conv-chains",    "incept-concat-in-place",
+      "incept-gpu-streams"};
   return names;
 }
 
@@ -195,7 +196,8 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   // The arena, planned so that launches that may run at the same time share
   // no bytes; then those launches on streams of their own.
   pm.addPass(createPlanArena());
-  pm.addPass(createGpuStreams());
+  if (options.runs("incept-gpu-streams"))
+    pm.addPass(createGpuStreams());
   // sm_80's PTX runs on sm_90 too (the driver compiles it); PTX ISA 8.0 is
   // the oldest that sm_90 takes (../shared/toolchain.md: the defaults abort).
   addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +

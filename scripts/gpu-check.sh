@@ -3,8 +3,9 @@
 #
 # Here (LLVM, the build): scripts/gpu-check.sh
 #   builds, compiles every family model for --target=cuda --weights=external
-#   in TF32 at batch 1, 8 and 64, in fp32 at batch 1 and 8, and in FP16 and
-#   BF16 at batch 1 (code only: a few MB each), packs the libraries, the
+#   in TF32 at batch 1, 8 and 64, in fp32 at batch 1 and 8, in FP16 and
+#   BF16 at batch 1, and in TF32 at batch 1 on one stream (code only: a few
+#   MB each), packs the libraries, the
 #   Python package and the model scripts into gpu-check/bundle.tar.xz
 #   (git-ignored), checks the device half against the tests' stub driver
 #   (--dry-run: no GPU, numbers meaningless), and prints the device call.
@@ -45,11 +46,16 @@ fi
 /usr/bin/python3 models/generate.py $MODELS --out "$BUILD/models" >/dev/null
 rm -rf "$DIR" && mkdir -p "$DIR/bundle/libs"
 # TF32 (the default) at every batch; fp32 where it is checked at 1e-4; FP16
-# and BF16 at batch 1.
+# and BF16 at batch 1; and TF32 at batch 1 with every launch on one stream
+# (incept-gpu-streams left out), which measures what the concurrent
+# branches gain.
 for model in $MODELS; do
-  for library in tf32.b1 tf32.b8 tf32.b64 fp32.b1 fp32.b8 fp16.b1 bf16.b1; do
+  for library in tf32.b1 tf32.b8 tf32.b64 fp32.b1 fp32.b8 fp16.b1 bf16.b1 tf32.b1.one-stream; do
+    spec=${library%.one-stream}
+    streams=()
+    [[ $library == *.one-stream ]] && streams=(--disable-pass=gpu-streams)
     "$BUILD/bin/incept-compile" "$BUILD/models/$model.onnx" --target=cuda \
-      --weights=external --precision="${library%%.*}" --batch "${library#*.b}" \
+      --weights=external --precision="${spec%%.*}" --batch "${spec#*.b}" "${streams[@]}" \
       --progress=false -o "$DIR/bundle/libs/$model.$library.so" 2>&1 |
       grep -v "^warning: CUDA's ptxas" || true
     test -f "$DIR/bundle/libs/$model.$library.so"

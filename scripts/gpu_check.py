@@ -18,8 +18,9 @@ For each model:
    docs/gpu.md's bounds.
 3. Latency of the library (median of CUDA-event timings), TF32 at batch 1, 8
    and 64, fp32 at 1 and 8, FP16 and BF16 at 1: `run` on host buffers (copies
-   in and out included) replaying the CUDA graph, the same launching kernel
-   by kernel (direct_launches), and `run_device` on device buffers and
+   in and out included) replaying the CUDA graph, at TF32 batch 1 the same
+   with every launch on one stream (what the concurrent branches gain), the
+   same launching kernel by kernel (direct_launches), and `run_device` on device buffers and
    PyTorch's stream; PyTorch eager (cuDNN, channels_last, TF32 on or off as
    the library; for FP16 and BF16 the model and input in that type, which
    also narrows what PyTorch stores between layers), and in TF32 at batch 1
@@ -206,6 +207,13 @@ def main():
                                     f"{row['max_rel']:.2e} against float64 PyTorch")
             row["graph_ms"] = timer(lambda: run_host(lib, context, x, outputs))
             lib.destroy(context)
+            # The same library with its launches on one stream: what the
+            # concurrent branches gain.
+            serial = path[:-len(".so")] + ".one-stream.so"
+            if os.path.exists(serial):
+                _, one, one_context = incept_context(incept, _abi, serial, weights, 0)
+                row["one_stream_ms"] = timer(lambda: run_host(one, one_context, x, outputs))
+                one.destroy(one_context)
             _, direct, direct_context = incept_context(incept, _abi, path, weights, 1)
             row["direct_ms"] = timer(lambda: run_host(direct, direct_context, x, outputs))
             direct.destroy(direct_context)
@@ -254,15 +262,17 @@ def main():
         return fmt.format(row[key]) if key in row else "-"
 
     print()
-    print("| model | precision | batch | max-rel vs f64 | run, graph ms | run, direct ms "
-          "| run_device ms | PyTorch eager ms | torch.compile ms | incept/best PyTorch |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| model | precision | batch | max-rel vs f64 | run, graph ms | run, one stream ms "
+          "| run, direct ms | run_device ms | PyTorch eager ms | torch.compile ms "
+          "| incept/best PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         best = min(row[k] for k in ("eager_ms", "compile_ms") if k in row)
         ours = row.get("device_ms", row["graph_ms"])
         print(f"| {row['model']} | {row['precision']} | {row['batch']} "
               f"| {cell(row, 'max_rel', '{:.1e}')} "
-              f"| {cell(row, 'graph_ms')} | {cell(row, 'direct_ms')} "
+              f"| {cell(row, 'graph_ms')} | {cell(row, 'one_stream_ms')} "
+              f"| {cell(row, 'direct_ms')} "
               f"| {cell(row, 'device_ms')} | {cell(row, 'eager_ms')} "
               f"| {cell(row, 'compile_ms')} | {ours / best:.2f} |")
     print(f"\n{gpu}; PyTorch in the library's precision; {time.monotonic() - start:.0f} s")
