@@ -977,7 +977,8 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
         return;
       Value input = conv.getInputs()[0];
       std::optional<PaddedBuffer> padded = paddedBufferOf(input);
-      if (padded && padded->isZeroPadded() && padded->padsOnlyRowsAndColumns()) {
+      if (padded && padded->isZeroPadded() && padded->padsOnlyRowsAndColumns() &&
+          padded->holdsBorderAt(conv)) {
         Value contents = contentsFor(*padded, conv);
         if (std::optional<ConvShape> shape =
                 shapeOf(conv, contents, {padded->low[2], padded->low[3]})) {

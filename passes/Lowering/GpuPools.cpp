@@ -324,7 +324,7 @@ struct GpuPools : impl::GpuPoolsBase<GpuPools> {
       std::array<int64_t, 2> padding = {0, 0};
       std::optional<PaddedBuffer> padded = paddedBufferOf(input);
       if (padded && padsWithIdentity(*padded, combinerOf(pool)) &&
-          padded->padsOnlyRowsAndColumns()) {
+          padded->padsOnlyRowsAndColumns() && padded->holdsBorderAt(pool)) {
         input = contentsFor(*padded, pool);
         padding = {padded->low[2], padded->low[3]};
         paddedInputs.try_emplace(padded->buffer, *padded);

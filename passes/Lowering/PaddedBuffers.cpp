@@ -90,6 +90,30 @@ bool PaddedBuffer::padsOnlyRowsAndColumns() {
          inner.getDimSize(1) == whole.getDimSize(1);
 }
 
+bool PaddedBuffer::holdsBorderAt(Operation *reader) const {
+  Block *block = reader->getBlock();
+  Operation *firstFill = nullptr;
+  for (linalg::FillOp fill : borderFills) {
+    if (fill->getBlock() != block || !fill->isBeforeInBlock(reader))
+      return false;
+    if (!firstFill || fill->isBeforeInBlock(firstFill))
+      firstFill = fill;
+  }
+  // The border boxes are the fills' alone; the buffer's other users that
+  // are not the interior use it whole.
+  for (Operation *user : buffer->getUsers()) {
+    if (user == reader || isa<memref::SubViewOp>(user))
+      continue;
+    Operation *inBlock = block->findAncestorOpInBlock(*user);
+    if (!inBlock || (firstFill->isBeforeInBlock(inBlock) && inBlock->isBeforeInBlock(reader))) {
+      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+      if (!effects || effects.getEffectOnValue<MemoryEffects::Write>(buffer->getResult(0)))
+        return false;
+    }
+  }
+  return true;
+}
+
 std::optional<PaddedBuffer> paddedBufferOf(Value value) {
   auto alloc = value.getDefiningOp<memref::AllocOp>();
   if (!alloc || !alloc.getType().hasStaticShape())

@@ -36,6 +36,10 @@ struct PaddedBuffer {
   /// Whether the buffer is NCHW and padded in its rows and columns only,
   /// as a kernel can pad while reading.
   bool padsOnlyRowsAndColumns();
+  /// Whether `reader` finds the border as its fills left it: they come
+  /// before it in its block, and nothing between them and it may write the
+  /// buffer whole.
+  bool holdsBorderAt(mlir::Operation *reader) const;
 };
 
 /// The allocation or argument that `value` is a view of.

@@ -570,3 +570,46 @@ func.func @prepared_misaligned(%prepared: memref<512xf32> {incept.name = "prepar
     ins(%in, %w : memref<1x8x8x8xf32>, memref<24x8x1x1xf32, strided<[8, 1, 1, 1], offset: 2>>) outs(%out : memref<1x24x8x8xf32>)
   return
 }
+
+// -----
+
+// The border read as zeros only where its fills leave it so at the conv: a
+// fill after the conv, or a copy over the whole buffer between the fills
+// and the conv, and the conv reads the buffer whole, its fills kept.
+// CHECK-LABEL: func.func @border_filled_after
+// CHECK: %[[BUFFER:.*]] = memref.alloc() : memref<1x8x9x9xf32>
+// CHECK: nvgpu.device_async_copy %[[BUFFER]][
+// CHECK: linalg.fill
+// CHECK-LABEL: func.func @border_overwritten
+// CHECK: %[[BUFFER:.*]] = memref.alloc() : memref<1x8x9x9xf32>
+// CHECK: linalg.fill
+// CHECK: linalg.fill
+// CHECK: memref.copy %{{.*}}, %[[BUFFER]]
+// CHECK: nvgpu.device_async_copy %[[BUFFER]][
+func.func @border_filled_after(%x: memref<1x8x8x8xf32>, %w: memref<24x8x2x2xf32>, %out: memref<1x24x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %buffer = memref.alloc() : memref<1x8x9x9xf32>
+  %top = memref.subview %buffer[0, 0, 0, 0] [1, 8, 1, 9] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>)
+  %left = memref.subview %buffer[0, 0, 1, 0] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>
+  %interior = memref.subview %buffer[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  memref.copy %x, %interior : memref<1x8x8x8xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%buffer, %w : memref<1x8x9x9xf32>, memref<24x8x2x2xf32>) outs(%out : memref<1x24x8x8xf32>)
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>)
+  return
+}
+func.func @border_overwritten(%x: memref<1x8x8x8xf32>, %whole: memref<1x8x9x9xf32>, %w: memref<24x8x2x2xf32>, %out: memref<1x24x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %buffer = memref.alloc() : memref<1x8x9x9xf32>
+  %top = memref.subview %buffer[0, 0, 0, 0] [1, 8, 1, 9] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x8x1x9xf32, strided<[648, 81, 9, 1]>>)
+  %left = memref.subview %buffer[0, 0, 1, 0] [1, 8, 8, 1] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x8x8x1xf32, strided<[648, 81, 9, 1], offset: 9>>)
+  memref.copy %whole, %buffer : memref<1x8x9x9xf32> to memref<1x8x9x9xf32>
+  %interior = memref.subview %buffer[0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1] : memref<1x8x9x9xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  memref.copy %x, %interior : memref<1x8x8x8xf32> to memref<1x8x8x8xf32, strided<[648, 81, 9, 1], offset: 10>>
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%buffer, %w : memref<1x8x9x9xf32>, memref<24x8x2x2xf32>) outs(%out : memref<1x24x8x8xf32>)
+  return
+}

@@ -62,6 +62,30 @@ func.func @max_pool(%x: memref<2x8x6x6xf32>, %out: memref<2x8x6x6xf32>) {
 
 // -----
 
+// The border's fill after the pool: the pool does not count on the zeros,
+// reads the buffer whole, and the fill stays.
+// CHECK-LABEL: func.func @border_filled_after
+// CHECK: %[[BUFFER:.*]] = memref.alloc() : memref<1x4x8x8xf32>
+// CHECK: memref.load %[[BUFFER]]
+// CHECK: linalg.fill
+func.func @border_filled_after(%x: memref<1x4x7x7xf32>, %out: memref<1x4x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %buffer = memref.alloc() : memref<1x4x8x8xf32>
+  %bottom = memref.subview %buffer[0, 0, 7, 0] [1, 4, 1, 8] [1, 1, 1, 1] : memref<1x4x8x8xf32> to memref<1x4x1x8xf32, strided<[256, 64, 8, 1], offset: 56>>
+  linalg.fill ins(%zero : f32) outs(%bottom : memref<1x4x1x8xf32, strided<[256, 64, 8, 1], offset: 56>>)
+  %right = memref.subview %buffer[0, 0, 0, 7] [1, 4, 7, 1] [1, 1, 1, 1] : memref<1x4x8x8xf32> to memref<1x4x7x1xf32, strided<[256, 64, 8, 1], offset: 7>>
+  %interior = memref.subview %buffer[0, 0, 0, 0] [1, 4, 7, 7] [1, 1, 1, 1] : memref<1x4x8x8xf32> to memref<1x4x7x7xf32, strided<[256, 64, 8, 1]>>
+  memref.copy %x, %interior : memref<1x4x7x7xf32> to memref<1x4x7x7xf32, strided<[256, 64, 8, 1]>>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x4x4x4xf32>)
+  %taps = memref.alloc() : memref<2x2xf32>
+  linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%buffer, %taps : memref<1x4x8x8xf32>, memref<2x2xf32>) outs(%out : memref<1x4x4x4xf32>)
+  linalg.fill ins(%zero : f32) outs(%right : memref<1x4x7x1xf32, strided<[256, 64, 8, 1], offset: 7>>)
+  return
+}
+
+// -----
+
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
 // A 2x2 average pool's sum, stride 2, in ceil mode over 7x7: the buffer
