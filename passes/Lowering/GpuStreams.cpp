@@ -43,8 +43,9 @@ struct StreamPlan {
 /// Assigns streams greedily in issue order. A launch continues the stream
 /// whose last launch it waits for (the latest of them); else it takes a
 /// stream whose last launch happens before it anyway, or an unused one;
-/// with `maxStreams` all busy with launches it does not wait for, the one
-/// busy longest, which adds a wait that the memory does not ask for.
+/// with `maxStreams` all ending in launches it does not wait for, the one
+/// whose last launch is the oldest, which adds a wait that the memory does
+/// not ask for.
 StreamPlan planStreams(const LaunchGraph &graph, unsigned maxStreams) {
   unsigned count = graph.launches().size();
   StreamPlan plan;
