@@ -24,7 +24,9 @@ extern "C" {
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -108,6 +110,25 @@ float readFirst(incept_cuda_context *context, const float *target) {
   EXPECT_EQ(incept_cuda_copy_to_host(context, host, target, sizeof host, nullptr), INCEPT_OK);
   EXPECT_EQ(incept_cuda_synchronize(context, nullptr), INCEPT_OK) << incept_last_error();
   return host[0];
+}
+
+/// A run of `issue` (what generated code does in a run) launched, then
+/// captured, then the capture replayed, each from `bytes` of zeros at
+/// `arena`; `check` after each looks at what the run left.
+void inEveryRunMode(incept_cuda_context *context, float *arena, size_t bytes,
+                    const std::function<void()> &issue, const std::function<void()> &check) {
+  std::vector<float> zeros(bytes / sizeof(float));
+  for (incept_cuda_run_mode mode : {INCEPT_CUDA_LAUNCH, INCEPT_CUDA_CAPTURE}) {
+    ASSERT_EQ(incept_cuda_copy_to_device(context, arena, zeros.data(), bytes, nullptr),
+              INCEPT_OK);
+    ASSERT_EQ(incept_cuda_run_begin(context, nullptr, mode), INCEPT_OK);
+    issue();
+    EXPECT_EQ(incept_cuda_run_end(), INCEPT_OK) << incept_last_error();
+    check();
+  }
+  ASSERT_EQ(incept_cuda_copy_to_device(context, arena, zeros.data(), bytes, nullptr), INCEPT_OK);
+  ASSERT_EQ(incept_cuda_replay(context, nullptr), INCEPT_OK);
+  check();
 }
 
 TEST_F(CudaRuntime, LoadingAModuleDoesNotTouchTheDriver) {
@@ -511,31 +532,22 @@ TEST_F(CudaRuntime, BranchesRunBetweenTheirForkAndJoin) {
   void *module = mgpuModuleLoadJIT(const_cast<char *>(kImage), 2);
   auto *first = static_cast<float *>(incept_cuda_context_arena(context));
   float *second = first + 4;
-  auto launch = [&](void *stream, float *target, float value) {
-    launchFillOn(module, stream, target, value);
-  };
-  auto read = [&](float *target) { return readFirst(context, target); };
-  const float zeros[8] = {};
-  for (incept_cuda_run_mode mode : {INCEPT_CUDA_LAUNCH, INCEPT_CUDA_CAPTURE}) {
-    ASSERT_EQ(incept_cuda_copy_to_device(context, first, zeros, sizeof zeros, nullptr),
-              INCEPT_OK);
-    ASSERT_EQ(incept_cuda_run_begin(context, nullptr, mode), INCEPT_OK);
-    void *main = mgpuStreamCreate();
-    launch(main, first, 1.0f);
-    void *branch = mgpuStreamCreate();
-    launch(branch, first, 2.0f);
-    launch(branch, second, 2.0f);
-    mgpuStreamDestroy(branch);
-    launch(main, second, 3.0f);
-    mgpuStreamDestroy(main);
-    EXPECT_EQ(incept_cuda_run_end(), INCEPT_OK) << incept_last_error();
-    EXPECT_EQ(read(first), 2.0f);
-    EXPECT_EQ(read(second), 3.0f);
-  }
-  ASSERT_EQ(incept_cuda_copy_to_device(context, first, zeros, sizeof zeros, nullptr), INCEPT_OK);
-  ASSERT_EQ(incept_cuda_replay(context, nullptr), INCEPT_OK);
-  EXPECT_EQ(read(first), 2.0f);
-  EXPECT_EQ(read(second), 3.0f);
+  inEveryRunMode(
+      context, first, 8 * sizeof(float),
+      [&] {
+        void *main = mgpuStreamCreate();
+        launchFillOn(module, main, first, 1.0f);
+        void *branch = mgpuStreamCreate();
+        launchFillOn(module, branch, first, 2.0f);
+        launchFillOn(module, branch, second, 2.0f);
+        mgpuStreamDestroy(branch);
+        launchFillOn(module, main, second, 3.0f);
+        mgpuStreamDestroy(main);
+      },
+      [&] {
+        EXPECT_EQ(readFirst(context, first), 2.0f);
+        EXPECT_EQ(readFirst(context, second), 3.0f);
+      });
   EXPECT_EQ(stub.calls("cuGraphLaunch"), 2);
   incept_cuda_context_destroy(context);
   mgpuModuleUnload(module);
@@ -554,31 +566,21 @@ TEST_F(CudaRuntime, NumberedEventsOrderBranches) {
   ASSERT_NE(context, nullptr);
   void *module = mgpuModuleLoadJIT(const_cast<char *>(kImage), 2);
   auto *target = static_cast<float *>(incept_cuda_context_arena(context));
-  auto launch = [&](void *stream, float value) {
-    launchFillOn(module, stream, target, value);
-  };
-  auto read = [&] { return readFirst(context, target); };
-  const float zeros[4] = {};
-  for (incept_cuda_run_mode mode : {INCEPT_CUDA_LAUNCH, INCEPT_CUDA_CAPTURE}) {
-    ASSERT_EQ(incept_cuda_copy_to_device(context, target, zeros, sizeof zeros, nullptr),
-              INCEPT_OK);
-    ASSERT_EQ(incept_cuda_run_begin(context, nullptr, mode), INCEPT_OK);
-    void *main = mgpuStreamCreate();
-    void *first = mgpuStreamCreate();
-    void *second = mgpuStreamCreate();
-    launch(first, 1.0f);
-    incept_cuda_record_event(first, 0);
-    incept_cuda_wait_event(second, 0);
-    launch(second, 2.0f);
-    mgpuStreamDestroy(second);
-    mgpuStreamDestroy(first);
-    mgpuStreamDestroy(main);
-    EXPECT_EQ(incept_cuda_run_end(), INCEPT_OK) << incept_last_error();
-    EXPECT_EQ(read(), 2.0f);
-  }
-  ASSERT_EQ(incept_cuda_copy_to_device(context, target, zeros, sizeof zeros, nullptr), INCEPT_OK);
-  ASSERT_EQ(incept_cuda_replay(context, nullptr), INCEPT_OK);
-  EXPECT_EQ(read(), 2.0f);
+  inEveryRunMode(
+      context, target, 4 * sizeof(float),
+      [&] {
+        void *main = mgpuStreamCreate();
+        void *first = mgpuStreamCreate();
+        void *second = mgpuStreamCreate();
+        launchFillOn(module, first, target, 1.0f);
+        incept_cuda_record_event(first, 0);
+        incept_cuda_wait_event(second, 0);
+        launchFillOn(module, second, target, 2.0f);
+        mgpuStreamDestroy(second);
+        mgpuStreamDestroy(first);
+        mgpuStreamDestroy(main);
+      },
+      [&] { EXPECT_EQ(readFirst(context, target), 2.0f); });
   // The fork and join events of two branches, and event 0, once.
   EXPECT_EQ(stub.calls("cuEventCreate"), 5);
 
