@@ -94,9 +94,13 @@ struct LoweringOptions {
 /// The values of LoweringOptions::convStrategy.
 llvm::ArrayRef<llvm::StringRef> convStrategyNames();
 
-/// The flags of the passes that --disable-pass can leave out, in pipeline
-/// order.
+/// The flags of the graph passes that --disable-pass can leave out, in
+/// pipeline order.
 llvm::ArrayRef<llvm::StringRef> optimizationPassNames();
+/// The passes of a GPU library's lowering that --disable-pass may also
+/// leave out (with --target=cuda; the graph passes' tests and statistics
+/// are optimizationPassNames()').
+llvm::ArrayRef<llvm::StringRef> gpuOptimizationPassNames();
 
 /// The graph optimisations, incept → incept (none at -O0).
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,

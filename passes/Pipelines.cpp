@@ -87,8 +87,12 @@ llvm::ArrayRef<llvm::StringRef> optimizationPassNames() {
       "incept-fold-residual-scale", "incept-gemm-as-conv",
       "incept-fuse-epilogue",
       "incept-merge-sibling-convs", "incept-select-conv-strategy",
-      "incept-fuse-conv-chains",    "incept-concat-in-place",
-      "incept-gpu-streams"};
+      "incept-fuse-conv-chains",    "incept-concat-in-place"};
+  return names;
+}
+
+llvm::ArrayRef<llvm::StringRef> gpuOptimizationPassNames() {
+  static const llvm::StringRef names[] = {"incept-gpu-streams"};
   return names;
 }
 

@@ -120,9 +120,7 @@ public:
                           now.copies, now.bytes);
       return;
     }
-    // incept-gpu-streams works on launches, not on these ops: its result
-    // is the "GPU launches" line at the end.
-    if (!llvm::is_contained(optimizationPassNames(), name) || name == "incept-gpu-streams")
+    if (!llvm::is_contained(optimizationPassNames(), name))
       return;
     auto cell = [](int64_t from, int64_t to) {
       return from == to ? llvm::formatv("{0}", to).str()
