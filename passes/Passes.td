@@ -658,13 +658,18 @@ def OutlineKernels : Pass<"incept-outline-kernels", "::mlir::ModuleOp"> {
 }
 
 def InstrumentKernels : Pass<"incept-instrument-kernels", "::mlir::ModuleOp"> {
-  let summary = "Time every kernel call of the model's entry point (--profile)";
+  let summary = "Time every kernel of the model's entry point (--profile)";
   let description = [{
-    After incept-outline-kernels: kernel call number k of the entry point is
-    bracketed by `incept_profile_begin(k)` and `incept_profile_end(k)`, which
-    the runtime's profiled context turns into times. The module gets
-    `incept.profiled_kernels`, the ONNX node of each kernel in that order,
-    from which the compiler writes the model's table of layers.
+    A CPU library, after incept-outline-kernels: kernel call number k of the
+    entry point is bracketed by `incept_profile_begin(k)` and
+    `incept_profile_end(k)`, which the runtime's profiled context turns into
+    times. A GPU library, after incept-gpu-streams: launch number k is
+    bracketed by `incept_cuda_profile_begin(stream, k)` and
+    `incept_cuda_profile_end(stream, k)` on its stream, which record CUDA
+    timing events there (a launch on no stream gets one for its duration,
+    the run's). Either way the module gets `incept.profiled_kernels`, the
+    ONNX node of each kernel in that order, from which the compiler writes
+    the model's table of layers.
 
     ```mlir
     call @net_forward_3_conv(%arena, %x, %y)
@@ -672,10 +677,17 @@ def InstrumentKernels : Pass<"incept-instrument-kernels", "::mlir::ModuleOp"> {
     call @incept_profile_begin(%c3_i32) : (i32) -> ()
     call @net_forward_3_conv(%arena, %x, %y)
     call @incept_profile_end(%c3_i32) : (i32) -> ()
+
+    %t = gpu.launch_func async [%stream] @kernels::@conv ...
+    // becomes
+    call @incept_cuda_profile_begin(%stream, %c3_i32) : (!gpu.async.token, i32) -> ()
+    %t = gpu.launch_func async [%stream] @kernels::@conv ...
+    call @incept_cuda_profile_end(%stream, %c3_i32) : (!gpu.async.token, i32) -> ()
     ```
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect"];
 }
 
 def OutlineParallelLoops : Pass<"incept-outline-parallel-loops", "::mlir::ModuleOp"> {

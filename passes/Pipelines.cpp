@@ -202,6 +202,10 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   pm.addPass(createPlanArena());
   if (options.runs("incept-gpu-streams"))
     pm.addPass(createGpuStreams());
+  // Timed on their streams, once the streams are there: LaunchGraph knows
+  // nothing of the timing calls.
+  if (options.profile)
+    pm.addPass(createInstrumentKernels());
   // sm_80's PTX runs on sm_90 too (the driver compiles it); PTX ISA 8.0 is
   // the oldest that sm_90 takes (../shared/toolchain.md: the defaults abort).
   addPipeline(pm, "nvvm-attach-target{chip=" + options.gpuArch +

@@ -4,16 +4,17 @@
 # Here (LLVM, the build): scripts/gpu-check.sh
 #   builds, compiles every family model for --target=cuda --weights=external
 #   in TF32 at batch 1, 8 and 64, in fp32 at batch 1 and 8, in FP16 and
-#   BF16 at batch 1, and in TF32 at batch 1 on one stream (code only: a few
-#   MB each), packs the libraries, the
+#   BF16 at batch 1, and in TF32 at batch 1 on one stream and with --profile
+#   (code only: a few MB each), packs the libraries, the
 #   Python package and the model scripts into gpu-check/bundle.tar.xz
 #   (git-ignored), checks the device half against the tests' stub driver
 #   (--dry-run: no GPU, numbers meaningless), and prints the device call.
 #
 # There (a GPU, PyTorch, no LLVM): bash scripts/gpu-check.sh --device
 #   unpacks the bundle, rebuilds the weights from the model scripts and runs
-#   scripts/gpu_check.py (the libraries through the Python package, and the
-#   first model once through incept-run-portable, which needs libc alone):
+#   scripts/gpu_check.py (the libraries through the Python package, and
+#   through incept-run-portable, which needs libc alone, the first model's
+#   latency and every model's layer table, one file each in $OUT):
 #   every model against PyTorch's float64 output at
 #   batch 1 and 8 (FP16 and BF16: 1), and the latency table against PyTorch (eager and
 #   torch.compile) at batch 1, 8 and 64 (with $PYTHON, default python3).
@@ -35,7 +36,7 @@ if [[ "${1:-}" == "--device" ]]; then
   tar -xJf "$DIR/bundle.tar.xz" -C "$work"
   status=0
   "${PYTHON:-python3}" scripts/gpu_check.py "$work" "${@:2}" | tee "$work/gpu-check.md" || status=$?
-  if [[ -n "${OUT:-}" ]]; then cp "$work/gpu-check.md" "$OUT/"; fi
+  if [[ -n "${OUT:-}" ]]; then cp "$work/gpu-check.md" "$work"/profile.* "$OUT/" 2>/dev/null || true; fi
   exit $status
 fi
 
@@ -48,14 +49,18 @@ rm -rf "$DIR" && mkdir -p "$DIR/bundle/libs"
 # TF32 (the default) at every batch; fp32 where it is checked at 1e-4; FP16
 # and BF16 at batch 1; and TF32 at batch 1 with every launch on one stream
 # (incept-gpu-streams left out), which measures what the concurrent
-# branches gain.
+# branches gain, and with every kernel timed (--profile), which says where
+# the time goes.
 for model in $MODELS; do
-  for library in tf32.b1 tf32.b8 tf32.b64 fp32.b1 fp32.b8 fp16.b1 bf16.b1 tf32.b1.one-stream; do
+  for library in tf32.b1 tf32.b8 tf32.b64 fp32.b1 fp32.b8 fp16.b1 bf16.b1 tf32.b1.one-stream \
+                 tf32.b1.profile; do
     spec=${library%.one-stream}
-    streams=()
-    [[ $library == *.one-stream ]] && streams=(--disable-pass=gpu-streams)
+    spec=${spec%.profile}
+    variant=()
+    [[ $library == *.one-stream ]] && variant=(--disable-pass=gpu-streams)
+    [[ $library == *.profile ]] && variant=(--profile)
     "$BUILD/bin/incept-compile" "$BUILD/models/$model.onnx" --target=cuda \
-      --weights=external --precision="${spec%%.*}" --batch "${spec#*.b}" "${streams[@]}" \
+      --weights=external --precision="${spec%%.*}" --batch "${spec#*.b}" "${variant[@]}" \
       --progress=false -o "$DIR/bundle/libs/$model.$library.so" 2>&1 |
       grep -v "^warning: CUDA's ptxas" || true
     test -f "$DIR/bundle/libs/$model.$library.so"
@@ -72,7 +77,8 @@ tar -cJf $DIR/bundle.tar.xz -C $DIR/bundle .
 INCEPT_CUDA_DRIVER="$BUILD/test/CudaRuntime/stub-driver/libcuda.so.1" \
   /usr/bin/python3 scripts/gpu_check.py "$DIR/bundle" --dry-run \
   --models "$(echo $MODELS | cut -d' ' -f1)" > "$DIR/dry-run.md"
-if ! grep -q "^incept-run on .*: latency" "$DIR/dry-run.md"; then
+if ! grep -q "^incept-run on .*: latency" "$DIR/dry-run.md" ||
+   ! grep -q "^profile of .*: all layers" "$DIR/dry-run.md"; then
   echo "gpu-check: the carried incept-run did not run:" >&2
   tail -3 "$DIR/dry-run.md" >&2
   exit 1

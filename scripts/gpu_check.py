@@ -27,6 +27,11 @@ For each model:
    torch.compile(mode="max-autotune") while the time budget lasts. `incept/best` is run_device's over the best PyTorch.
 4. Once, the first model's batch-1 library through the carried incept-run
    (incept-run-portable, which needs libc alone): its latency line.
+5. Each model's TF32 batch-1 library compiled with --profile, through the
+   carried incept-run: the time of every layer from CUDA events (the graph
+   replayed; the kernels of concurrent branches overlap), written to
+   BUNDLE/profile.MODEL.txt with its Chrome trace (profile.MODEL.json), and a
+   line of it in the output.
 
 --dry-run runs the same path on a machine without a GPU, against the stub
 driver of the tests (INCEPT_CUDA_DRIVER; no kernel runs, numbers are
@@ -132,6 +137,35 @@ def check_incept_run(bundle, name, weights, x, env):
     return lines[-1] if result.returncode == 0 else f"failed: {lines[-1]}"
 
 
+def profile_layers(bundle, name, weights, x, env):
+    """The carried incept-run's layer table of the model's profiled TF32
+    batch-1 library, into BUNDLE/profile.NAME.txt (and .json, its trace):
+    a line of it, or why there is none."""
+    tool = os.path.join(bundle, "bin", "incept-run")
+    library = library_path(bundle, name, "tf32", 1)[:-len(".so")] + ".profile.so"
+    if not os.path.exists(tool) or not os.path.exists(library):
+        return "not carried"
+    path = os.path.join(bundle, f"{name}.input.npy")
+    np.save(path, x)
+    result = subprocess.run([tool, library, "--weights", weights, "--input", path,
+                             "--repeat", "20", "--profile", "--trace",
+                             os.path.join(bundle, f"profile.{name}.json")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            timeout=300)
+    with open(os.path.join(bundle, f"profile.{name}.txt"), "w") as out:
+        out.write(result.stdout)
+    lines = result.stdout.strip().splitlines() or ["(no output)"]
+    if result.returncode != 0:
+        return f"failed: {lines[-1]}"
+    # The table: a heading line, then a row a layer, then "(all layers)".
+    heading = next((i for i, line in enumerate(lines) if line.startswith("layer ")), None)
+    total = next((i for i, line in enumerate(lines) if line.startswith("(all layers)")), None)
+    if heading is None or total is None:
+        return f"no layer table: {lines[-1]}"
+    return (f"all layers {lines[total].split()[-4]} ms a run, {total - heading - 1} layers "
+            f"(profile.{name}.txt)")
+
+
 RunDevice = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
                              ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p)
 
@@ -166,7 +200,7 @@ def main():
     gpu = "dry run (stub driver)" if args.dry_run else torch.cuda.get_device_name()
     print(f"gpu-check: {gpu}, PyTorch {torch.__version__}", flush=True)
 
-    rows, failures, incept_run = [], [], None
+    rows, failures, incept_run, profiles = [], [], None, []
     for name in args.models.split(","):
         build, size, output_names = BUILDERS[name]
         try:
@@ -254,6 +288,9 @@ def main():
             if incept_run is None:
                 incept_run = f"incept-run on {name} b1: " + check_incept_run(
                     bundle, name, weights, x, os.environ)
+            if precision == "tf32" and batch == 1:
+                profiles.append(f"profile of {name} TF32 b1: " + profile_layers(
+                    bundle, name, weights, x, os.environ))
             rows.append(row)
             print(f"  {name} {precision} b{batch}: " + ", ".join(
                 f"{k} {v:.3g}" for k, v in row.items() if isinstance(v, float)), flush=True)
@@ -278,6 +315,8 @@ def main():
     print(f"\n{gpu}; PyTorch in the library's precision; {time.monotonic() - start:.0f} s")
     if incept_run:
         print(incept_run)
+    for line in profiles:
+        print(line)
     for failure in failures:
         print(f"FAIL {failure}")
     return 1 if failures else 0

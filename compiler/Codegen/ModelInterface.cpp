@@ -457,6 +457,15 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "    status = incept_cuda_synchronize(state->gpu, 0);\n";
   if (model.externalWeights)
     os << "  free(prepared);\n";
+  // Profiled: the host context keeps the times, the device context's
+  // events measure them.
+  if (!model.kernelLayers.empty())
+    os << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_context_enable_profile(*context, "
+       << model.kernelLayers.size() << ", kernel_layers);\n"
+       << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_enable_profile(state->gpu, *context, "
+       << model.kernelLayers.size() << ");\n";
   os << "  if (status != INCEPT_OK) {\n"
      << "    if (state)\n      destroy_device_state(state);\n"
      << "    incept_context_destroy(*context);\n    *context = 0;\n"
@@ -467,7 +476,14 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "incept_status " << n << "_create(" << n << "_context **context) {\n"
      << "  return " << n << "_create_with_options(context, 0);\n}\n\n"
      << "void " << n << "_destroy(" << n << "_context *context) {\n"
-     << "  incept_context_destroy(context);\n}\n\n";
+     << "  incept_context_destroy(context);\n}\n\n"
+     << "static incept_status profile(const incept_context *context,\n"
+     << "                             incept_profile *out) {\n"
+     << "  device_state *state = incept_context_attachment(context);\n"
+     << "  incept_status status = state ? incept_cuda_read_profile(state->gpu)\n"
+     << "                               : INCEPT_ERROR_INVALID_ARGUMENT;\n"
+     << "  return status != INCEPT_OK ? status : incept_context_profile(context, out);\n"
+     << "}\n\n";
 
   // On host buffers: the inputs copied into the arena, the inference (its
   // CUDA graph after the first run), the outputs copied back.
@@ -636,10 +652,16 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << std::max<size_t>(1, model.kernelLayers.size()) << "] = {";
   for (auto [i, layer] : llvm::enumerate(model.kernelLayers))
     os << (i ? ", " : "") << layer;
-  os << "};\n"
-     << "static incept_status profile(const incept_context *context,\n"
-     << "                             incept_profile *out) {\n"
-     << "  return incept_context_profile(context, out);\n}\n";
+  os << "};\n";
+  // A GPU library's profile() reads the last run's times from the GPU
+  // first (generateCudaEntryPoints).
+  if (model.cuda)
+    os << "static incept_status profile(const incept_context *context,\n"
+       << "                             incept_profile *out);\n";
+  else
+    os << "static incept_status profile(const incept_context *context,\n"
+       << "                             incept_profile *out) {\n"
+       << "  return incept_context_profile(context, out);\n}\n";
 
   // A dynamic batch's partial last chunk is staged after the activations.
   uint64_t stagingOffset = alignToArena(model.scratchBytes);

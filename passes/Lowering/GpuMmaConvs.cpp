@@ -1004,7 +1004,9 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
     if (splitTiles) {
       Block &entry = getOperation().getBody().front();
       auto b = OpBuilder::atBlockBegin(&entry);
-      Location loc = getOperation().getLoc();
+      // Of no ONNX node: named for --profile's table.
+      Location loc = NameLoc::get(b.getStringAttr("(split-K tile counts)"),
+                                  getOperation().getLoc());
       tilesDone = memref::AllocOp::create(
           b, loc, MemRefType::get({splitTiles}, b.getI32Type()));
       Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);

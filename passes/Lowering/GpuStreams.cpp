@@ -99,19 +99,6 @@ StreamPlan planStreams(const LaunchGraph &graph, unsigned maxStreams) {
   return plan;
 }
 
-/// The declaration of one of the runtime's event functions.
-func::FuncOp declareEventFunction(ModuleOp module, StringRef name) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  auto b = OpBuilder::atBlockBegin(module.getBody());
-  MLIRContext *context = module.getContext();
-  auto function = func::FuncOp::create(
-      b, module.getLoc(), name,
-      FunctionType::get(context, {gpu::AsyncTokenType::get(context), b.getI32Type()}, {}));
-  function.setPrivate();
-  return function;
-}
-
 struct GpuStreams : impl::GpuStreamsBase<GpuStreams> {
   using GpuStreamsBase::GpuStreamsBase;
 
@@ -145,8 +132,8 @@ struct GpuStreams : impl::GpuStreamsBase<GpuStreams> {
   /// (mgpuStreamDestroy joins the branches back into the run's stream).
   void materialize(ModuleOp module, func::FuncOp func, const LaunchGraph &graph,
                    const StreamPlan &plan) {
-    func::FuncOp record = declareEventFunction(module, kRecordEvent);
-    func::FuncOp wait = declareEventFunction(module, kWaitEvent);
+    func::FuncOp record = declareStreamFunction(module, kRecordEvent);
+    func::FuncOp wait = declareStreamFunction(module, kWaitEvent);
     Block &body = func.getBody().front();
     auto b = OpBuilder::atBlockBegin(&body);
     Location loc = func.getLoc();
@@ -165,17 +152,7 @@ struct GpuStreams : impl::GpuStreamsBase<GpuStreams> {
       for (unsigned producer : plan.waits[index])
         func::CallOp::create(b, at, wait,
                              ValueRange{stream, eventIndex(b, at, plan.eventOf[producer])});
-      gpu::KernelDim3 grid{launch.getGridSizeX(), launch.getGridSizeY(), launch.getGridSizeZ()};
-      gpu::KernelDim3 block{launch.getBlockSizeX(), launch.getBlockSizeY(),
-                            launch.getBlockSizeZ()};
-      std::optional<gpu::KernelDim3> cluster;
-      if (launch.hasClusterSize())
-        cluster = gpu::KernelDim3{launch.getClusterSizeX(), launch.getClusterSizeY(),
-                                  launch.getClusterSizeZ()};
-      gpu::LaunchFuncOp::create(b, at, launch.getKernel(), grid, block,
-                                launch.getDynamicSharedMemorySize(),
-                                launch.getKernelOperands(), tokenType, ValueRange{stream},
-                                cluster);
+      launchOnStream(b, launch, stream);
       if (plan.eventOf[index] >= 0)
         func::CallOp::create(b, at, record,
                              ValueRange{stream, eventIndex(b, at, plan.eventOf[index])});

@@ -207,4 +207,31 @@ unsigned LaunchGraph::criticalPath() const {
   return longest;
 }
 
+func::FuncOp declareStreamFunction(ModuleOp module, StringRef name) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  auto b = OpBuilder::atBlockBegin(module.getBody());
+  MLIRContext *context = module.getContext();
+  auto function = func::FuncOp::create(
+      b, module.getLoc(), name,
+      FunctionType::get(context, {gpu::AsyncTokenType::get(context), b.getI32Type()}, {}));
+  function.setPrivate();
+  return function;
+}
+
+gpu::LaunchFuncOp launchOnStream(OpBuilder &b, gpu::LaunchFuncOp launch, Value stream) {
+  gpu::KernelDim3 grid{launch.getGridSizeX(), launch.getGridSizeY(), launch.getGridSizeZ()};
+  gpu::KernelDim3 block{launch.getBlockSizeX(), launch.getBlockSizeY(),
+                        launch.getBlockSizeZ()};
+  std::optional<gpu::KernelDim3> cluster;
+  if (launch.hasClusterSize())
+    cluster = gpu::KernelDim3{launch.getClusterSizeX(), launch.getClusterSizeY(),
+                              launch.getClusterSizeZ()};
+  return gpu::LaunchFuncOp::create(b, launch.getLoc(), launch.getKernel(), grid, block,
+                                   launch.getDynamicSharedMemorySize(),
+                                   launch.getKernelOperands(),
+                                   gpu::AsyncTokenType::get(b.getContext()),
+                                   ValueRange{stream}, cluster);
+}
+
 } // namespace incept

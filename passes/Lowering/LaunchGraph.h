@@ -60,6 +60,16 @@ private:
   llvm::SmallVector<llvm::BitVector> before;
 };
 
+/// The declaration of the runtime's function `name`, which takes a stream
+/// (an async token, a CUstream once lowered) and a number: an event's
+/// (incept-gpu-streams) or a kernel's (incept-instrument-kernels).
+mlir::func::FuncOp declareStreamFunction(mlir::ModuleOp module, llvm::StringRef name);
+
+/// A copy of `launch`, made at the builder's point, that runs on `stream`
+/// (an async token) and returns a token; `launch` is left as it is.
+mlir::gpu::LaunchFuncOp launchOnStream(mlir::OpBuilder &b, mlir::gpu::LaunchFuncOp launch,
+                                       mlir::Value stream);
+
 } // namespace incept
 
 #endif // INCEPT_PASSES_LOWERING_LAUNCHGRAPH_H

@@ -31,13 +31,6 @@ FailureOr<SmallVector<Operation *>> kernelSlice(Operation *op, Block &block) {
   return slice;
 }
 
-/// The ONNX node of `op`: a merged op has a FusedLoc of its nodes, and the
-/// first names it.
-llvm::StringRef nodeName(Operation *op) {
-  if (auto name = op->getLoc()->findInstanceOf<NameLoc>())
-    return name.getName().strref();
-  return "";
-}
 
 std::string kernelName(func::FuncOp parent, Operation *op, unsigned index) {
   std::string node;
@@ -120,6 +113,12 @@ FailureOr<SmallVector<Operation *>> pureDefinitionsInBlock(ArrayRef<Value> value
   SmallVector<Operation *> ordered(slice.begin(), slice.end());
   llvm::sort(ordered, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   return ordered;
+}
+
+llvm::StringRef nodeName(Operation *op) {
+  if (auto name = op->getLoc()->findInstanceOf<NameLoc>())
+    return name.getName().strref();
+  return "";
 }
 
 func::FuncOp findModelEntry(ModuleOp module) {

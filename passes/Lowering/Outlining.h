@@ -3,7 +3,7 @@
 // incept-outline-kernels and incept-outline-parallel-loops both move code out
 // of a function into a new one with the same arguments, cloning in the views
 // and constants it reads; and the passes after them find the model's entry
-// point the same way.
+// point, and the ONNX node of a kernel, the same way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +21,10 @@ namespace incept {
 /// needs no op).
 mlir::FailureOr<llvm::SmallVector<mlir::Operation *>>
 pureDefinitionsInBlock(llvm::ArrayRef<mlir::Value> values, mlir::Block &block);
+
+/// The ONNX node of `op` ("" where none is known): a merged op has a
+/// FusedLoc of its nodes, and the first names it.
+llvm::StringRef nodeName(mlir::Operation *op);
 
 /// The model's entry point: the public function with a planned arena; null
 /// before incept-plan-arena.

@@ -42,8 +42,8 @@ int incept_cuda_check(incept_cuda_run *run, const char *call, CUresult result) {
 
 /* A driver call outside a run: success, or the status with the driver's
  * message. */
-static incept_status check(const incept_cuda_driver_api *driver,
-                           const char *call, CUresult result) {
+incept_status incept_cuda_status(const incept_cuda_driver_api *driver, const char *call,
+                                 CUresult result) {
   if (result == INCEPT_CUDA_SUCCESS)
     return INCEPT_OK;
   char message[256];
@@ -54,11 +54,11 @@ static incept_status check(const incept_cuda_driver_api *driver,
 }
 
 /* The context's CUDA context made current, for a call that is not a run. */
-static incept_status enter(incept_cuda_context *context) {
-  return check(context->driver, "cuCtxPushCurrent",
-               context->driver->ctxPushCurrent(context->cuda));
+incept_status incept_cuda_enter(incept_cuda_context *context) {
+  return incept_cuda_status(context->driver, "cuCtxPushCurrent",
+                            context->driver->ctxPushCurrent(context->cuda));
 }
-static void leave(incept_cuda_context *context) {
+void incept_cuda_leave(incept_cuda_context *context) {
   CUcontext popped;
   context->driver->ctxPopCurrent(&popped);
 }
@@ -80,6 +80,7 @@ static void release(incept_cuda_context *context) {
     if (context->joins[i])
       driver->eventDestroy(context->joins[i]);
   }
+  incept_cuda_profile_release(context);
   for (int32_t i = 0; i < context->num_events; ++i)
     if (context->events[i])
       driver->eventDestroy(context->events[i]);
@@ -98,7 +99,7 @@ static incept_status device_of(const incept_cuda_driver_api *driver,
                                CUdevice *device, int32_t *capability) {
   int count = 0;
   incept_status status =
-      check(driver, "cuDeviceGetCount", driver->deviceGetCount(&count));
+      incept_cuda_status(driver, "cuDeviceGetCount", driver->deviceGetCount(&count));
   if (status != INCEPT_OK)
     return status;
   if (count == 0) {
@@ -112,15 +113,19 @@ static incept_status device_of(const incept_cuda_driver_api *driver,
   }
   int major = 0, minor = 0;
   char name[128] = "";
-  if ((status = check(driver, "cuDeviceGet", driver->deviceGet(device, ordinal))) ||
-      (status = check(driver, "cuDeviceGetAttribute",
-                      driver->deviceGetAttribute(
-                          &major, INCEPT_CUDA_DEVICE_ATTRIBUTE_CC_MAJOR, *device))) ||
-      (status = check(driver, "cuDeviceGetAttribute",
-                      driver->deviceGetAttribute(
-                          &minor, INCEPT_CUDA_DEVICE_ATTRIBUTE_CC_MINOR, *device))) ||
-      (status = check(driver, "cuDeviceGetName",
-                      driver->deviceGetName(name, (int)sizeof name, *device))))
+  if ((status = incept_cuda_status(driver, "cuDeviceGet",
+                                   driver->deviceGet(device, ordinal))) ||
+      (status = incept_cuda_status(
+           driver, "cuDeviceGetAttribute",
+           driver->deviceGetAttribute(&major, INCEPT_CUDA_DEVICE_ATTRIBUTE_CC_MAJOR,
+                                      *device))) ||
+      (status = incept_cuda_status(
+           driver, "cuDeviceGetAttribute",
+           driver->deviceGetAttribute(&minor, INCEPT_CUDA_DEVICE_ATTRIBUTE_CC_MINOR,
+                                      *device))) ||
+      (status =
+           incept_cuda_status(driver, "cuDeviceGetName",
+                              driver->deviceGetName(name, (int)sizeof name, *device))))
     return status;
   *capability = major * 10 + minor;
   if (*capability < compute_capability) {
@@ -152,33 +157,33 @@ incept_status incept_cuda_context_create(int32_t device,
   status = device_of(driver, device, compute_capability, &result->device,
                      &result->compute_capability);
   if (status == INCEPT_OK)
-    status = check(driver, "cuDevicePrimaryCtxRetain",
-                   driver->primaryCtxRetain(&result->cuda, result->device));
+    status = incept_cuda_status(driver, "cuDevicePrimaryCtxRetain",
+                                driver->primaryCtxRetain(&result->cuda, result->device));
   if (status != INCEPT_OK) {
     free(result);
     return status;
   }
-  if ((status = enter(result)) != INCEPT_OK) {
+  if ((status = incept_cuda_enter(result)) != INCEPT_OK) {
     driver->primaryCtxRelease(result->device);
     free(result);
     return status;
   }
-  status = check(driver, "cuStreamCreate",
-                 driver->streamCreate(&result->stream,
-                                      INCEPT_CUDA_STREAM_NON_BLOCKING));
+  status = incept_cuda_status(
+      driver, "cuStreamCreate",
+      driver->streamCreate(&result->stream, INCEPT_CUDA_STREAM_NON_BLOCKING));
   if (status == INCEPT_OK)
-    status = check(driver, "cuMemAlloc",
-                   driver->memAlloc(&result->arena,
-                                    arena_bytes ? arena_bytes
-                                                : INCEPT_ARENA_ALIGNMENT));
+    status = incept_cuda_status(
+        driver, "cuMemAlloc",
+        driver->memAlloc(&result->arena,
+                         arena_bytes ? arena_bytes : INCEPT_ARENA_ALIGNMENT));
   if (status != INCEPT_OK) {
     release(result);
-    leave(result);
+    incept_cuda_leave(result);
     driver->primaryCtxRelease(result->device);
     free(result);
     return status;
   }
-  leave(result);
+  incept_cuda_leave(result);
   *context = result;
   return INCEPT_OK;
 }
@@ -186,10 +191,10 @@ incept_status incept_cuda_context_create(int32_t device,
 void incept_cuda_context_destroy(incept_cuda_context *context) {
   if (!context)
     return;
-  if (enter(context) == INCEPT_OK) {
+  if (incept_cuda_enter(context) == INCEPT_OK) {
     context->driver->streamSynchronize(context->stream);
     release(context);
-    leave(context);
+    incept_cuda_leave(context);
   }
   context->driver->primaryCtxRelease(context->device);
   free(context);
@@ -217,13 +222,13 @@ incept_status incept_cuda_alloc(incept_cuda_context *context, uint64_t bytes,
     context->allocations = grown;
     context->allocation_capacity = capacity;
   }
-  incept_status status = enter(context);
+  incept_status status = incept_cuda_enter(context);
   if (status != INCEPT_OK)
     return status;
   CUdeviceptr memory = 0;
-  status = check(context->driver, "cuMemAlloc",
-                 context->driver->memAlloc(&memory, bytes ? bytes : 1));
-  leave(context);
+  status = incept_cuda_status(context->driver, "cuMemAlloc",
+                              context->driver->memAlloc(&memory, bytes ? bytes : 1));
+  incept_cuda_leave(context);
   if (status != INCEPT_OK)
     return status;
   context->allocations[context->num_allocations++] = memory;
@@ -237,18 +242,18 @@ static incept_status copy(incept_cuda_context *context, int to_device,
                           void *stream) {
   if (!context || (bytes && (!device || !host)))
     return INCEPT_ERROR_INVALID_ARGUMENT;
-  incept_status status = enter(context);
+  incept_status status = incept_cuda_enter(context);
   if (status != INCEPT_OK)
     return status;
   const incept_cuda_driver_api *driver = context->driver;
   CUstream on = stream_or_own(context, stream);
   CUdeviceptr pointer = (CUdeviceptr)(uintptr_t)device;
   status = to_device
-               ? check(driver, "cuMemcpyHtoDAsync",
-                       driver->memcpyHtoDAsync(pointer, host, bytes, on))
-               : check(driver, "cuMemcpyDtoHAsync",
-                       driver->memcpyDtoHAsync(host, pointer, bytes, on));
-  leave(context);
+               ? incept_cuda_status(driver, "cuMemcpyHtoDAsync",
+                                    driver->memcpyHtoDAsync(pointer, host, bytes, on))
+               : incept_cuda_status(driver, "cuMemcpyDtoHAsync",
+                                    driver->memcpyDtoHAsync(host, pointer, bytes, on));
+  incept_cuda_leave(context);
   return status;
 }
 
@@ -268,12 +273,13 @@ incept_status incept_cuda_synchronize(incept_cuda_context *context,
                                       void *stream) {
   if (!context)
     return INCEPT_ERROR_INVALID_ARGUMENT;
-  incept_status status = enter(context);
+  incept_status status = incept_cuda_enter(context);
   if (status != INCEPT_OK)
     return status;
-  status = check(context->driver, "cuStreamSynchronize",
-                 context->driver->streamSynchronize(stream_or_own(context, stream)));
-  leave(context);
+  status = incept_cuda_status(
+      context->driver, "cuStreamSynchronize",
+      context->driver->streamSynchronize(stream_or_own(context, stream)));
+  incept_cuda_leave(context);
   return status;
 }
 
@@ -282,9 +288,13 @@ incept_status incept_cuda_run_begin(incept_cuda_context *context, void *stream,
   if (!context || current_run ||
       (mode != INCEPT_CUDA_LAUNCH && mode != INCEPT_CUDA_CAPTURE))
     return INCEPT_ERROR_INVALID_ARGUMENT;
-  incept_status status = enter(context);
-  if (status != INCEPT_OK)
+  incept_status status = incept_cuda_enter(context);
+  if (status == INCEPT_OK)
+    status = incept_cuda_profile_run_begin(context);
+  if (status != INCEPT_OK) {
+    incept_cuda_leave(context);
     return status;
+  }
   memset(&run_state, 0, sizeof run_state);
   run_state.context = context;
   run_state.stream = stream_or_own(context, stream);
@@ -294,16 +304,17 @@ incept_status incept_cuda_run_begin(incept_cuda_context *context, void *stream,
       context->driver->graphExecDestroy(context->graph);
       context->graph = NULL;
     }
-    status = check(context->driver, "cuStreamBeginCapture",
-                   context->driver->streamBeginCapture(
-                       run_state.stream,
-                       INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL));
+    status = incept_cuda_status(
+        context->driver, "cuStreamBeginCapture",
+        context->driver->streamBeginCapture(
+            run_state.stream, INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL));
     if (status != INCEPT_OK) {
-      leave(context);
+      incept_cuda_leave(context);
       return status;
     }
   }
   current_run = &run_state;
+  incept_cuda_profile_origin(&run_state);
   return INCEPT_OK;
 }
 
@@ -339,8 +350,9 @@ incept_status incept_cuda_run_end(void) {
     }
   }
   incept_status status = run->status;
+  incept_cuda_profile_run_end(context, status == INCEPT_OK);
   current_run = NULL;
-  leave(context);
+  incept_cuda_leave(context);
   return status;
 }
 
@@ -351,12 +363,15 @@ int incept_cuda_has_graph(const incept_cuda_context *context) {
 incept_status incept_cuda_replay(incept_cuda_context *context, void *stream) {
   if (!context || !context->graph)
     return INCEPT_ERROR_INVALID_ARGUMENT;
-  incept_status status = enter(context);
+  incept_status status = incept_cuda_enter(context);
   if (status != INCEPT_OK)
     return status;
-  status = check(context->driver, "cuGraphLaunch",
-                 context->driver->graphLaunch(context->graph,
-                                              stream_or_own(context, stream)));
-  leave(context);
+  status = incept_cuda_profile_run_begin(context);
+  if (status == INCEPT_OK)
+    status = incept_cuda_status(
+        context->driver, "cuGraphLaunch",
+        context->driver->graphLaunch(context->graph, stream_or_own(context, stream)));
+  incept_cuda_profile_run_end(context, status == INCEPT_OK);
+  incept_cuda_leave(context);
   return status;
 }

@@ -29,6 +29,15 @@ struct incept_cuda_context {
   CUdeviceptr *allocations; /* incept_cuda_alloc's, freed with the context */
   int32_t num_allocations, allocation_capacity;
   CUgraphExec graph;
+  /* Profiling (incept_cuda_enable_profile; Profile.c): the host context
+   * whose profile gets the times, and its kernels' timing events, the run's
+   * origin first, then each kernel's start and end. */
+  incept_context *profile;
+  int32_t profiled_kernels;
+  CUevent *timing;     /* 1 + 2 * profiled_kernels */
+  uint64_t origin_ns;  /* the host's clock when the origin was issued */
+  uint64_t timed_runs; /* runs that recorded the events, read or not */
+  int timing_unread;   /* the last of them has not been read */
 };
 
 typedef struct incept_cuda_run {
@@ -50,5 +59,24 @@ int incept_cuda_check(incept_cuda_run *run, const char *call, CUresult result);
 /* Fails the run (the first failure wins) with `status` and a message. */
 void incept_cuda_fail(incept_cuda_run *run, incept_status status,
                       const char *message);
+
+/* A driver call outside a run: success, or the status with the driver's
+ * message in incept_last_error. */
+incept_status incept_cuda_status(const incept_cuda_driver_api *driver, const char *call,
+                                 CUresult result);
+/* The context's CUDA context made current, for calls outside a run; and
+ * back. */
+incept_status incept_cuda_enter(incept_cuda_context *context);
+void incept_cuda_leave(incept_cuda_context *context);
+
+/* Profile.c's part of a run (or a replay) where profiling is enabled:
+ * before it starts (before a capture begins), the last run's times read;
+ * the origin recorded first on the run's stream; at its end, whether it
+ * recorded the timing events. Nothing where profiling is not. */
+incept_status incept_cuda_profile_run_begin(incept_cuda_context *context);
+void incept_cuda_profile_origin(incept_cuda_run *run);
+void incept_cuda_profile_run_end(incept_cuda_context *context, int recorded);
+/* The timing events, destroyed with the context (its CUDA context current). */
+void incept_cuda_profile_release(incept_cuda_context *context);
 
 #endif /* INCEPT_RUNTIME_CUDA_CONTEXT_H */

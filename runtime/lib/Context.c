@@ -115,12 +115,12 @@ int incept_context_threads(const incept_context *context) {
 void incept_run_begin(incept_context *context) { current_run = context; }
 
 void incept_run_end(void) {
-  if (current_run && current_run->kernel_ns)
-    ++current_run->runs;
+  if (current_run)
+    incept_context_count_run(current_run);
   current_run = NULL;
 }
 
-static uint64_t now_ns(void) {
+uint64_t incept_monotonic_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
@@ -142,21 +142,39 @@ incept_status incept_context_enable_profile(incept_context *context,
   return INCEPT_OK;
 }
 
+/* Whether `kernel` is one of a profiled context's. */
+static int profiles(const incept_context *context, int32_t kernel) {
+  return context && context->kernel_ns && kernel >= 0 && kernel < context->num_kernels;
+}
+
+void incept_context_time_kernel(incept_context *context, int32_t kernel,
+                                uint64_t begin_ns, uint64_t end_ns) {
+  if (!profiles(context, kernel))
+    return;
+  uint64_t *ns = context->kernel_ns;
+  int32_t n = context->num_kernels;
+  ns[n + kernel] = begin_ns;
+  ns[2 * n + kernel] = end_ns;
+  ns[kernel] += end_ns > begin_ns ? end_ns - begin_ns : 0;
+}
+
+void incept_context_count_run(incept_context *context) {
+  if (context && context->kernel_ns)
+    ++context->runs;
+}
+
 void incept_profile_begin(int32_t kernel) {
   incept_context *context = current_run;
-  if (context && context->kernel_ns && kernel >= 0 && kernel < context->num_kernels)
-    context->kernel_ns[context->num_kernels + kernel] = now_ns();
+  if (profiles(context, kernel))
+    context->kernel_ns[context->num_kernels + kernel] = incept_monotonic_ns();
 }
 
 void incept_profile_end(int32_t kernel) {
   incept_context *context = current_run;
-  if (!context || !context->kernel_ns || kernel < 0 || kernel >= context->num_kernels)
-    return;
-  uint64_t end = now_ns();
-  uint64_t *ns = context->kernel_ns;
-  int32_t n = context->num_kernels;
-  ns[2 * n + kernel] = end;
-  ns[kernel] += end - ns[n + kernel];
+  if (profiles(context, kernel))
+    incept_context_time_kernel(context, kernel,
+                               context->kernel_ns[context->num_kernels + kernel],
+                               incept_monotonic_ns());
 }
 
 incept_status incept_context_profile(const incept_context *context,

@@ -44,12 +44,6 @@
  * ones), short enough that an idle context soon costs nothing. */
 enum { SPIN_NS = 2000000, SPIN_CHECK_EVERY = 64 };
 
-static uint64_t now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
 typedef struct worker {
   struct incept_thread_pool *pool;
   int index;
@@ -104,11 +98,11 @@ static void *worker_main(void *argument) {
   unsigned seen = 0;
   for (;;) {
     unsigned now = atomic_load_explicit(&pool->generation, memory_order_acquire);
-    uint64_t deadline = now_ns() + SPIN_NS;
+    uint64_t deadline = incept_monotonic_ns() + SPIN_NS;
     for (unsigned spin = 1; now == seen; ++spin) {
       CPU_RELAX();
       now = atomic_load_explicit(&pool->generation, memory_order_acquire);
-      if (spin % SPIN_CHECK_EVERY == 0 && now_ns() > deadline)
+      if (spin % SPIN_CHECK_EVERY == 0 && incept_monotonic_ns() > deadline)
         break;
     }
     if (now == seen) {

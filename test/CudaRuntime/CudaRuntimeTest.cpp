@@ -23,7 +23,9 @@ extern "C" {
 
 #include <dlfcn.h>
 
+#include <array>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -520,6 +522,58 @@ TEST_F(StubStreams, ACaptureOnlyWaitsForCapturedWork) {
   EXPECT_EQ(cuda->streamEndCapture(a, &graph), 901);
 }
 
+// Timing events: the time between two records on the stub's clock (a
+// microsecond a block of each launch between them); none for events made
+// without timing, or recorded never (CUDA_ERROR_INVALID_HANDLE), or whose
+// record has not run (CUDA_ERROR_NOT_READY). An external record is only for
+// a capture, where it records the event each time the graph runs.
+TEST_F(StubStreams, ElapsedTimeBetweenTimingEvents) {
+  CUevent start = nullptr, end = nullptr;
+  ASSERT_EQ(cuda->eventCreate(&start, INCEPT_CUDA_EVENT_DEFAULT), 0);
+  ASSERT_EQ(cuda->eventCreate(&end, INCEPT_CUDA_EVENT_DEFAULT), 0);
+  float ms = -1;
+  EXPECT_EQ(cuda->eventElapsedTime(&ms, start, end), 400);
+  ASSERT_EQ(cuda->eventRecord(start, a), 0);
+  ASSERT_EQ(launchFill(a, 1.0f), 0);
+  ASSERT_EQ(cuda->launchKernel(fill, 3, 1, 1, 32, 1, 1, 0, a,
+                               std::array<void *, 2>{&target, &ms}.data(), nullptr),
+            0);
+  ASSERT_EQ(cuda->eventRecord(end, a), 0);
+  EXPECT_EQ(cuda->eventElapsedTime(&ms, start, end), 600); // queued still
+  ASSERT_EQ(cuda->eventSynchronize(end), 0);
+  ASSERT_EQ(cuda->eventElapsedTime(&ms, start, end), 0);
+  EXPECT_FLOAT_EQ(ms, 0.004f);
+  EXPECT_EQ(cuda->eventElapsedTime(&ms, fork, end), 400); // no timing
+  EXPECT_EQ(cuda->eventRecordWithFlags(start, a, INCEPT_CUDA_EVENT_RECORD_EXTERNAL), 1);
+
+  ASSERT_EQ(cuda->streamBeginCapture(a, INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL), 0);
+  ASSERT_EQ(cuda->eventRecordWithFlags(start, a, INCEPT_CUDA_EVENT_RECORD_EXTERNAL), 0);
+  ASSERT_EQ(launchFill(a, 2.0f), 0);
+  ASSERT_EQ(cuda->eventRecordWithFlags(end, a, INCEPT_CUDA_EVENT_RECORD_EXTERNAL), 0);
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+  ASSERT_EQ(cuda->streamEndCapture(a, &graph), 0);
+  ASSERT_EQ(cuda->graphInstantiate(&exec, graph, 0), 0);
+  ASSERT_EQ(cuda->graphLaunch(exec, a), 0);
+  EXPECT_EQ(cuda->eventElapsedTime(&ms, start, end), 600); // the graph's records wait
+  ASSERT_EQ(cuda->streamSynchronize(a), 0);
+  ASSERT_EQ(cuda->eventElapsedTime(&ms, start, end), 0);
+  EXPECT_FLOAT_EQ(ms, 0.001f);
+  EXPECT_EQ(target[0], 2.0f);
+  // A plain record in a capture records nothing when the graph runs: the
+  // event is the capture's, as CUDA's is.
+  ASSERT_EQ(cuda->streamBeginCapture(a, INCEPT_CUDA_STREAM_CAPTURE_MODE_THREAD_LOCAL), 0);
+  ASSERT_EQ(cuda->eventRecord(end, a), 0);
+  EXPECT_EQ(cuda->eventElapsedTime(&ms, start, end), 907);
+  CUgraph plain = nullptr;
+  ASSERT_EQ(cuda->streamEndCapture(a, &plain), 0);
+  EXPECT_EQ(cuda->graphExecDestroy(exec), 0);
+  EXPECT_EQ(cuda->graphDestroy(graph), 0);
+  EXPECT_EQ(cuda->graphDestroy(plain), 0);
+  cuda->eventDestroy(end);
+  cuda->eventDestroy(start);
+}
+
 // The runtime's branch streams, through the mgpu* calls that generated code
 // makes: a branch runs after the work issued before it (the fork), and the
 // run's stream goes on after the branch (the join), whether the run is
@@ -595,6 +649,74 @@ TEST_F(CudaRuntime, NumberedEventsOrderBranches) {
   mgpuModuleUnload(module);
   EXPECT_EQ(stub.pending(), 0);
   EXPECT_EQ(stub.calls("cuEventDestroy_v2"), stub.calls("cuEventCreate"));
+}
+
+// A profiled context's times (incept_cuda_enable_profile): two kernels,
+// one on the run's stream and one on a branch, each timed on its own stream
+// as incept-instrument-kernels brackets them; launched (the first run, not
+// counted), captured and replayed. On the stub's clock the first takes 1 us
+// and the second 1 us a block: one block when launched, two when captured
+// (and so replayed), so a replay that read the launched run's times again
+// would show. The times are read at the next run and at
+// incept_cuda_read_profile, waiting for the GPU; in the reverse order too.
+TEST_F(CudaRuntime, ProfiledKernelsAreTimedOnTheirStreams) {
+  for (const char *order : {"eager", "reverse"}) {
+    SCOPED_TRACE(order);
+    setenv("STUB_CUDA_STREAMS", order, 1);
+    incept_model model = {};
+    incept_context *host = nullptr;
+    incept_create_options options = INCEPT_CREATE_OPTIONS_INIT;
+    options.threads = 1;
+    ASSERT_EQ(incept_context_create(&model, 0, &options, &host), INCEPT_OK);
+    const int32_t layers[2] = {0, 0};
+    ASSERT_EQ(incept_context_enable_profile(host, 2, layers), INCEPT_OK);
+    incept_cuda_context *context = create();
+    ASSERT_NE(context, nullptr);
+    ASSERT_EQ(incept_cuda_enable_profile(context, host, 2), INCEPT_OK) << incept_last_error();
+    void *module = mgpuModuleLoadJIT(const_cast<char *>(kImage), 2);
+    auto *target = static_cast<float *>(incept_cuda_context_arena(context));
+    unsigned blocks = 0;
+    inEveryRunMode(
+        context, target, 8 * sizeof(float),
+        [&] {
+          ++blocks;
+          void *main = mgpuStreamCreate();
+          void *branch = mgpuStreamCreate();
+          incept_cuda_profile_begin(main, 0);
+          launchFillOn(module, main, target, 1.0f);
+          incept_cuda_profile_end(main, 0);
+          float *second = target + 4, value = 2.0f;
+          void *params[] = {&second, &value};
+          incept_cuda_profile_begin(branch, 1);
+          mgpuLaunchKernel(mgpuModuleGetFunction(module, kFill), blocks, 1, 1, 32, 1, 1, 0,
+                           branch, params, nullptr, 2);
+          incept_cuda_profile_end(branch, 1);
+          mgpuStreamDestroy(branch);
+          mgpuStreamDestroy(main);
+        },
+        [&] { EXPECT_EQ(readFirst(context, target + 4), 2.0f); });
+    ASSERT_EQ(incept_cuda_read_profile(context), INCEPT_OK) << incept_last_error();
+    incept_profile profile;
+    ASSERT_EQ(incept_context_profile(host, &profile), INCEPT_OK);
+    EXPECT_EQ(profile.runs, 2u); // captured, replayed
+    if (!strcmp(order, "eager")) {
+      EXPECT_EQ(profile.kernel_total_ns[0], 2000u);
+      EXPECT_EQ(profile.kernel_total_ns[1], 4000u);
+      EXPECT_EQ(profile.kernel_last_end_ns[1] - profile.kernel_last_begin_ns[1], 2000u);
+      EXPECT_LE(profile.kernel_last_end_ns[0], profile.kernel_last_begin_ns[1]);
+    }
+    // A kernel past the profiled ones fails the run.
+    ASSERT_EQ(incept_cuda_run_begin(context, nullptr, INCEPT_CUDA_LAUNCH), INCEPT_OK);
+    void *main = mgpuStreamCreate();
+    incept_cuda_profile_begin(main, 2);
+    mgpuStreamDestroy(main);
+    EXPECT_EQ(incept_cuda_run_end(), INCEPT_ERROR_INTERNAL);
+    incept_cuda_context_destroy(context);
+    mgpuModuleUnload(module);
+    incept_context_destroy(host);
+    Stub stub;
+    EXPECT_EQ(stub.calls("cuEventDestroy_v2"), stub.calls("cuEventCreate"));
+  }
 }
 
 } // namespace

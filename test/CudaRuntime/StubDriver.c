@@ -36,7 +36,13 @@
  * record that the capturing stream (or a stream joined already) waited for
  * (a join). A launch of the graph queues its work again on the streams it
  * was captured on (the capturing stream's on the stream launched on), each
- * of its records a new one that its waits wait for.
+ * of its records a new one that its waits wait for. A record made in the
+ * capture with CU_EVENT_RECORD_EXTERNAL is a record of its event each time
+ * the graph runs, which the host sees (waits, elapsed times).
+ *
+ * Events made for timing keep the stub's clock when their latest record
+ * ran, and cuEventElapsedTime gives the time between two: a launch takes a
+ * microsecond per block of its grid, and nothing else takes any.
  *
  * A module whose image is an emulation image (a library compiled with
  * `incept-compile --target=cuda --gpu-emulator`) runs its kernels: each
@@ -297,6 +303,8 @@ typedef struct work {
   unsigned value;
   stub_event *event;
   long generation;
+  bool stamps; /* a record that sets its event's time: not a captured one
+                  that only orders the capture's streams */
 } work;
 
 /* An event numbers its records, so that a wait waits for the record latest
@@ -305,10 +313,18 @@ typedef struct work {
 struct stub_event {
   bool live;
   long issued;  /* generations handed out, a graph launch's records' too */
-  long latest;  /* that of the latest cuEventRecord outside a capture */
+  long latest;  /* that of the latest record the host sees (outside a
+                   capture, or a graph's external one) */
   long created; /* `issued` at cuEventCreate: `latest` not above it, no record */
   int captured; /* 1 + the capture's node of its latest record, or 0 */
+  bool timing;  /* created without CU_EVENT_DISABLE_TIMING */
+  long done;    /* the generation of its latest record that has run */
+  long long at_ns; /* the stub's clock when that record ran */
 };
+
+/* The stub's GPU clock (above): the same times on every run, which say
+ * which launches ran between two records. */
+static long long gpu_clock_ns;
 
 /* A stream is its queue, items first to end in the order of issue. */
 typedef struct stub_stream {
@@ -402,6 +418,7 @@ static bool execute(work item) {
   switch (item.kind) {
   case kLaunch:
     done = perform(item.launch);
+    gpu_clock_ns += 1000ll * item.launch.grid[0] * item.launch.grid[1] * item.launch.grid[2];
     free(item.launch.params);
     break;
   case kCopy:
@@ -416,6 +433,11 @@ static bool execute(work item) {
       ((unsigned short *)item.dst)[i] = (unsigned short)item.value;
     break;
   case kRecord:
+    if (item.stamps) {
+      item.event->done = item.generation;
+      item.event->at_ns = gpu_clock_ns;
+    }
+    break;
   case kWait:
     break;
   }
@@ -568,7 +590,6 @@ enum { kMaxEvents = 4096 };
 static stub_event events[kMaxEvents];
 static int next_event;
 EXPORT CUresult cuEventCreate(CUevent *event, unsigned int flags) {
-  (void)flags;
   ENTER(cuEventCreate);
   for (int i = 0; i < kMaxEvents; ++i) {
     stub_event *slot = &events[(next_event + i) % kMaxEvents];
@@ -577,7 +598,12 @@ EXPORT CUresult cuEventCreate(CUevent *event, unsigned int flags) {
     next_event = (int)(slot - events) + 1;
     /* Generations go on from the slot's last event: a wait queued for it
      * waits for its own record still. */
-    *slot = (stub_event){true, slot->issued, slot->latest, slot->issued, 0};
+    *slot = (stub_event){.live = true,
+                         .issued = slot->issued,
+                         .latest = slot->latest,
+                         .created = slot->issued,
+                         .timing = !(flags & INCEPT_CUDA_EVENT_DISABLE_TIMING),
+                         .done = slot->latest};
     *event = (CUevent)slot;
     return 0;
   }
@@ -590,21 +616,36 @@ EXPORT CUresult cuEventDestroy_v2(CUevent event) {
   destroyed->captured = 0;
   return 0;
 }
-EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) {
-  ENTER(cuEventRecord);
+/* A record; in a capture a node, which orders the capture's streams or,
+ * `external` (CU_EVENT_RECORD_EXTERNAL), records the event when the graph
+ * runs. */
+static CUresult record_event(CUevent event, CUstream stream, bool external) {
   stub_event *recorded = (stub_event *)event;
   stub_stream *on = stream_of(stream);
   if (on->capturing) {
-    CUresult result = capture_node(on, (work){.kind = kRecord, .event = recorded}, -1);
-    if (!result)
+    CUresult result = capture_node(
+        on, (work){.kind = kRecord, .event = recorded, .stamps = external}, -1);
+    if (!result && !external)
       recorded->captured = on->last_node + 1;
     return result;
   }
+  if (external)
+    return 1; /* CUDA_ERROR_INVALID_VALUE: only in a capture */
   recorded->latest = ++recorded->issued;
   recorded->captured = 0;
   CUresult result = enqueue(on, (work){.kind = kRecord, .event = recorded,
-                                       .generation = recorded->latest});
+                                       .generation = recorded->latest, .stamps = true});
   return result ? result : settle();
+}
+EXPORT CUresult cuEventRecord(CUevent event, CUstream stream) {
+  ENTER(cuEventRecord);
+  return record_event(event, stream, false);
+}
+EXPORT CUresult cuEventRecordWithFlags(CUevent event, CUstream stream, unsigned int flags) {
+  ENTER(cuEventRecordWithFlags);
+  if (flags & ~(unsigned)INCEPT_CUDA_EVENT_RECORD_EXTERNAL)
+    return 1;
+  return record_event(event, stream, flags & INCEPT_CUDA_EVENT_RECORD_EXTERNAL);
 }
 /* A wait for a record in the capture forks the waiting stream into it; a
  * stream in the capture may not wait for work outside it. */
@@ -635,6 +676,23 @@ EXPORT CUresult cuEventSynchronize(CUevent event) {
   if (((const stub_event *)event)->captured)
     return 907; /* CUDA_ERROR_CAPTURED_EVENT */
   return drain();
+}
+/* As CUDA's: both events made for timing and recorded (else
+ * CUDA_ERROR_INVALID_HANDLE), their latest records run (else
+ * CUDA_ERROR_NOT_READY); the time between them on the stub's clock. */
+EXPORT CUresult cuEventElapsedTime(float *milliseconds, CUevent start, CUevent end) {
+  ENTER(cuEventElapsedTime);
+  const stub_event *from = (const stub_event *)start, *to = (const stub_event *)end;
+  for (const stub_event *event = from; event; event = event == from ? to : NULL) {
+    if (!event->timing || event->latest <= event->created)
+      return 400;
+    if (event->captured)
+      return 907;
+    if (event->done < event->latest)
+      return 600;
+  }
+  *milliseconds = (float)((double)(to->at_ns - from->at_ns) * 1e-6);
+  return 0;
 }
 
 /* Device memory is host memory; the stub counts what is live. */
@@ -802,8 +860,11 @@ EXPORT CUresult cuGraphLaunch(CUgraphExec exec, CUstream stream) {
   for (int i = 0; i < instance->count && !result; ++i) {
     const node *from = &instance->nodes[i];
     work item = from->work;
-    if (item.kind == kRecord)
+    if (item.kind == kRecord) {
       item.generation = generations[i] = ++item.event->issued;
+      if (item.stamps) /* an external record: the host sees it */
+        item.event->latest = item.generation;
+    }
     if (item.kind == kWait)
       item.generation = generations[from->after];
     if (item.kind == kLaunch && !own_params(&item.launch, from->work.launch.params))
@@ -831,11 +892,14 @@ EXPORT CUresult cuGraphDestroy(CUgraph graph) {
 
 EXPORT CUresult cuGetErrorName(CUresult result, const char **name) {
   switch (result) {
+  case 1: *name = "CUDA_ERROR_INVALID_VALUE"; return 0;
   case 2: *name = "CUDA_ERROR_OUT_OF_MEMORY"; return 0;
   case 100: *name = "CUDA_ERROR_NO_DEVICE"; return 0;
   case 200: *name = "CUDA_ERROR_INVALID_IMAGE"; return 0;
   case 209: *name = "CUDA_ERROR_NO_BINARY_FOR_GPU"; return 0;
+  case 400: *name = "CUDA_ERROR_INVALID_HANDLE"; return 0;
   case 500: *name = "CUDA_ERROR_NOT_FOUND"; return 0;
+  case 600: *name = "CUDA_ERROR_NOT_READY"; return 0;
   case 719: *name = "CUDA_ERROR_LAUNCH_FAILED"; return 0;
   case 900: *name = "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED"; return 0;
   case 901: *name = "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED"; return 0;
@@ -847,11 +911,14 @@ EXPORT CUresult cuGetErrorName(CUresult result, const char **name) {
 }
 EXPORT CUresult cuGetErrorString(CUresult result, const char **text) {
   switch (result) {
+  case 1: *text = "invalid argument"; return 0;
   case 2: *text = "out of memory"; return 0;
   case 100: *text = "no CUDA-capable device is detected"; return 0;
   case 200: *text = "device kernel image is invalid"; return 0;
   case 209: *text = "no kernel image is available for execution on the device"; return 0;
+  case 400: *text = "invalid resource handle"; return 0;
   case 500: *text = "named symbol not found"; return 0;
+  case 600: *text = "device not ready"; return 0;
   case 719: *text = "unspecified launch failure"; return 0;
   case 900: *text = "operation not permitted when stream is capturing"; return 0;
   case 901: *text = "operation failed due to a previous error during capture"; return 0;

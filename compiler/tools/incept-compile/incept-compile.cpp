@@ -312,8 +312,6 @@ bool parseTarget(incept::LoweringOptions &lowering) {
     return fail("--precision: '" + precision + "' is not one of " +
                 llvm::join(llvm::ArrayRef<llvm::StringRef>(precisions), ", ")),
            false;
-  if (profile)
-    return fail("--profile is not supported with --target=cuda yet"), false;
   if (convStrategy.getNumOccurrences())
     return fail("--conv-strategy chooses among CPU kernels; it needs --target=cpu"),
            false;

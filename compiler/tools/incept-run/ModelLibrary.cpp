@@ -197,6 +197,12 @@ bool ModelLibrary::dynamicBatch() const {
          description->dynamic_batch && description->run_batch;
 }
 
+bool ModelLibrary::runsOnGpu() const {
+  return description->struct_size >=
+             offsetof(incept_model, run_device) + sizeof(description->run_device) &&
+         description->run_device;
+}
+
 std::string ModelLibrary::lastError() const {
   if (description->struct_size <
           offsetof(incept_model, last_error) + sizeof(description->last_error) ||

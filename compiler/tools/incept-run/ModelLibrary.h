@@ -48,6 +48,8 @@ public:
   }
   /// Whether run_batch takes any batch (incept-compile --batch dynamic).
   bool dynamicBatch() const;
+  /// Whether its kernels run on a GPU (it has run_device: --target=cuda).
+  bool runsOnGpu() const;
   /// What the library's last failing call in this thread said beyond its
   /// status (the CUDA driver's error, say); "" when nothing, or for a
   /// library that predates incept_last_error.

@@ -2,6 +2,7 @@
 
 #include "Profile.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <numeric>
 #include <vector>
 
 #if defined(__x86_64__)
@@ -84,7 +86,7 @@ double measureFmaPeakGflops() {
 }
 
 void printProfile(const incept_model &model, const incept_profile &profile,
-                  double peakGflops, int threads, llvm::raw_ostream &os) {
+                  llvm::StringRef heading, double peakGflops, llvm::raw_ostream &os) {
   std::vector<double> layerMs(model.num_layers, 0.0);
   double runs = std::max<double>(1.0, double(profile.runs));
   for (int32_t k = 0; k < profile.num_kernels; ++k) {
@@ -97,11 +99,7 @@ void printProfile(const incept_model &model, const incept_profile &profile,
     totalMs += layerMs[i];
     totalFlops += model.layers[i].flops;
   }
-  // % of peak is of all the threads' FMA units.
-  double peak = peakGflops * std::max(1, threads);
-  os << llvm::formatv("profile: {0} runs, {1} threads, FMA peak {2:f1} GFLOP/s "
-                      "a core (measured now)\n",
-                      profile.runs, threads, peakGflops);
+  os << "profile: " << profile.runs << " runs, " << heading << "\n";
   os << llvm::formatv("{0,-44} {1,-16} {2,-14} {3,-16} {4,9} {5,6} {6,8} {7,6}\n",
                       "layer", "op", "shape", "strategy", "ms", "%", "GFLOP/s",
                       "%peak");
@@ -111,8 +109,8 @@ void printProfile(const incept_model &model, const incept_profile &profile,
     if (flops > 0 && ms > 0) {
       double rate = flops / (ms * 1e-3) * 1e-9;
       gflops = llvm::formatv("{0:f1}", rate).str();
-      if (peak > 0)
-        ofPeak = llvm::formatv("{0:f0}", 100 * rate / peak).str();
+      if (peakGflops > 0)
+        ofPeak = llvm::formatv("{0:f0}", 100 * rate / peakGflops).str();
     }
     os << llvm::formatv("{0,-44} {1,-16} {2,-14} {3,-16} {4,9} {5,6:f1} {6,8} {7,6}\n",
                         name, op, shape, strategy, formatMs(ms),
@@ -131,6 +129,25 @@ llvm::Error writeChromeTrace(const incept_model &model,
   uint64_t origin = UINT64_MAX;
   for (int32_t k = 0; k < profile.num_kernels; ++k)
     origin = std::min(origin, profile.kernel_last_begin_ns[k]);
+  // Kernels that ran at the same time (a GPU library's branches) on lanes
+  // of their own, each kernel on the first lane free by its start: a
+  // viewer nests overlapping events of one lane.
+  std::vector<int32_t> byStart(profile.num_kernels);
+  std::iota(byStart.begin(), byStart.end(), 0);
+  llvm::sort(byStart, [&](int32_t a, int32_t b) {
+    return std::pair(profile.kernel_last_begin_ns[a], a) <
+           std::pair(profile.kernel_last_begin_ns[b], b);
+  });
+  std::vector<int> laneOf(profile.num_kernels);
+  std::vector<uint64_t> laneEnd;
+  for (int32_t k : byStart) {
+    auto free = llvm::find_if(
+        laneEnd, [&](uint64_t end) { return end <= profile.kernel_last_begin_ns[k]; });
+    laneOf[k] = free - laneEnd.begin();
+    if (free == laneEnd.end())
+      laneEnd.push_back(0);
+    laneEnd[laneOf[k]] = profile.kernel_last_end_ns[k];
+  }
   for (int32_t k = 0; k < profile.num_kernels; ++k) {
     int32_t layer = profile.kernel_layers[k];
     assert(layer >= 0 && layer < model.num_layers && "checkProfile's guarantee");
@@ -144,7 +161,7 @@ llvm::Error writeChromeTrace(const incept_model &model,
         {"ts", double(begin - origin) * 1e-3},
         {"dur", double(end - begin) * 1e-3},
         {"pid", 1},
-        {"tid", 1},
+        {"tid", laneOf[k] + 1},
         {"args", llvm::json::Object{{"kernel", k},
                                     {"shape", info.shape},
                                     {"strategy", info.strategy},

@@ -3,7 +3,8 @@
 // The table of a profiled model's layers (ONNX node, op, shape, strategy,
 // time per run, GFLOP/s, % of this machine's FMA peak) and its Chrome trace
 // (chrome://tracing, Perfetto: one complete event per kernel of the last
-// run), from the times its context collected.
+// run, kernels that overlapped on lanes of their own), from the times its
+// context collected.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,9 +25,11 @@ double measureFmaPeakGflops();
 // Both take a model and profile that checkModelDescription and checkProfile
 // (ModelLibrary.h) have accepted: every kernel's layer is one of the model's.
 
-/// Prints the layer table of `profile` (for `model`) to `os`.
+/// Prints the layer table of `profile` (for `model`) to `os`: first
+/// "profile: N runs, " and `heading`, then a row a layer, its % of peak
+/// that of `peakGflops` (none where 0).
 void printProfile(const incept_model &model, const incept_profile &profile,
-                  double peakGflops, int threads, llvm::raw_ostream &os);
+                  llvm::StringRef heading, double peakGflops, llvm::raw_ostream &os);
 
 /// Writes the last run's kernels as a Chrome trace to `path`.
 llvm::Error writeChromeTrace(const incept_model &model,

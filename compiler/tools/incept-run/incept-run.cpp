@@ -362,8 +362,22 @@ Error reportProfile(const ModelLibrary &library, const incept_context *context) 
                              "compile it with incept-compile --profile");
   if (Error error = checkProfile(library.path(), model, profile))
     return error;
-  int count = *threads ? static_cast<int>(*threads) : incept_default_threads();
-  printProfile(model, profile, measureFmaPeakGflops(), count, outs());
+  if (library.runsOnGpu()) {
+    // CUDA events' times; no peak to compare with (the GPU's is not known).
+    printProfile(model, profile,
+                 "on the GPU (the first run, which loads the kernels, not counted; "
+                 "kernels of branches that run together overlap)",
+                 0, outs());
+  } else {
+    // % of peak is of all the threads' FMA units.
+    int count = *threads ? static_cast<int>(*threads) : incept_default_threads();
+    double perCore = measureFmaPeakGflops();
+    printProfile(model, profile,
+                 formatv("{0} threads, FMA peak {1:f1} GFLOP/s a core (measured now)",
+                         count, perCore)
+                     .str(),
+                 perCore * count, outs());
+  }
   if (!traceFile.empty())
     return writeChromeTrace(model, profile, traceFile);
   return Error::success();

@@ -85,6 +85,24 @@ incept_status incept_cuda_run_end(void);
 int incept_cuda_has_graph(const incept_cuda_context *context);
 incept_status incept_cuda_replay(incept_cuda_context *context, void *stream);
 
+/* Profiling (a library compiled with --profile). Each kernel's times come
+ * from a pair of CUDA events recorded on its stream around its launch
+ * (incept_cuda_profile_begin/end, which the generated code calls), as
+ * elapsed times from an event the run records first; in a captured run the
+ * events are the graph's own nodes, so each replay records them again. The
+ * times are read, waiting for the GPU, when the next run starts and when
+ * incept_cuda_read_profile is called, into `profile`'s times
+ * (incept_context_time_kernel). The context's first run, which loads the
+ * kernels, is not counted. Kernels on branch streams overlap: their times
+ * add up to more than the run. */
+incept_status incept_cuda_enable_profile(incept_cuda_context *context,
+                                         incept_context *profile,
+                                         int32_t num_kernels);
+void incept_cuda_profile_begin(void *stream, int32_t kernel);
+void incept_cuda_profile_end(void *stream, int32_t kernel);
+/* Reads the last run's times if not read yet (waiting for the run). */
+incept_status incept_cuda_read_profile(incept_cuda_context *context);
+
 #ifdef __cplusplus
 }
 #endif

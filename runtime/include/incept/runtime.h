@@ -68,6 +68,14 @@ incept_status incept_context_enable_profile(incept_context *context,
                                             const int32_t *kernel_layers);
 incept_status incept_context_profile(const incept_context *context,
                                      incept_profile *profile);
+/* Times measured elsewhere (a GPU library's events, runtime/cuda/Profile.c):
+ * kernel `kernel` of a run ran from `begin_ns` to `end_ns` (on the clock of
+ * incept_monotonic_ns), and a run's kernels are all in. */
+void incept_context_time_kernel(incept_context *context, int32_t kernel,
+                                uint64_t begin_ns, uint64_t end_ns);
+void incept_context_count_run(incept_context *context);
+/* CLOCK_MONOTONIC in nanoseconds: the clock of a profile's times. */
+uint64_t incept_monotonic_ns(void);
 
 /* Sets the calling thread's incept_last_error (printf-style). */
 void incept_set_last_error(const char *format, ...)

@@ -165,7 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     llvm::consumeError(std::move(error));
     return 0;
   }
-  incept::printProfile(model, profile, /*peakGflops=*/100.0, /*threads=*/2, os);
+  incept::printProfile(model, profile, "2 threads", /*peakGflops=*/200.0, os);
   if (llvm::Error error = incept::writeChromeTrace(model, profile, "/dev/null"))
     llvm::consumeError(std::move(error));
   return 0;

@@ -9,7 +9,10 @@
  *   SCRATCH_BYTES=N    ask for an arena that cannot be allocated;
  *   RUN_STATUS=S       make run() fail with status S;
  *   NUM_ELEMENTS=N     describe the input with a wrong element count;
- *   ADDEND=A           compute x + A instead (another build of the model).
+ *   ADDEND=A           compute x + A instead (another build of the model);
+ *   PROFILE            report a profile of three kernels, the last two of
+ *                      which overlap (as a GPU library's branches do);
+ *   RUN_DEVICE         have run_device (a GPU library's), which fails.
  *
  *===----------------------------------------------------------------------===*/
 #include "incept/runtime.h"
@@ -61,6 +64,30 @@ static void destroy(incept_context *context) {
   incept_context_destroy(context);
 }
 
+#ifdef PROFILE
+/* Layer "add" is kernel 0, 1 us; layer "branches" kernels 1 (2 us) and 2
+ * (1 us), which starts while 1 runs. */
+static const incept_layer_info layers[] = {{"add", "add", "2x3", "", 6000},
+                                           {"branches", "add", "2x3", "", 0}};
+static const int32_t kernel_layers[] = {0, 1, 1};
+static const uint64_t total_ns[] = {1000, 2000, 1000};
+static const uint64_t begin_ns[] = {5000, 6000, 6500};
+static const uint64_t end_ns[] = {6000, 8000, 7500};
+static incept_status profile(const incept_context *context, incept_profile *out) {
+  (void)context;
+  *out = (incept_profile){1, 3, kernel_layers, total_ns, begin_ns, end_ns};
+  return INCEPT_OK;
+}
+#endif
+
+#ifdef RUN_DEVICE
+static incept_status run_device(incept_context *context, const void *const *inputs,
+                                void *const *outputs, void *stream) {
+  (void)context, (void)inputs, (void)outputs, (void)stream;
+  return INCEPT_ERROR_NO_DEVICE;
+}
+#endif
+
 static const incept_model model = {
     .abi_version = ABI_VERSION,
     .struct_size = sizeof(incept_model),
@@ -76,6 +103,14 @@ static const incept_model model = {
     .create = create,
     .run = run,
     .destroy = destroy,
+#ifdef PROFILE
+    .num_layers = 2,
+    .layers = layers,
+    .profile = profile,
+#endif
+#ifdef RUN_DEVICE
+    .run_device = run_device,
+#endif
 };
 
 const incept_model *incept_model_v1(void) { return &model; }
