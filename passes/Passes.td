@@ -452,6 +452,41 @@ def AlignWorkgroupMemory : Pass<"incept-align-workgroup-memory", "::mlir::gpu::G
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def TileGpuLoops : Pass<"incept-tile-gpu-loops", "::mlir::func::FuncOp"> {
+  let summary = "Make each parallel loop a grid of blocks of threads along its last dimension";
+  let description = [{
+    In the CUDA pipeline, between `convert-linalg-to-parallel-loops` and
+    `gpu-map-parallel-loops`, which gives a loop's first three dimensions
+    to x, y and z and makes the rest sequential: each innermost
+    `scf.parallel` without reductions becomes a grid loop over the tiles of
+    its last dimension (the one contiguous in memory) and then its other
+    dimensions, last to first, around a loop over the `threads` (or fewer,
+    the whole dimension) of a tile, whose threads past the end of a partial
+    last tile do nothing. So a kernel's threads read and write neighbouring
+    elements, whatever its rank. (Upstream's `scf-parallel-loop-tiling`
+    with the sizes `1,1,1,128` left a 4-D loop's last dimension sequential
+    in blocks of one thread, and a 1-D or 2-D loop one thread a block.) A
+    loop of dynamic bounds is an error: the kernels are compiled for one
+    batch.
+
+    ```mlir
+    scf.parallel (%n, %c, %h, %w) = (%c0, ...) to (%c1, %c64, %c56, %c56) step (%c1, ...) {
+      BODY(%n, %c, %h, %w)
+    }
+    // becomes
+    scf.parallel (%t, %h, %c, %n) = (%c0, ...) to (%c1, %c56, %c64, %c1) step (%c1, ...) {
+      scf.parallel (%x) = (%c0) to (%c56) step (%c1) {
+        %w = %t * 56 + %x
+        BODY(%n, %c, %h, %w)
+    ```
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"128",
+           "Threads of a block: the tile of the last dimension">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
+}
+
 def GpuConvOutputsInPlace : Pass<"incept-gpu-conv-outputs-in-place", "::mlir::func::FuncOp"> {
   let summary = "Elementwise ops on a conv's result write it in place (GPU, TF32)";
   let description = [{

@@ -188,7 +188,7 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
   // dimension is tiled so that a block's threads cover a run of 128
   // neighbouring elements, and the outer dimensions become the grid.
   addPipeline(pm, "func.func(convert-linalg-to-parallel-loops,"
-                  "scf-parallel-loop-tiling{parallel-loop-tile-sizes=1,1,1,128},"
+                  "incept-tile-gpu-loops{threads=128},"
                   "gpu-map-parallel-loops,convert-parallel-loops-to-gpu,"
                   // Constants back into the kernels that use them: the
                   // canonicalizer hoists them out of gpu.launch (not
