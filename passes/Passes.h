@@ -32,6 +32,10 @@ inline constexpr llvm::StringLiteral kScratchBytesAttr = "incept.scratch_bytes";
 /// On a function after incept-gpu-streams: its launches, the longest chain
 /// of them that depend on each other, the streams and the events.
 inline constexpr llvm::StringLiteral kGpuStreamsAttr = "incept.gpu_streams";
+/// On a function after incept-gpu-mma-convs: each tensor-core conv's tiles,
+/// by ONNX node ("mma 64x64", "mma 32x64 k/3" where split-K), the strategy
+/// column of --profile's table.
+inline constexpr llvm::StringLiteral kGpuConvStrategiesAttr = "incept.gpu_conv_strategies";
 /// On a function after incept-plan-weights: the bytes of its weights blob.
 inline constexpr llvm::StringLiteral kWeightsBytesAttr = "incept.weights_bytes";
 /// On a function after incept-hoist-weight-preparation: the program of its

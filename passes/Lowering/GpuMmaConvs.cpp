@@ -35,6 +35,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/Incept/ElementTypes.h"
+#include "passes/Lowering/Outlining.h"
 #include "passes/Lowering/PaddedBuffers.h"
 #include "passes/Passes.h"
 
@@ -1012,6 +1013,23 @@ struct GpuMmaConvs : impl::GpuMmaConvsBase<GpuMmaConvs> {
       Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
       linalg::FillOp::create(b, loc, ValueRange{zero}, ValueRange{tilesDone});
     }
+    // Each conv's tiles, by node, for the profile's table.
+    llvm::MapVector<StringAttr, Attribute> strategies;
+    Builder builder(&getContext());
+    for (auto [plan, tiling] : llvm::zip_equal(planned, tilings)) {
+      StringRef node = nodeName(plan.conv);
+      std::string text = "mma " + std::to_string(tiling.blockM) + "x" +
+                         std::to_string(tiling.blockN);
+      if (tiling.splits > 1)
+        text += " k/" + std::to_string(tiling.splits);
+      if (!node.empty())
+        strategies.insert({builder.getStringAttr(node), builder.getStringAttr(text)});
+    }
+    if (!strategies.empty())
+      getOperation()->setAttr(
+          kGpuConvStrategiesAttr,
+          builder.getDictionaryAttr(llvm::to_vector(llvm::map_range(
+              strategies, [](auto entry) { return NamedAttribute(entry.first, entry.second); }))));
     int64_t firstTile = 0;
     for (auto [plan, tiling] : llvm::zip_equal(planned, tilings)) {
       linalg::Conv2DNchwFchwOp conv = plan.conv;

@@ -209,6 +209,8 @@ func.func @wide(%in: memref<1x8x35x35xf32>, %w: memref<192x8x1x1xf32>, %out: mem
 // epilogue: the bias, the sum, ReLU, one store. One kernel.
 // A100-LABEL: func.func @split
 // A100-SAME: %[[BIAS:[a-z0-9]+]]: memref<384xf32>, %[[OUT:[a-z0-9]+]]: memref<1x384x8x8xf32>
+// The tiles, by ONNX node, for --profile's strategy column.
+// A100-SAME: attributes {incept.gpu_conv_strategies = {split_conv = "mma 32x32 k/5"}}
 // A100: %[[DONE:.*]] = memref.alloc() : memref<24xi32>
 // A100: linalg.fill ins(%{{.*}} : i32) outs(%[[DONE]] : memref<24xi32>)
 // A100: %[[COUNTS:.*]] = memref.subview %[[DONE]][0] [24] [1] : memref<24xi32> to memref<24xi32, strided<[1]>>
@@ -247,6 +249,7 @@ func.func @wide(%in: memref<1x8x35x35xf32>, %w: memref<192x8x1x1xf32>, %out: mem
 // A100-NOT: gpu.launch
 // A100-NOT: linalg.generic
 // H100-LABEL: func.func @split
+// H100-SAME: attributes {incept.gpu_conv_strategies = {split_conv = "mma 32x32 k/6"}}
 // H100: memref.alloc() : memref<24xi32>
 // H100: memref.alloc() : memref<6x384x64xf32>
 // H100: gpu.launch blocks({{.*}}) in (%{{.*}} = %c2, %{{.*}} = %c12, %{{.*}} = %c6)
@@ -261,7 +264,7 @@ func.func @split(%in: memref<1x448x10x10xf32>, %w: memref<384x448x3x3xf32>, %bia
     linalg.yield %b : f32
   }
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-    ins(%in, %w : memref<1x448x10x10xf32>, memref<384x448x3x3xf32>) outs(%out : memref<1x384x8x8xf32>)
+    ins(%in, %w : memref<1x448x10x10xf32>, memref<384x448x3x3xf32>) outs(%out : memref<1x384x8x8xf32>) loc("split_conv")
   linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%out : memref<1x384x8x8xf32>) outs(%out : memref<1x384x8x8xf32>) {
   ^bb0(%c: f32, %o: f32):

@@ -654,10 +654,12 @@ int compile(int argc, char **argv) {
           incept::buildLowerToLLVMPipeline(pm, lowering);
       }))
     return 1;
-  DictionaryAttr gpuStreams;
+  DictionaryAttr gpuStreams, gpuConvStrategies;
   for (Operation &op : module->getBody()->getOperations()) {
     if (auto found = op.getAttrOfType<DictionaryAttr>(incept::kGpuStreamsAttr))
       gpuStreams = found;
+    if (auto found = op.getAttrOfType<DictionaryAttr>(incept::kGpuConvStrategiesAttr))
+      gpuConvStrategies = found;
     if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kScratchBytesAttr))
       interface.scratchBytes = bytes.getInt();
     if (auto bytes = op.getAttrOfType<IntegerAttr>(incept::kWeightsBytesAttr))
@@ -676,6 +678,12 @@ int compile(int argc, char **argv) {
   }
   if (auto kernels = (*module)->getAttrOfType<ArrayAttr>(incept::kProfiledKernelsAttr))
     assignKernelsToLayers(kernels, layers, interface);
+  // A GPU library's convs are tiled for the tensor cores after the graph
+  // passes, which set a CPU library's strategies.
+  for (incept::LayerInterface &layer : interface.layers)
+    if (auto strategy = gpuConvStrategies ? gpuConvStrategies.getAs<StringAttr>(layer.name)
+                                          : StringAttr())
+      layer.strategy = strategy.str();
   if (*stats)
     llvm::errs() << llvm::formatv("arena: {0} bytes ({1:f1} MiB) of activations "
                                   "per context\n",
