@@ -210,8 +210,9 @@ MmaTiling chooseTiling(const ConvShape &shape, int64_t multiprocessors, Operands
 /// its output's initial values just before it, the elementwise one that
 /// reads its output just after it and writes the result back in place, and
 /// the copies that then move channel ranges of the output elsewhere whole
-/// (a merged 1x1 conv's branch into its concat slice), which the kernel
-/// does by storing those channels there.
+/// (a merged 1x1 conv's branch into its concat slice; a classifier's whole
+/// output, collapsed, into the model's output), which the kernel does by
+/// storing those channels there.
 struct Epilogue {
   linalg::LinalgOp initializer, consumer;
   SmallVector<memref::CopyOp> copies;
@@ -256,6 +257,18 @@ std::optional<std::pair<int64_t, int64_t>> channelRangeOf(memref::SubViewOp slic
       sizes[2] != whole.getDimSize(2) || sizes[3] != whole.getDimSize(3))
     return std::nullopt;
   return std::pair(offsets[1], sizes[1]);
+}
+
+/// The channels of a conv's output `output` that `view` of it copies whole:
+/// a channel range (a merged conv's branch), or all of them, collapsed (the
+/// classifier's output, [n][c] of [n][c][1][1]).
+std::optional<std::pair<int64_t, int64_t>> copiedChannels(Operation *view, Value output) {
+  if (auto slice = dyn_cast<memref::SubViewOp>(view))
+    return channelRangeOf(slice);
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(view);
+      collapse && collapse.getSrc() == output && collapse.getSrcType().hasStaticShape())
+    return std::pair<int64_t, int64_t>(0, collapse.getSrcType().getDimSize(1));
+  return std::nullopt;
 }
 
 /// The ops after `conv` in its block that `value` is defined by, directly
@@ -309,8 +322,8 @@ bool commutesWithChannelCopy(Operation *op, Value output, std::pair<int64_t, int
   return true;
 }
 
-/// The copies of whole channel ranges of `conv`'s output, each the only
-/// reader of its slice, that the conv's kernel can do by storing the
+/// The copies of whole channel ranges of `conv`'s output (copiedChannels),
+/// each the only reader of its view, that the conv's kernel can do by storing the
 /// channels at the copy's target: every op between the conv and the copy
 /// but its epilogue's `consumer` commutes with the copy (the views and
 /// allocations that define the target go before the kernel), and the
@@ -321,14 +334,12 @@ SmallVector<memref::CopyOp> channelCopiesOf(linalg::Conv2DNchwFchwOp conv,
   SmallVector<Value> operands = {viewedBuffer(output), viewedBuffer(conv.getInputs()[0]),
                                  viewedBuffer(conv.getInputs()[1])};
   SmallVector<memref::CopyOp> copies;
-  for (Operation *user : output.getUsers()) {
-    auto slice = dyn_cast<memref::SubViewOp>(user);
-    std::optional<std::pair<int64_t, int64_t>> range =
-        slice ? channelRangeOf(slice) : std::nullopt;
-    if (!range || !slice->hasOneUse())
+  for (Operation *view : output.getUsers()) {
+    std::optional<std::pair<int64_t, int64_t>> range = copiedChannels(view, output);
+    if (!range || !view->hasOneUse())
       continue;
-    auto copy = dyn_cast<memref::CopyOp>(*slice->getUsers().begin());
-    if (!copy || copy.getSource() != slice.getResult() ||
+    auto copy = dyn_cast<memref::CopyOp>(*view->getUsers().begin());
+    if (!copy || copy.getSource() != view->getResult(0) ||
         copy->getBlock() != conv->getBlock() || !conv->isBeforeInBlock(copy) ||
         llvm::is_contained(operands, viewedBuffer(copy.getTarget())))
       continue;
@@ -823,9 +834,28 @@ void MmaConvBuilder::storeResult(ArrayRef<Value> indices, Value sum) {
 
 void MmaConvBuilder::storeOutput(Value value, ArrayRef<Value> indices) {
   OpBuilder::InsertionGuard guard(b);
+  // A collapsed copy of the whole output: its element at the indices
+  // linearised within each group of collapsed dimensions.
   for (memref::CopyOp copy : epilogue.copies) {
-    auto [first, count] =
-        *channelRangeOf(copy.getSource().getDefiningOp<memref::SubViewOp>());
+    auto collapse = copy.getSource().getDefiningOp<memref::CollapseShapeOp>();
+    if (!collapse)
+      continue;
+    ArrayRef<int64_t> shape = collapse.getSrcType().getShape();
+    SmallVector<Value> collapsed;
+    for (ReassociationIndices group : collapse.getReassociationIndices()) {
+      Value linear = indices[group.front()];
+      for (int64_t d : ArrayRef<int64_t>(group).drop_front())
+        linear = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, linear, index(shape[d])), indices[d]);
+      collapsed.push_back(linear);
+    }
+    memref::StoreOp::create(b, loc, value, copy.getTarget(), collapsed);
+  }
+  for (memref::CopyOp copy : epilogue.copies) {
+    auto slice = copy.getSource().getDefiningOp<memref::SubViewOp>();
+    if (!slice)
+      continue;
+    auto [first, count] = *channelRangeOf(slice);
     Value channel = arith::SubIOp::create(b, loc, indices[1], index(first));
     auto inRange = scf::IfOp::create(b, loc, less(channel, count), /*withElseRegion=*/true);
     b.setInsertionPointToStart(&inRange.getThenRegion().front());

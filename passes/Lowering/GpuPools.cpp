@@ -9,7 +9,12 @@
 // and the border's fills go. Through linalg's generic path to GPU loops, a
 // padded pool was six kernels at batch 1: four border boxes, the output's
 // start value, the pool. Reductions of the last dimension (a global average
-// pool's sums) get the same kind of kernel, without the fill before them.
+// pool's sums) get the same kind of kernel, without the fill before them:
+// one kernel for two in a row where the first's result is only the
+// second's input (the sums over the columns and then the rows), and with
+// the elementwise op that alone reads the result done on it before it is
+// stored (the division by the pixels). A global average pool was three
+// kernels; it is one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -262,38 +267,6 @@ void PoolKernelBuilder::build() {
   memref::StoreOp::create(b, loc, reduce(0, out, nullptr, initial), output, out);
 }
 
-/// `reduction`'s kernel at `b`'s point (isLastAxisReduction): one thread an
-/// output element, from `start` (or the output's value) over the input's
-/// last dimension.
-void buildReductionKernel(OpBuilder &b, linalg::LinalgOp reduction, Value start) {
-  Location loc = reduction.getLoc();
-  auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); };
-  Value input = reduction.getDpsInputOperand(0)->get();
-  Value output = reduction.getDpsInitOperand(0)->get();
-  auto outputType = cast<MemRefType>(output.getType());
-  OpBuilder::InsertionGuard guard(b);
-  Value rest = buildElementLaunch(b, loc, outputType.getNumElements());
-  SmallVector<Value> at(outputType.getRank());
-  for (int64_t d = outputType.getRank() - 1; d >= 0; --d) {
-    Value extent = index(outputType.getDimSize(d));
-    at[d] = arith::RemUIOp::create(b, loc, rest, extent);
-    rest = arith::DivUIOp::create(b, loc, rest, extent);
-  }
-  Value initial = start ? start : memref::LoadOp::create(b, loc, output, at).getResult();
-  auto loop = scf::ForOp::create(
-      b, loc, index(0), index(cast<MemRefType>(input.getType()).getShape().back()), index(1),
-      ValueRange{initial});
-  {
-    OpBuilder::InsertionGuard inLoop(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> read(at);
-    read.push_back(loop.getInductionVar());
-    Value value = memref::LoadOp::create(b, loc, input, read);
-    scf::YieldOp::create(b, loc, combineWith(b, reduction, loop.getRegionIterArgs()[0], value));
-  }
-  memref::StoreOp::create(b, loc, loop.getResult(0), output, at);
-}
-
 /// The fill of `pool`'s whole output with a constant just before it (but
 /// for allocations and views: the window operand, the output's place), if
 /// there is one: its constant is the kernel's start value.
@@ -306,6 +279,117 @@ linalg::FillOp startOf(linalg::LinalgOp pool) {
                  : nullptr;
     if (!isa<memref::AllocOp, memref::SubViewOp, arith::ConstantOp>(op))
       return nullptr;
+  }
+  return nullptr;
+}
+
+/// `reduction`'s kernel at `b`'s point (isLastAxisReduction): one thread an
+/// output element, from `start` (or the output's value) over the last
+/// `reduced` dimensions of `input` (the reduction's own, or a reduction's
+/// before it whose result only it reads, combined as one: then 2); with a
+/// `consumer` (consumerOf), the consumer's body on the result, stored to
+/// the consumer's output instead.
+void buildReductionKernel(OpBuilder &b, linalg::LinalgOp reduction, Value input,
+                          unsigned reduced, Value start, linalg::GenericOp consumer) {
+  Location loc = reduction.getLoc();
+  auto index = [&](int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); };
+  Value output = reduction.getDpsInitOperand(0)->get();
+  auto outputType = cast<MemRefType>(output.getType());
+  ArrayRef<int64_t> inputShape = cast<MemRefType>(input.getType()).getShape();
+  OpBuilder::InsertionGuard guard(b);
+  Value rest = buildElementLaunch(b, loc, outputType.getNumElements());
+  SmallVector<Value> at(outputType.getRank());
+  for (int64_t d = outputType.getRank() - 1; d >= 0; --d) {
+    Value extent = index(outputType.getDimSize(d));
+    at[d] = arith::RemUIOp::create(b, loc, rest, extent);
+    rest = arith::DivUIOp::create(b, loc, rest, extent);
+  }
+  Value initial = start ? start : memref::LoadOp::create(b, loc, output, at).getResult();
+  // The reduced dimensions' loops, outermost first, carrying the sum.
+  SmallVector<Value> read(at);
+  SmallVector<scf::ForOp> loops;
+  for (int64_t extent : inputShape.take_back(reduced)) {
+    auto loop = scf::ForOp::create(b, loc, index(0), index(extent), index(1),
+                                   ValueRange{loops.empty() ? initial
+                                                            : loops.back().getRegionIterArgs()[0]});
+    if (!loops.empty())
+      scf::YieldOp::create(b, loc, loop.getResult(0));
+    b.setInsertionPointToStart(loop.getBody());
+    read.push_back(loop.getInductionVar());
+    loops.push_back(loop);
+  }
+  Value value = memref::LoadOp::create(b, loc, input, read);
+  scf::YieldOp::create(b, loc,
+                       combineWith(b, reduction, loops.back().getRegionIterArgs()[0], value));
+  b.setInsertionPointAfter(loops.front());
+  Value result = loops.front().getResult(0);
+  if (!consumer) {
+    memref::StoreOp::create(b, loc, result, output, at);
+    return;
+  }
+  Block &body = consumer->getRegion(0).front();
+  IRMapping values;
+  values.map(body.getArgument(0), result);
+  for (Operation &op : body.without_terminator())
+    b.clone(op, values);
+  memref::StoreOp::create(b, loc, values.lookup(body.getTerminator()->getOperand(0)),
+                          consumer.getDpsInitOperand(0)->get(), at);
+}
+
+/// Whether `buffer` (an allocation) is used only by `users`.
+bool usedOnlyBy(Value buffer, ArrayRef<Operation *> users) {
+  return buffer.getDefiningOp<memref::AllocOp>() &&
+         llvm::all_of(buffer.getUsers(),
+                      [&](Operation *user) { return llvm::is_contained(users, user); });
+}
+
+/// The last-axis reduction just before `reduction` (but for allocations
+/// and views) that writes its input, from the same start, if that input is
+/// an allocation nothing else uses: the two are one reduction of the last
+/// two dimensions.
+linalg::LinalgOp firstHalfOf(linalg::LinalgOp reduction, linalg::FillOp start) {
+  Value input = reduction.getDpsInputOperand(0)->get();
+  for (Operation *op = reduction->getPrevNode(); op; op = op->getPrevNode()) {
+    if (isa<memref::AllocOp, memref::SubViewOp, arith::ConstantOp>(op) || op == start)
+      continue;
+    auto before = dyn_cast<linalg::LinalgOp>(op);
+    if (!before || !isLastAxisReduction(before) ||
+        before.getDpsInitOperand(0)->get() != input || !combinerOf(before) ||
+        combinerOf(before)->getName() != combinerOf(reduction)->getName())
+      return nullptr;
+    linalg::FillOp beforeStart = startOf(before);
+    if (!start || !beforeStart || beforeStart.getInputs()[0] != start.getInputs()[0] ||
+        !usedOnlyBy(input, {beforeStart, before, reduction}))
+      return nullptr;
+    // The second's start, combined in again for each row, must change
+    // nothing: a sum's zero.
+    auto zero = start.getInputs()[0].getDefiningOp<arith::ConstantFloatOp>();
+    if (!zero || !zero.value().isZero() || !isa<arith::AddFOp>(combinerOf(reduction)))
+      return nullptr;
+    return before;
+  }
+  return nullptr;
+}
+
+/// The elementwise op just after `reduction` (but for allocations and
+/// views) whose one input is the reduction's result, which nothing else
+/// reads: the kernel does it on the result.
+linalg::GenericOp consumerOf(linalg::LinalgOp reduction, linalg::FillOp start) {
+  Value output = reduction.getDpsInitOperand(0)->get();
+  for (Operation *op = reduction->getNextNode(); op; op = op->getNextNode()) {
+    if (isa<memref::AllocOp, memref::SubViewOp>(op))
+      continue;
+    auto generic = dyn_cast<linalg::GenericOp>(op);
+    if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+        generic.getDpsInputOperand(0)->get() != output ||
+        generic.getNumLoops() != generic.getNumParallelLoops() ||
+        !llvm::all_of(generic.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }) ||
+        generic.payloadUsesValueFromOperand(generic.getDpsInitOperand(0)) ||
+        generic.getDpsInitOperand(0)->get().getType() != output.getType() ||
+        !usedOnlyBy(output, {start, reduction, generic}))
+      return nullptr;
+    return generic;
   }
   return nullptr;
 }
@@ -348,13 +432,35 @@ struct GpuPools : impl::GpuPoolsBase<GpuPools> {
       if (isLastAxisReduction(op) && combinerOf(op))
         reductions.push_back(op);
     });
-    for (linalg::LinalgOp reduction : reductions) {
+    DenseSet<Operation *> done;
+    for (linalg::LinalgOp reduction : llvm::reverse(reductions)) {
+      if (done.contains(reduction))
+        continue;
       OpBuilder b(reduction);
       linalg::FillOp fill = startOf(reduction);
-      buildReductionKernel(b, reduction, fill ? fill.getInputs()[0] : nullptr);
-      reduction->erase();
-      if (fill)
-        fill->erase();
+      linalg::LinalgOp first = firstHalfOf(reduction, fill);
+      linalg::GenericOp consumer = consumerOf(reduction, fill);
+      if (consumer) // the kernel writes the consumer's output: it must exist
+        for (Operation *op = reduction->getNextNode(); op != consumer; op = op->getNextNode())
+          op->moveBefore(reduction);
+      buildReductionKernel(b, reduction,
+                           (first ? first : reduction).getDpsInputOperand(0)->get(),
+                           first ? 2 : 1, fill ? fill.getInputs()[0] : nullptr, consumer);
+      SmallVector<Operation *> gone = {reduction, fill, consumer};
+      if (first)
+        gone.append({first, startOf(first)});
+      Value output = reduction.getDpsInitOperand(0)->get(),
+            between = first ? first.getDpsInitOperand(0)->get() : Value();
+      for (Operation *op : gone)
+        if (op) {
+          done.insert(op);
+          op->erase();
+        }
+      // The sums between the two, and with a consumer the result, are
+      // buffers no one reads any more.
+      for (Value buffer : {consumer ? output : Value(), between})
+        if (buffer && buffer.use_empty() && buffer.getDefiningOp<memref::AllocOp>())
+          buffer.getDefiningOp()->erase();
     }
   }
 };

@@ -616,3 +616,29 @@ func.func @border_overwritten(%x: memref<1x8x8x8xf32>, %whole: memref<1x8x9x9xf3
     ins(%buffer, %w : memref<1x8x9x9xf32>, memref<24x8x2x2xf32>) outs(%out : memref<1x24x8x8xf32>)
   return
 }
+
+// -----
+
+// The classifier (a 1x1 conv of [1, 64, 1, 1] by [40, 64]) whose output,
+// collapsed to [1, 40], is copied into the model's output: the kernel
+// stores each element there too ([n][c * 1 * 1 + h * 1 + w]), and the copy
+// is gone. Its own output is still stored (something else might read it).
+// CHECK-LABEL: func.func @classifier
+// CHECK-SAME: %[[RESULT:[a-z0-9]+]]: memref<1x40xf32>
+// CHECK-NOT: memref.copy
+// CHECK: gpu.launch
+// CHECK: memref.store %[[V:.*]], %[[RESULT]][%{{.*}}, %{{.*}}] : memref<1x40xf32>
+// CHECK-NEXT: memref.store %[[V]], %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] : memref<1x40x1x1xf32>
+// CHECK: gpu.terminator
+// CHECK-NOT: memref.copy
+// CHECK-NOT: memref.collapse_shape
+func.func @classifier(%x: memref<1x64x1x1xf32>, %w: memref<40x64x1x1xf32>, %result: memref<1x40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %out = memref.alloc() : memref<1x40x1x1xf32>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x40x1x1xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x64x1x1xf32>, memref<40x64x1x1xf32>) outs(%out : memref<1x40x1x1xf32>)
+  %collapsed = memref.collapse_shape %out [[0], [1, 2, 3]] : memref<1x40x1x1xf32> into memref<1x40xf32>
+  memref.copy %collapsed, %result : memref<1x40xf32> to memref<1x40xf32>
+  return
+}

@@ -210,27 +210,24 @@ func.func @not_pools(%x: memref<1x4x6x6xf32>, %w: memref<3x3xf32>, %out: memref<
 #channels = affine_map<(d0, d1, d2) -> (d0, d1)>
 
 // A global average pool's sums, over the columns and then the rows, each a
-// reduction of the last dimension after a fill of zeros: one kernel each,
-// a thread an output element (2x4x3 = 24, then 2x4 = 8), from the fill's
-// 0 over the reduced dimension (3 columns, then 3 rows); the fills are
-// gone.
+// reduction of the last dimension after a fill of zeros, the first's
+// result read by the second alone: one kernel, a thread an output element
+// (2x4 = 8), from the fill's 0 over the rows and, within each, the columns;
+// the fills and the sums between are gone.
 // CHECK-LABEL: func.func @global_sums
 // CHECK-SAME: %[[X:[a-z0-9]+]]: memref<2x4x3x3xf32>, %[[SUMS:[a-z0-9]+]]: memref<2x4xf32>
 // CHECK-NOT: linalg.fill
-// CHECK: %[[ROWS:.*]] = memref.alloc() : memref<2x4x3xf32>
-// CHECK-NOT: linalg.fill
+// CHECK-NOT: memref.alloc
 // CHECK: gpu.launch {{.*}} threads({{.*}}) in (%{{.*}} = %c256,
-// CHECK: arith.cmpi ult, %{{.*}}, %c24
-// CHECK: %[[ROW_SUM:.*]] = scf.for %[[C:.*]] = %{{.*}} to %c3{{(_[0-9]+)?}} step %{{.*}} iter_args(%[[ACC:.*]] = %cst) -> (f32)
-// CHECK-NEXT: %[[V:.*]] = memref.load %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %[[C]]] : memref<2x4x3x3xf32>
-// CHECK-NEXT: %[[S:.*]] = arith.addf %[[ACC]], %[[V]] : f32
-// CHECK-NEXT: scf.yield %[[S]] : f32
-// CHECK: memref.store %[[ROW_SUM]], %[[ROWS]]
-// CHECK: gpu.launch
 // CHECK: arith.cmpi ult, %{{.*}}, %c8
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %cst) -> (f32)
-// CHECK: memref.load %[[ROWS]]
-// CHECK: memref.store %{{.*}}, %[[SUMS]]
+// CHECK: %[[SUM:.*]] = scf.for %[[R:.*]] = %{{.*}} to %c3{{(_[0-9]+)?}} step %{{.*}} iter_args(%[[ACC:.*]] = %cst) -> (f32)
+// CHECK: %[[ROW:.*]] = scf.for %[[C:.*]] = %{{.*}} to %c3{{(_[0-9]+)?}} step %{{.*}} iter_args(%[[IN_ROW:.*]] = %[[ACC]]) -> (f32)
+// CHECK-NEXT: %[[V:.*]] = memref.load %[[X]][%{{.*}}, %{{.*}}, %[[R]], %[[C]]] : memref<2x4x3x3xf32>
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[IN_ROW]], %[[V]] : f32
+// CHECK-NEXT: scf.yield %[[S]] : f32
+// CHECK: scf.yield %[[ROW]] : f32
+// CHECK: memref.store %[[SUM]], %[[SUMS]]
+// CHECK-NOT: gpu.launch
 // CHECK-NOT: linalg
 func.func @global_sums(%x: memref<2x4x3x3xf32>, %sums: memref<2x4xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -248,6 +245,87 @@ func.func @global_sums(%x: memref<2x4x3x3xf32>, %sums: memref<2x4xf32>) {
   ^bb0(%v: f32, %acc: f32):
     %s = arith.addf %acc, %v : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+#plane = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#rows = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#image = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#channels = affine_map<(d0, d1, d2) -> (d0, d1)>
+#same = affine_map<(d0, d1) -> (d0, d1)>
+
+// The whole global average pool: the sums, then their division by the 9
+// pixels, which alone reads them: one kernel that divides the sum before
+// storing it where the division writes.
+// CHECK-LABEL: func.func @global_average
+// CHECK-SAME: %[[MEAN:[a-z0-9]+]]: memref<2x4xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: gpu.launch
+// CHECK: %[[SUM:.*]] = scf.for
+// CHECK: %[[Q:.*]] = arith.divf %[[SUM]], %cst_0 : f32
+// CHECK-NEXT: memref.store %[[Q]], %[[MEAN]]
+// CHECK-NOT: gpu.launch
+// CHECK-NOT: linalg
+// The sums are also a result of the function (a buffer the caller reads):
+// the division stays an op of its own, and the two sums are one kernel.
+// CHECK-LABEL: func.func @read_twice
+// CHECK: gpu.launch
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+// CHECK: arith.divf
+func.func @global_average(%x: memref<2x4x3x3xf32>, %mean: memref<2x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %pixels = arith.constant 9.0 : f32
+  %rows = memref.alloc() : memref<2x4x3xf32>
+  linalg.fill ins(%zero : f32) outs(%rows : memref<2x4x3xf32>)
+  linalg.generic {indexing_maps = [#plane, #rows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x : memref<2x4x3x3xf32>) outs(%rows : memref<2x4x3xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  %sums = memref.alloc() : memref<2x4xf32>
+  linalg.fill ins(%zero : f32) outs(%sums : memref<2x4xf32>)
+  linalg.generic {indexing_maps = [#image, #channels], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%rows : memref<2x4x3xf32>) outs(%sums : memref<2x4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#same, #same], iterator_types = ["parallel", "parallel"]}
+      ins(%sums : memref<2x4xf32>) outs(%mean : memref<2x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %q = arith.divf %v, %pixels : f32
+    linalg.yield %q : f32
+  }
+  return
+}
+func.func @read_twice(%x: memref<2x4x3x3xf32>, %mean: memref<2x4xf32>, %sums: memref<2x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %pixels = arith.constant 9.0 : f32
+  %rows = memref.alloc() : memref<2x4x3xf32>
+  linalg.fill ins(%zero : f32) outs(%rows : memref<2x4x3xf32>)
+  linalg.generic {indexing_maps = [#plane, #rows], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x : memref<2x4x3x3xf32>) outs(%rows : memref<2x4x3xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%sums : memref<2x4xf32>)
+  linalg.generic {indexing_maps = [#image, #channels], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%rows : memref<2x4x3xf32>) outs(%sums : memref<2x4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#same, #same], iterator_types = ["parallel", "parallel"]}
+      ins(%sums : memref<2x4xf32>) outs(%mean : memref<2x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %q = arith.divf %v, %pixels : f32
+    linalg.yield %q : f32
   }
   return
 }
