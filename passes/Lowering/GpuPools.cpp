@@ -361,8 +361,8 @@ linalg::LinalgOp firstHalfOf(linalg::LinalgOp reduction, linalg::FillOp start) {
     if (!start || !beforeStart || beforeStart.getInputs()[0] != start.getInputs()[0] ||
         !usedOnlyBy(input, {beforeStart, before, reduction}))
       return nullptr;
-    // The second's start, combined in again for each row, must change
-    // nothing: a sum's zero.
+    // The fused loop starts from the start once, where the first started
+    // each of its sums from it: it must change nothing, a sum's zero.
     auto zero = start.getInputs()[0].getDefiningOp<arith::ConstantFloatOp>();
     if (!zero || !zero.value().isZero() || !isa<arith::AddFOp>(combinerOf(reduction)))
       return nullptr;
@@ -440,9 +440,13 @@ struct GpuPools : impl::GpuPoolsBase<GpuPools> {
       linalg::FillOp fill = startOf(reduction);
       linalg::LinalgOp first = firstHalfOf(reduction, fill);
       linalg::GenericOp consumer = consumerOf(reduction, fill);
-      if (consumer) // the kernel writes the consumer's output: it must exist
+      if (consumer) { // the kernel writes the consumer's output: it must exist
+        SmallVector<Operation *> between;
         for (Operation *op = reduction->getNextNode(); op != consumer; op = op->getNextNode())
+          between.push_back(op);
+        for (Operation *op : between)
           op->moveBefore(reduction);
+      }
       buildReductionKernel(b, reduction,
                            (first ? first : reduction).getDpsInputOperand(0)->get(),
                            first ? 2 : 1, fill ? fill.getInputs()[0] : nullptr, consumer);
