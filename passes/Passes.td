@@ -438,6 +438,21 @@ def MergeGpuModules : Pass<"incept-merge-gpu-modules", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def CheckGpuHost : Pass<"incept-check-gpu-host", "::mlir::ModuleOp"> {
+  let summary = "Refuse a GPU library whose host code would touch device memory";
+  let description = [{
+    After `gpu-kernel-outlining`: in every function of the host that
+    launches kernels, nothing may read or write memory but the launches
+    (views, allocations, the runtime's calls and the waits do not): the
+    buffers are the GPU's, and an op left on the host, such as a loop that
+    `convert-parallel-loops-to-gpu` did not map, would read and write them
+    as the host's memory. (The kernel emulator, whose device memory is host
+    memory, would run such a library; a GPU would not.) Such an op is an
+    error that names the op and its ONNX node.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def AlignWorkgroupMemory : Pass<"incept-align-workgroup-memory", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Align every kernel's shared buffers to 16 bytes";
   let description = [{

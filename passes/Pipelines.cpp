@@ -197,6 +197,7 @@ void buildLowerToGpuPipeline(OpPassManager &pm, const LoweringOptions &options) 
                   "gpu-launch-sink-index-computations),"
                   "gpu-kernel-outlining");
   pm.addPass(createMergeGpuModules());
+  pm.addPass(createCheckGpuHost());
   // The arena, planned so that launches that may run at the same time share
   // no bytes; then those launches on streams of their own.
   pm.addPass(createPlanArena());
