@@ -81,7 +81,7 @@ struct TileGpuLoops : impl::TileGpuLoopsBase<TileGpuLoops> {
     Value lastValue = index(last);
     SmallVector<Value> zeros(gridExtents.size(), zero), ones(gridExtents.size(), one);
     Block *body = loop.getBody();
-    auto grid = scf::ParallelOp::create(
+    scf::ParallelOp::create(
         b, loc, zeros, gridExtents, ones, [&](OpBuilder &b, Location loc, ValueRange block) {
           scf::ParallelOp::create(
               b, loc, ValueRange{zero}, ValueRange{tileValue}, ValueRange{one},
@@ -109,7 +109,6 @@ struct TileGpuLoops : impl::TileGpuLoopsBase<TileGpuLoops> {
                 });
               });
         });
-    (void)grid;
     loop.erase();
   }
 };
