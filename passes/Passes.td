@@ -474,24 +474,28 @@ def TileGpuLoops : Pass<"incept-tile-gpu-loops", "::mlir::func::FuncOp"> {
     `gpu-map-parallel-loops`, which gives a loop's first three dimensions
     to x, y and z and makes the rest sequential: each innermost
     `scf.parallel` without reductions becomes a grid loop over the tiles of
-    its last dimension (the one contiguous in memory) and then its other
-    dimensions, last to first, around a loop over the `threads` (or fewer,
-    the whole dimension) of a tile, whose threads past the end of a partial
-    last tile do nothing. So a kernel's threads read and write neighbouring
-    elements, whatever its rank. (Upstream's `scf-parallel-loop-tiling`
+    its last dimension (the one contiguous in memory; with the one before
+    it, flattened, where that is shorter than a tile, so that a block spans
+    rows) and then its other dimensions, last to first, around a loop over
+    the `threads` (or fewer, the whole extent) of a tile, whose threads past
+    the end of a partial last tile do nothing. So a kernel's threads read
+    and write neighbouring elements, whatever its rank, and a 7x7 plane is
+    one block of 49 threads rather than 7 blocks of 7. (Upstream's `scf-parallel-loop-tiling`
     with the sizes `1,1,1,128` left a 4-D loop's last dimension sequential
     in blocks of one thread, and a 1-D or 2-D loop one thread a block.) A
     loop of dynamic bounds is an error: the kernels are compiled for one
     batch.
 
     ```mlir
-    scf.parallel (%n, %c, %h, %w) = (%c0, ...) to (%c1, %c64, %c56, %c56) step (%c1, ...) {
+    scf.parallel (%n, %c, %h, %w) = (%c0, ...) to (%c1, %c64, %c7, %c7) step (%c1, ...) {
       BODY(%n, %c, %h, %w)
     }
     // becomes
-    scf.parallel (%t, %h, %c, %n) = (%c0, ...) to (%c1, %c56, %c64, %c1) step (%c1, ...) {
-      scf.parallel (%x) = (%c0) to (%c56) step (%c1) {
-        %w = %t * 56 + %x
+    scf.parallel (%t, %c, %n) = (%c0, ...) to (%c1, %c64, %c1) step (%c1, ...) {
+      scf.parallel (%x) = (%c0) to (%c49) step (%c1) {
+        %p = %t * 49 + %x
+        %w = %p mod 7
+        %h = %p div 7
         BODY(%n, %c, %h, %w)
     ```
   }];

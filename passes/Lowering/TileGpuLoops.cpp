@@ -61,24 +61,29 @@ struct TileGpuLoops : impl::TileGpuLoopsBase<TileGpuLoops> {
   }
 
   /// `loop` as a grid of blocks of threads: its last dimension, the one
-  /// contiguous in memory, first (gpu-map-parallel-loops gives a loop's
-  /// first dimensions to x, y and z, and makes the rest sequential) and cut
-  /// into tiles of up to `threads`, the inner loop's; the other dimensions
-  /// after it, last to first. A partial last tile skips its threads past
-  /// the end.
+  /// contiguous in memory (with the one before it where rows are shorter
+  /// than a block, so that a block spans rows), first (gpu-map-parallel-
+  /// loops gives a loop's first dimensions to x, y and z, and makes the rest
+  /// sequential) and cut into tiles of up to `threads`, the inner loop's;
+  /// the other dimensions after it, last to first. A partial last tile
+  /// skips its threads past the end.
   void tile(scf::ParallelOp loop, ArrayRef<int64_t> extents) {
     OpBuilder b(loop);
     Location loc = loop.getLoc();
     auto index = [&](int64_t value) {
       return arith::ConstantIndexOp::create(b, loc, value).getResult();
     };
-    int64_t last = extents.back();
+    size_t rank = extents.size();
+    size_t merged = rank >= 2 && extents.back() < threads ? 2 : 1;
+    int64_t last = 1;
+    for (int64_t extent : extents.take_back(merged))
+      last *= extent;
     int64_t tileSize = std::min<int64_t>(threads, std::max<int64_t>(last, 1));
     SmallVector<Value> gridExtents = {index(llvm::divideCeil(last, tileSize))};
-    for (int64_t extent : llvm::reverse(extents.drop_back()))
+    for (int64_t extent : llvm::reverse(extents.drop_back(merged)))
       gridExtents.push_back(index(extent));
     Value zero = index(0), one = index(1), tileValue = index(tileSize);
-    Value lastValue = index(last);
+    Value lastValue = index(last), rowValue = index(extents.back());
     SmallVector<Value> zeros(gridExtents.size(), zero), ones(gridExtents.size(), one);
     Block *body = loop.getBody();
     scf::ParallelOp::create(
@@ -89,10 +94,16 @@ struct TileGpuLoops : impl::TileGpuLoopsBase<TileGpuLoops> {
                 IRMapping map;
                 Value first = arith::MulIOp::create(b, loc, block.front(), tileValue);
                 Value position = arith::AddIOp::create(b, loc, first, thread.front());
-                size_t rank = extents.size();
-                map.map(body->getArgument(rank - 1), position);
-                for (size_t d = 0; d + 1 < rank; ++d)
-                  map.map(body->getArgument(d), block[rank - 1 - d]);
+                if (merged == 1) {
+                  map.map(body->getArgument(rank - 1), position);
+                } else {
+                  map.map(body->getArgument(rank - 1),
+                          arith::RemUIOp::create(b, loc, position, rowValue));
+                  map.map(body->getArgument(rank - 2),
+                          arith::DivUIOp::create(b, loc, position, rowValue));
+                }
+                for (size_t d = 0; d + merged < rank; ++d)
+                  map.map(body->getArgument(d), block[rank - merged - d]);
                 auto cloneBody = [&](OpBuilder &b) {
                   for (Operation &op : body->without_terminator())
                     b.clone(op, map);

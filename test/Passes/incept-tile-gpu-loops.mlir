@@ -34,9 +34,10 @@ func.func @copy_out(%in: memref<1x1000xf32>, %out: memref<1x1000xf32>) {
 
 // -----
 
-// A 1-D fill (10 tiles, the last partial), and a 4-D op whose last
-// dimension, 56, is one tile of 56 threads (no test): the grid is the
-// tiles, h, c and n, in that order.
+// A 1-D fill (10 tiles, the last partial), and 4-D ops: where rows are
+// shorter than a block, the last two dimensions go together, so that a
+// block spans rows: 56x56 = 3136 in 25 tiles of 128 (the last partial), the
+// grid the tiles, c and n; a 7x7 plane one block of 49.
 // CHECK-LABEL: func.func @fill_and_relu
 // CHECK-DAG: %[[TEN:.*]] = arith.constant 10 : index
 // CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[TEN]])
@@ -44,14 +45,20 @@ func.func @copy_out(%in: memref<1x1000xf32>, %out: memref<1x1000xf32>) {
 // CHECK: arith.cmpi ult
 // CHECK: scf.if
 // CHECK: memref.store
-// CHECK: scf.parallel (%[[T:.*]], %[[H:.*]], %[[C:.*]], %[[N:.*]]) = ({{.*}}) to (%c1{{.*}}, %c56{{.*}}, %c64{{.*}}, %c1{{.*}})
-// CHECK-NEXT: scf.parallel (%[[X:.*]]) = ({{.*}}) to (%[[TILE:c56[_0-9]*]])
+// CHECK: scf.parallel (%[[T:.*]], %[[C:.*]], %[[N:.*]]) = ({{.*}}) to (%c25{{.*}}, %c64{{.*}}, %c1{{.*}})
+// CHECK-NEXT: scf.parallel (%[[X:.*]]) = ({{.*}}) to (%[[TILE:c128[_0-9]*]])
 // CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[T]], %[[TILE]]
-// CHECK-NEXT: %[[W:.*]] = arith.addi %[[FIRST]], %[[X]]
+// CHECK-NEXT: %[[P:.*]] = arith.addi %[[FIRST]], %[[X]]
+// CHECK-NEXT: %[[W:.*]] = arith.remui %[[P]], %[[ROW:c56[_0-9]*]]
+// CHECK-NEXT: %[[H:.*]] = arith.divui %[[P]], %[[ROW]]
+// CHECK-NEXT: %[[INSIDE:.*]] = arith.cmpi ult, %[[P]], %c3136
+// CHECK-NEXT: scf.if %[[INSIDE]]
 // CHECK-NEXT: memref.load %{{.*}}[%[[N]], %[[C]], %[[H]], %[[W]]]
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = ({{.*}}) to (%c1{{.*}}, %c1024{{.*}}, %c1{{.*}})
+// CHECK-NEXT: scf.parallel (%{{.*}}) = ({{.*}}) to (%c49{{.*}})
 // CHECK-NOT: scf.if
 // CHECK: return
-func.func @fill_and_relu(%counts: memref<1270xi32>, %x: memref<1x64x56x56xf32>) {
+func.func @fill_and_relu(%counts: memref<1270xi32>, %x: memref<1x64x56x56xf32>, %late: memref<1x1024x7x7xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c56 = arith.constant 56 : index
@@ -67,6 +74,14 @@ func.func @fill_and_relu(%counts: memref<1270xi32>, %x: memref<1x64x56x56xf32>) 
     %v = memref.load %x[%n, %c, %h, %w] : memref<1x64x56x56xf32>
     %r = arith.maximumf %v, %fzero : f32
     memref.store %r, %x[%n, %c, %h, %w] : memref<1x64x56x56xf32>
+    scf.reduce
+  }
+  %c7 = arith.constant 7 : index
+  %c1024 = arith.constant 1024 : index
+  scf.parallel (%n, %c, %h, %w) = (%c0, %c0, %c0, %c0) to (%c1, %c1024, %c7, %c7) step (%c1, %c1, %c1, %c1) {
+    %v = memref.load %late[%n, %c, %h, %w] : memref<1x1024x7x7xf32>
+    %r = arith.maximumf %v, %fzero : f32
+    memref.store %r, %late[%n, %c, %h, %w] : memref<1x1024x7x7xf32>
     scf.reduce
   }
   return
