@@ -120,7 +120,7 @@ public:
         lastReader[operand] = index;
 
     for (auto [index, op] : llvm::enumerate(ops)) {
-      auto releaseDead = llvm::make_scope_exit([&, index = index] {
+      llvm::scope_exit releaseDead([&, index = index] {
         for (auto it = scratchOffsets.begin(); it != scratchOffsets.end();) {
           auto found = lastReader.find(it->first);
           if (found == lastReader.end() || found->second <= index) {

@@ -515,7 +515,7 @@ int compile(int argc, char **argv) {
 
   incept::CompileStages stages(timing, showProgress);
   runningStages = &stages;
-  auto forgetStages = llvm::make_scope_exit([] { runningStages = nullptr; });
+  llvm::scope_exit forgetStages([] { runningStages = nullptr; });
   stages.begin("import");
   llvm::Expected<incept::LoadedModel> model = incept::loadModel(inputFilename, options);
   if (!model) {
@@ -603,10 +603,6 @@ int compile(int argc, char **argv) {
   interface.target = incept::describeTarget(**machine);
   bool cuda = lowering.target == incept::TargetKind::Cuda;
   if (cuda) {
-    if (model->dynamicBatch)
-      return fail("--batch dynamic is not supported with --target=cuda yet; "
-                  "compile for one batch with --batch N"),
-             1;
     interface.cuda = true;
     interface.computeCapability = *incept::computeCapabilityOf(lowering.gpuArch);
     interface.target = "nvptx64-nvidia-cuda " + lowering.gpuArch + " " +
