@@ -313,6 +313,7 @@ namespace {
 /// dynamic one, the forward function on each chunk of the caller's buffers
 /// in place, a partial last chunk copied to the staging area after the
 /// activations (zeros past its images), run there and its images copied out.
+/// On a GPU every chunk is staged, whole or not.
 void generateRunBatch(const ModelInterface &model, uint64_t stagingOffset,
                       llvm::raw_ostream &os) {
   const std::string &n = model.name;
@@ -335,6 +336,22 @@ void generateRunBatch(const ModelInterface &model, uint64_t stagingOffset,
     for (const TensorInterface &tensor : *tensors)
       os << "  if (!" << tensor.identifier << ")\n"
          << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  if (model.cuda) {
+    // Each chunk staged on the GPU, in order on the context's stream, the
+    // inference replaying one CUDA graph (generateCudaEntryPoints).
+    os << "  device_state *state = incept_context_attachment(context);\n"
+       << "  incept_status status = INCEPT_OK;\n"
+       << "  for (int64_t start = 0; start < batch && status == INCEPT_OK; start += "
+       << chunk << ") {\n"
+       << "    int64_t images = batch - start < " << chunk << " ? batch - start : " << chunk
+       << ";\n"
+       << "    status = run_images(state, start, images, "
+       << llvm::join(llvm::ArrayRef(whole).drop_front(), ", ") << ");\n  }\n"
+       << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
+       << "  return status;\n}\n\n";
+    return;
+  }
   os << "  char *arena = incept_context_scratch(context);\n"
      << "  incept_run_begin(context);\n"
      << "  for (int64_t start = 0; start < batch; start += " << chunk << ") {\n"
@@ -485,58 +502,101 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "  return status != INCEPT_OK ? status : incept_context_profile(context, out);\n"
      << "}\n\n";
 
-  // On host buffers: the inputs copied into the arena, the inference (its
-  // CUDA graph after the first run), the outputs copied back.
-  os << "incept_status " << n << "_run(" << runParameters(model) << ") {\n"
-     << "  if (incept_context_model(context) != &description)\n"
-     << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
-  for (const auto *tensors : {&model.inputs, &model.outputs})
-    for (const TensorInterface &tensor : *tensors)
-      os << "  if (!" << tensor.identifier << ")\n"
-         << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
-  os << "  device_state *state = incept_context_attachment(context);\n"
-     << "  char *arena = incept_cuda_context_arena(state->gpu);\n"
-     << "  incept_status status = INCEPT_OK;\n";
+  // One inference on the buffers staged after the activations. The first
+  // launches kernel by kernel, loading the module and finding the functions
+  // (driver calls a stream capture must not see); the second is captured as
+  // the CUDA graph that run_end launches; later ones replay it.
   std::vector<std::string> arguments = {"arena", "state->weights"};
   if (model.externalWeights)
     arguments.push_back("state->prepared");
-  size_t firstTensor = arguments.size();
+  std::vector<uint64_t> stagedOffsets;
   uint64_t offset = stagingOffset;
+  for (const auto *tensors : {&model.inputs, &model.outputs})
+    for (const TensorInterface &tensor : *tensors) {
+      stagedOffsets.push_back(offset);
+      arguments.push_back("arena + " + std::to_string(offset) + "u");
+      offset += alignToArena(uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes);
+    }
+  os << "static incept_status run_staged(device_state *state) {\n"
+     << "  if (!state->direct_launches && incept_cuda_has_graph(state->gpu))\n"
+     << "    return incept_cuda_replay(state->gpu, 0);\n"
+     << "  char *arena = incept_cuda_context_arena(state->gpu);\n"
+     << "  int capture = !state->direct_launches && state->warmed;\n"
+     << "  incept_status status = incept_cuda_run_begin(state->gpu, 0, capture ? "
+        "INCEPT_CUDA_CAPTURE : INCEPT_CUDA_LAUNCH);\n"
+     << "  if (status != INCEPT_OK)\n    return status;\n"
+     << "  " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ") << ");\n"
+     << "  status = incept_cuda_run_end();\n"
+     << "  state->warmed = status == INCEPT_OK;\n"
+     << "  return status;\n}\n\n";
+
+  // On host buffers: images [start, start + images) of every tensor (with a
+  // fixed batch, the whole tensors) copied into the staging area, the
+  // inference, its images copied back; a partial chunk's surplus images are
+  // zeros. Not waited for.
+  std::vector<std::string> parameters;
   for (const auto *tensors : {&model.inputs, &model.outputs}) {
     bool isInput = tensors == &model.inputs;
-    for (const TensorInterface &tensor : *tensors) {
-      uint64_t bytes = uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes;
-      std::string staged = "arena + " + std::to_string(offset) + "u";
-      if (isInput)
-        os << "  if (status == INCEPT_OK)\n"
-           << "    status = incept_cuda_copy_to_device(state->gpu, " << staged
-           << ", " << tensor.identifier << ", " << bytes << "u, 0);\n";
-      arguments.push_back(staged);
-      offset += alignToArena(bytes);
+    for (const TensorInterface &tensor : *tensors)
+      parameters.push_back(std::string(isInput ? "const " : "") + tensor.cType() + " *" +
+                           tensor.identifier);
+  }
+  int64_t chunk = model.compiledBatch();
+  os << "static incept_status run_images(device_state *state, int64_t start, "
+        "int64_t images, "
+     << llvm::join(parameters, ", ") << ") {\n"
+     << "  char *arena = incept_cuda_context_arena(state->gpu);\n"
+     << "  incept_status status = INCEPT_OK;\n";
+  if (!model.dynamicBatch)
+    os << "  (void)start;\n  (void)images;\n";
+  // The bytes and the first element of the images a copy moves.
+  auto images = [&](const TensorInterface &tensor) {
+    uint64_t bytes = dtypeInfo(tensor.dtype).bytes;
+    if (!model.dynamicBatch)
+      return std::make_pair(std::to_string(uint64_t(tensor.numElements()) * bytes) + "u",
+                            tensor.identifier);
+    return std::make_pair("(uint64_t)images * " +
+                              std::to_string(uint64_t(tensor.imageElements()) * bytes) + "u",
+                          tensor.identifier + " + start * " +
+                              std::to_string(tensor.imageElements()));
+  };
+  for (auto [index, tensor] : llvm::enumerate(model.inputs)) {
+    auto [bytes, first] = images(tensor);
+    std::string staged = "arena + " + std::to_string(stagedOffsets[index]) + "u";
+    os << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_copy_to_device(state->gpu, " << staged << ", " << first
+       << ", " << bytes << ", 0);\n";
+    if (model.dynamicBatch && chunk > 1) {
+      uint64_t imageBytes = uint64_t(tensor.imageElements()) * dtypeInfo(tensor.dtype).bytes;
+      os << "  if (status == INCEPT_OK && images < " << chunk << ")\n"
+         << "    status = incept_cuda_zero(state->gpu, " << staged << " + images * "
+         << imageBytes << "u, (uint64_t)(" << chunk << " - images) * " << imageBytes
+         << "u, 0);\n";
     }
   }
-  // The first run launches kernel by kernel, loading the module and finding
-  // the functions (driver calls a stream capture must not see); the second
-  // is captured as the CUDA graph that run_end launches; later ones replay it.
-  os << "  if (status == INCEPT_OK) {\n"
-     << "    if (!state->direct_launches && incept_cuda_has_graph(state->gpu)) {\n"
-     << "      status = incept_cuda_replay(state->gpu, 0);\n"
-     << "    } else {\n"
-     << "      int capture = !state->direct_launches && state->warmed;\n"
-     << "      status = incept_cuda_run_begin(state->gpu, 0, capture ? "
-        "INCEPT_CUDA_CAPTURE : INCEPT_CUDA_LAUNCH);\n"
-     << "      if (status == INCEPT_OK) {\n"
-     << "        " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ")
-     << ");\n"
-     << "        status = incept_cuda_run_end();\n"
-     << "        state->warmed = status == INCEPT_OK;\n      }\n    }\n  }\n";
-  // The outputs come back from where they were staged (arguments' tail).
-  for (auto [index, tensor] : llvm::enumerate(model.outputs))
+  os << "  if (status == INCEPT_OK)\n    status = run_staged(state);\n";
+  for (auto [index, tensor] : llvm::enumerate(model.outputs)) {
+    auto [bytes, first] = images(tensor);
     os << "  if (status == INCEPT_OK)\n"
-       << "    status = incept_cuda_copy_to_host(state->gpu, " << tensor.identifier
-       << ", " << arguments[firstTensor + model.inputs.size() + index] << ", "
-       << uint64_t(tensor.numElements()) * dtypeInfo(tensor.dtype).bytes << "u, 0);\n";
-  os << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_copy_to_host(state->gpu, " << first << ", arena + "
+       << stagedOffsets[model.inputs.size() + index] << "u, " << bytes << ", 0);\n";
+  }
+  os << "  return status;\n}\n\n";
+
+  std::vector<std::string> tensorNames;
+  for (const auto *tensors : {&model.inputs, &model.outputs})
+    for (const TensorInterface &tensor : *tensors)
+      tensorNames.push_back(tensor.identifier);
+  os << "incept_status " << n << "_run(" << runParameters(model) << ") {\n"
+     << "  if (incept_context_model(context) != &description)\n"
+     << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  for (const std::string &tensor : tensorNames)
+    os << "  if (!" << tensor << ")\n"
+       << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  os << "  device_state *state = incept_context_attachment(context);\n"
+     << "  incept_status status = run_images(state, 0, " << chunk << ", "
+     << llvm::join(tensorNames, ", ") << ");\n"
+     << "  if (status == INCEPT_OK)\n"
      << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
      << "  return status;\n}\n\n";
 

@@ -285,7 +285,7 @@ static bool own_params(launch *work, void **params) {
 }
 
 /* What a stream does, item by item. */
-typedef enum work_kind { kLaunch, kCopy, kSetD32, kSetD16, kRecord, kWait } work_kind;
+typedef enum work_kind { kLaunch, kCopy, kSetD32, kSetD16, kSetD8, kRecord, kWait } work_kind;
 
 typedef struct stub_event stub_event;
 
@@ -431,6 +431,9 @@ static bool execute(work item) {
   case kSetD16:
     for (size_t i = 0; i < item.size; ++i)
       ((unsigned short *)item.dst)[i] = (unsigned short)item.value;
+    break;
+  case kSetD8:
+    memset(item.dst, (unsigned char)item.value, item.size);
     break;
   case kRecord:
     if (item.stamps) {
@@ -737,19 +740,25 @@ EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t bytes, C
                       .size = bytes},
                NULL);
 }
-EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUstream stream) {
-  ENTER(cuMemsetD32Async);
+/* A memset of `count` elements of `kind`'s width. */
+static CUresult issue_set(work_kind kind, CUdeviceptr dst, unsigned value, size_t count,
+                          CUstream stream) {
   return issue(stream_of(stream),
-               (work){.kind = kSetD32, .dst = (void *)(uintptr_t)dst, .value = value,
+               (work){.kind = kind, .dst = (void *)(uintptr_t)dst, .value = value,
                       .size = count},
                NULL);
 }
+EXPORT CUresult cuMemsetD32Async(CUdeviceptr dst, unsigned int value, size_t count, CUstream stream) {
+  ENTER(cuMemsetD32Async);
+  return issue_set(kSetD32, dst, value, count, stream);
+}
 EXPORT CUresult cuMemsetD16Async(CUdeviceptr dst, unsigned short value, size_t count, CUstream stream) {
   ENTER(cuMemsetD16Async);
-  return issue(stream_of(stream),
-               (work){.kind = kSetD16, .dst = (void *)(uintptr_t)dst, .value = value,
-                      .size = count},
-               NULL);
+  return issue_set(kSetD16, dst, value, count, stream);
+}
+EXPORT CUresult cuMemsetD8Async(CUdeviceptr dst, unsigned char value, size_t count, CUstream stream) {
+  ENTER(cuMemsetD8Async);
+  return issue_set(kSetD8, dst, value, count, stream);
 }
 
 /* A graph is the nodes captured, with the stream they were captured from;
