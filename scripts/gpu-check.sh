@@ -4,8 +4,8 @@
 # Here (LLVM, the build): scripts/gpu-check.sh
 #   builds, compiles every family model for --target=cuda --weights=external
 #   in TF32 at batch 1, 8 and 64, in fp32 at batch 1 and 8, in FP16 and
-#   BF16 at batch 1, and in TF32 at batch 1 on one stream and with --profile
-#   (code only: a few MB each), packs the libraries, the
+#   BF16 at batch 1, in TF32 at batch 1 on one stream and with --profile, and
+#   in TF32 of a dynamic batch in chunks of 8 (code only: a few MB each), packs the libraries, the
 #   Python package and the model scripts into gpu-check/bundle.tar.xz
 #   (git-ignored), checks the device half against the tests' stub driver
 #   (--dry-run: no GPU, numbers meaningless), and prints the device call.
@@ -50,15 +50,16 @@ rm -rf "$DIR" && mkdir -p "$DIR/bundle/libs"
 # and BF16 at batch 1; and TF32 at batch 1 with every launch on one stream
 # (incept-gpu-streams left out), which measures what the concurrent
 # branches gain, and with every kernel timed (--profile), which says where
-# the time goes.
+# the time goes; and TF32 of a dynamic batch in chunks of 8.
 for model in $MODELS; do
   for library in tf32.b1 tf32.b8 tf32.b64 fp32.b1 fp32.b8 fp16.b1 bf16.b1 tf32.b1.one-stream \
-                 tf32.b1.profile; do
+                 tf32.b1.profile tf32.bdynamic; do
     spec=${library%.one-stream}
     spec=${spec%.profile}
     variant=()
     [[ $library == *.one-stream ]] && variant=(--disable-pass=gpu-streams)
     [[ $library == *.profile ]] && variant=(--profile)
+    [[ $library == *.bdynamic ]] && variant=(--batch-chunk 8)
     "$BUILD/bin/incept-compile" "$BUILD/models/$model.onnx" --target=cuda \
       --weights=external --precision="${spec%%.*}" --batch "${spec#*.b}" "${variant[@]}" \
       --progress=false -o "$DIR/bundle/libs/$model.$library.so" 2>&1 |
@@ -78,7 +79,8 @@ INCEPT_CUDA_DRIVER="$BUILD/test/CudaRuntime/stub-driver/libcuda.so.1" \
   /usr/bin/python3 scripts/gpu_check.py "$DIR/bundle" --dry-run \
   --models "$(echo $MODELS | cut -d' ' -f1)" > "$DIR/dry-run.md"
 if ! grep -q "^incept-run on .*: latency" "$DIR/dry-run.md" ||
-   ! grep -q "^profile of .*: all layers" "$DIR/dry-run.md"; then
+   ! grep -q "^profile of .*: all layers" "$DIR/dry-run.md" ||
+   ! grep -q "^dynamic batch of .*: 64 images" "$DIR/dry-run.md"; then
   echo "gpu-check: the carried incept-run did not run:" >&2
   tail -3 "$DIR/dry-run.md" >&2
   exit 1

@@ -32,6 +32,9 @@ For each model:
    replayed; the kernels of concurrent branches overlap), written to
    BUNDLE/profile.MODEL.txt with its Chrome trace (profile.MODEL.json), and a
    line of it in the output.
+6. Each model's TF32 library of a dynamic batch in chunks of 8 (run_batch):
+   12 images, a whole chunk and a partial one, against float64 PyTorch (the
+   TF32 bound), and 64 images timed against the batch-64 library: a line.
 
 --dry-run runs the same path on a machine without a GPU, against the stub
 driver of the tests (INCEPT_CUDA_DRIVER; no kernel runs, numbers are
@@ -166,6 +169,41 @@ def profile_layers(bundle, name, weights, x, env):
             f"(profile.{name}.txt)")
 
 
+def run_batch(model, context, batch, x, outputs):
+    inputs = (ctypes.c_void_p * 1)(x.ctypes.data)
+    outs = (ctypes.c_void_p * len(outputs))(*[o.ctypes.data for o in outputs])
+    status = model.run_batch(context, batch, inputs, outs)
+    if status != 0:
+        raise RuntimeError(f"run_batch failed: {model.last_error().decode()}")
+
+
+def check_dynamic_batch(incept, abi, common, bundle, name, size, weights, reference, device,
+                        timer, batch64_ms):
+    """The model's TF32 library of a dynamic batch in chunks of 8: 12 images
+    (a whole chunk and a partial one) against float64 PyTorch, and the time
+    of 64 images against the batch-64 library's. A line, and the max-rel."""
+    import torch
+    path = library_path(bundle, name, "tf32", "dynamic")
+    library, lib, context = incept_context(incept, abi, path, weights, 0)
+    result, max_rel = [], None
+    for images in (12, 64):
+        x = common.make_input(0, images, size)
+        outputs = [np.empty((images,) + tuple(lib.outputs[i].shape[1:lib.outputs[i].rank]),
+                            np.float32) for i in range(lib.num_outputs)]
+        run_batch(lib, context, images, x, outputs)
+        if images == 12 and reference is not None:
+            with torch.no_grad():
+                ref = common.as_tuple(reference(torch.from_numpy(x).double().to(device)))
+            max_rel = max(float(np.abs(y - r.cpu().numpy()).max() / np.abs(r.cpu().numpy()).max())
+                          for y, r in zip(outputs, ref))
+            result.append(f"12 images max-rel {max_rel:.1e} vs f64")
+        if images == 64:
+            ms = timer(lambda: run_batch(lib, context, images, x, outputs))
+            result.append(f"64 images {ms:.3f} ms (the batch-64 library: {batch64_ms:.3f} ms)")
+    lib.destroy(context)
+    return f"dynamic batch of {name} (TF32, chunks of 8): " + ", ".join(result), max_rel
+
+
 RunDevice = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
                              ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p)
 
@@ -200,7 +238,7 @@ def main():
     gpu = "dry run (stub driver)" if args.dry_run else torch.cuda.get_device_name()
     print(f"gpu-check: {gpu}, PyTorch {torch.__version__}", flush=True)
 
-    rows, failures, incept_run, profiles = [], [], None, []
+    rows, failures, incept_run, profiles, dynamic_lines = [], [], None, [], []
     for name in args.models.split(","):
         build, size, output_names = BUILDERS[name]
         try:
@@ -295,6 +333,17 @@ def main():
             print(f"  {name} {precision} b{batch}: " + ", ".join(
                 f"{k} {v:.3g}" for k, v in row.items() if isinstance(v, float)), flush=True)
 
+        if os.path.exists(library_path(bundle, name, "tf32", "dynamic")):
+            torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+            batch64 = next(r["graph_ms"] for r in rows
+                           if (r["model"], r["precision"], r["batch"]) == (name, "tf32", 64))
+            line, max_rel = check_dynamic_batch(incept, _abi, common, bundle, name, size,
+                                                weights, reference, device, timer, batch64)
+            dynamic_lines.append(line)
+            if max_rel is not None and not max_rel <= RTOL["tf32"][1]:
+                failures.append(f"{name} tf32 dynamic b12: max-rel {max_rel:.2e} against "
+                                "float64 PyTorch")
+
     def cell(row, key, fmt="{:.3f}"):
         return fmt.format(row[key]) if key in row else "-"
 
@@ -316,6 +365,8 @@ def main():
     if incept_run:
         print(incept_run)
     for line in profiles:
+        print(line)
+    for line in dynamic_lines:
         print(line)
     for failure in failures:
         print(f"FAIL {failure}")
