@@ -256,7 +256,11 @@ std::string generateHeader(const ModelInterface &model) {
        << " * `stream` (a CUstream; null: the context's own) and not waited for.\n"
        << " * incept_last_error() (or _last_error) says what a failed call knows. */\n"
        << "incept_status " << model.name << "_run_device(" << runParameters(model)
-       << ", void *stream);\n";
+       << ", void *stream);\n"
+       << "/* The same on `batch` images (see <NAME>_DYNAMIC_BATCH), all enqueued\n"
+       << " * on `stream`. */\n"
+       << "incept_status " << model.name << "_run_batch_device("
+       << runParameters(model, /*batch=*/true) << ", void *stream);\n";
   os << "/* The description the generic entry point returns. */\n"
      << "const incept_model *" << model.name << "_model(void);\n"
      << "/* incept_status_string of the runtime inside the library (a shared\n"
@@ -407,7 +411,8 @@ void generateRunBatch(const ModelInterface &model, uint64_t stagingOffset,
   os << "  }\n  incept_run_end();\n  return INCEPT_OK;\n}\n\n";
 }
 
-/// A GPU library's create, destroy, run and run_device: the context holds a
+/// A GPU library's create, destroy, run, run_device and run_batch_device (and
+/// what run_batch calls for a dynamic batch): the context holds a
 /// device context (its arena, with the inputs and outputs of a run on host
 /// buffers staged after the activations) and the uploaded weights.
 void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset,
@@ -600,26 +605,83 @@ void generateCudaEntryPoints(const ModelInterface &model, uint64_t stagingOffset
      << "    status = incept_cuda_synchronize(state->gpu, 0);\n"
      << "  return status;\n}\n\n";
 
-  // On the caller's device buffers and stream: launched, not waited for.
-  os << "incept_status " << n << "_run_device(" << runParameters(model)
-     << ", void *stream) {\n"
-     << "  if (incept_context_model(context) != &description)\n"
-     << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  // On device buffers and a stream: one inference launched, not waited for.
   arguments = {"incept_cuda_context_arena(state->gpu)", "state->weights"};
   if (model.externalWeights)
     arguments.push_back("state->prepared");
-  for (const auto *tensors : {&model.inputs, &model.outputs})
-    for (const TensorInterface &tensor : *tensors) {
-      os << "  if (!" << tensor.identifier << ")\n"
-         << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
-      arguments.push_back("(void *)" + tensor.identifier);
-    }
-  os << "  device_state *state = incept_context_attachment(context);\n"
+  for (const std::string &tensor : tensorNames)
+    arguments.push_back("(void *)" + tensor);
+  os << "static incept_status launch_on(device_state *state, void *stream, "
+     << llvm::join(parameters, ", ") << ") {\n"
      << "  incept_status status = incept_cuda_run_begin(state->gpu, stream, "
         "INCEPT_CUDA_LAUNCH);\n"
      << "  if (status != INCEPT_OK)\n    return status;\n"
      << "  " << model.forwardSymbol() << "(" << llvm::join(arguments, ", ") << ");\n"
      << "  return incept_cuda_run_end();\n}\n\n";
+
+  auto checkArguments = [&] {
+    os << "  if (incept_context_model(context) != &description)\n"
+       << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+    for (const std::string &tensor : tensorNames)
+      os << "  if (!" << tensor << ")\n"
+         << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  };
+  os << "incept_status " << n << "_run_device(" << runParameters(model)
+     << ", void *stream) {\n";
+  checkArguments();
+  os << "  return launch_on(incept_context_attachment(context), stream, "
+     << llvm::join(tensorNames, ", ") << ");\n}\n\n";
+
+  // `batch` images on device buffers: whole chunks in place, a partial last
+  // one staged in the arena (copies on the GPU), all on `stream`.
+  os << "incept_status " << n << "_run_batch_device(" << runParameters(model, true)
+     << ", void *stream) {\n";
+  checkArguments();
+  os << "  if (batch < 1)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n";
+  if (!model.dynamicBatch) {
+    os << "  if (batch != " << chunk << ")\n"
+       << "    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
+       << "  return " << n << "_run_device(context, " << llvm::join(tensorNames, ", ")
+       << ", stream);\n}\n\n";
+    return;
+  }
+  std::vector<std::string> inPlace, staged;
+  for (const auto *tensors : {&model.inputs, &model.outputs})
+    for (const TensorInterface &tensor : *tensors) {
+      inPlace.push_back(tensor.identifier + " + start * " +
+                        std::to_string(tensor.imageElements()));
+      staged.push_back("(" + tensor.cType() + " *)(arena + " +
+                       std::to_string(stagedOffsets[staged.size()]) + "u)");
+    }
+  os << "  device_state *state = incept_context_attachment(context);\n"
+     << "  char *arena = incept_cuda_context_arena(state->gpu);\n"
+     << "  incept_status status = INCEPT_OK;\n"
+     << "  int64_t start = 0;\n"
+     << "  for (; start + " << chunk << " <= batch && status == INCEPT_OK; start += " << chunk
+     << ")\n"
+     << "    status = launch_on(state, stream, " << llvm::join(inPlace, ", ") << ");\n"
+     << "  int64_t images = batch - start;\n"
+     << "  if (status != INCEPT_OK || images == 0)\n    return status;\n";
+  for (auto [index, tensor] : llvm::enumerate(model.inputs)) {
+    uint64_t imageBytes = uint64_t(tensor.imageElements()) * dtypeInfo(tensor.dtype).bytes;
+    os << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_copy_on_device(state->gpu, " << staged[index] << ", "
+       << inPlace[index] << ", (uint64_t)images * " << imageBytes << "u, stream);\n"
+       << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_zero(state->gpu, arena + " << stagedOffsets[index]
+       << "u + images * " << imageBytes << "u, (uint64_t)(" << chunk << " - images) * "
+       << imageBytes << "u, stream);\n";
+  }
+  os << "  if (status == INCEPT_OK)\n"
+     << "    status = launch_on(state, stream, " << llvm::join(staged, ", ") << ");\n";
+  for (auto [index, tensor] : llvm::enumerate(model.outputs)) {
+    size_t at = model.inputs.size() + index;
+    uint64_t imageBytes = uint64_t(tensor.imageElements()) * dtypeInfo(tensor.dtype).bytes;
+    os << "  if (status == INCEPT_OK)\n"
+       << "    status = incept_cuda_copy_on_device(state->gpu, " << inPlace[at] << ", "
+       << staged[at] << ", (uint64_t)images * " << imageBytes << "u, stream);\n";
+  }
+  os << "  return status;\n}\n\n";
 }
 
 } // namespace
@@ -649,6 +711,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
   if (model.cuda)
     os << "API incept_status " << n << "_run_device(" << runParameters(model)
        << ", void *stream);\n"
+       << "API incept_status " << n << "_run_batch_device("
+       << runParameters(model, /*batch=*/true) << ", void *stream);\n"
        << "extern const char " << model.forwardSymbol() << "_weights[];\n";
   // The lowered function takes the arena (and on a GPU the weights; with
   // external weights the prepared ones), then one pointer per input and per
@@ -747,6 +811,9 @@ std::string generateWrapperSource(const ModelInterface &model) {
                       "                                        const void *const *inputs,\n"
                       "                                        void *const *outputs, "
                       "void *stream);\n"
+                      "static incept_status generic_run_batch_device(\n"
+                      "    incept_context *context, int64_t batch, const void *const *inputs,\n"
+                      "    void *const *outputs, void *stream);\n"
                     : "")
      << "\nstatic const incept_model description = {\n"
      << "  INCEPT_ABI_VERSION, sizeof(incept_model),\n"
@@ -761,7 +828,8 @@ std::string generateWrapperSource(const ModelInterface &model) {
      << "  incept_status_string,\n"
      << "  " << (model.dynamicBatch ? 1 : 0) << ", generic_run_batch,\n"
      << "  incept_last_error, " << (model.cuda ? "generic_run_device" : "0") << ",\n"
-     << "  " << weightsFields << ",\n};\n\n"
+     << "  " << weightsFields << ",\n"
+     << "  " << (model.cuda ? "generic_run_batch_device" : "0") << ",\n};\n\n"
      << "const incept_model *" << n << "_model(void) { return &description; }\n\n"
      << "const char *" << n << "_status_string(incept_status status) {\n"
      << "  return incept_status_string(status);\n}\n\n"
@@ -837,7 +905,13 @@ std::string generateWrapperSource(const ModelInterface &model) {
        << "                                        const void *const *inputs,\n"
        << "                                        void *const *outputs, void *stream) {\n"
        << "  if (!inputs || !outputs)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
-       << "  return " << n << "_run_device(context" << typedPointers << ", stream);\n}\n\n";
+       << "  return " << n << "_run_device(context" << typedPointers << ", stream);\n}\n\n"
+       << "static incept_status generic_run_batch_device(\n"
+       << "    incept_context *context, int64_t batch, const void *const *inputs,\n"
+       << "    void *const *outputs, void *stream) {\n"
+       << "  if (!inputs || !outputs)\n    return INCEPT_ERROR_INVALID_ARGUMENT;\n"
+       << "  return " << n << "_run_batch_device(context, batch" << typedPointers
+       << ", stream);\n}\n\n";
   os
      << "#ifdef INCEPT_SHARED\n"
      << "/* The generic entry point: one per shared library. */\n"

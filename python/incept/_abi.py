@@ -84,6 +84,7 @@ class Model(ctypes.Structure):
         ("num_weights", ctypes.c_int32),
         ("weights", ctypes.POINTER(TensorInfo)),
         ("weights_file", ctypes.c_char_p),
+        ("run_batch_device", ctypes.c_void_p),
     ]
 
 

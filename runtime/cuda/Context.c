@@ -269,6 +269,23 @@ incept_status incept_cuda_copy_to_host(incept_cuda_context *context,
   return copy(context, 0, (void *)(uintptr_t)device, host, bytes, stream);
 }
 
+incept_status incept_cuda_copy_on_device(incept_cuda_context *context,
+                                         void *destination, const void *source,
+                                         uint64_t bytes, void *stream) {
+  if (!context || (bytes && (!destination || !source)))
+    return INCEPT_ERROR_INVALID_ARGUMENT;
+  incept_status status = incept_cuda_enter(context);
+  if (status != INCEPT_OK)
+    return status;
+  status = incept_cuda_status(
+      context->driver, "cuMemcpyAsync",
+      context->driver->memcpyAsync((CUdeviceptr)(uintptr_t)destination,
+                                   (CUdeviceptr)(uintptr_t)source, bytes,
+                                   stream_or_own(context, stream)));
+  incept_cuda_leave(context);
+  return status;
+}
+
 incept_status incept_cuda_zero(incept_cuda_context *context, void *device,
                                uint64_t bytes, void *stream) {
   if (!context || (bytes && !device))

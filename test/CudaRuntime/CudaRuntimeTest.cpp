@@ -252,9 +252,10 @@ TEST_F(CudaRuntime, RunLaunchesOnTheRunStream) {
   EXPECT_EQ(stub.calls("cuModuleUnload"), 1);
 }
 
-TEST_F(CudaRuntime, ZeroClearsBytesOnTheStream) {
-  // What a dynamic batch's partial chunk does past its images: any number
-  // of bytes, from any byte, in order with the copies around it.
+TEST_F(CudaRuntime, ZeroAndCopyOnTheDevice) {
+  // What a dynamic batch's partial chunk does: its images copied from
+  // device buffers into the arena and back, the missing ones zeroed; any
+  // number of bytes, from any byte, in order on the stream.
   Stub stub;
   incept_cuda_context *context = create();
   ASSERT_NE(context, nullptr);
@@ -262,19 +263,29 @@ TEST_F(CudaRuntime, ZeroClearsBytesOnTheStream) {
   unsigned char host[16];
   memset(host, 0xab, sizeof host);
   ASSERT_EQ(incept_cuda_copy_to_device(context, arena, host, sizeof host, nullptr), INCEPT_OK);
-  ASSERT_EQ(incept_cuda_zero(context, arena + 3, 7, nullptr), INCEPT_OK);
-  ASSERT_EQ(incept_cuda_copy_to_host(context, host, arena, sizeof host, nullptr), INCEPT_OK);
+  ASSERT_EQ(incept_cuda_copy_on_device(context, arena + 16, arena, 16, nullptr), INCEPT_OK);
+  ASSERT_EQ(incept_cuda_zero(context, arena + 16 + 3, 7, nullptr), INCEPT_OK);
+  ASSERT_EQ(incept_cuda_copy_to_host(context, host, arena + 16, sizeof host, nullptr),
+            INCEPT_OK);
   ASSERT_EQ(incept_cuda_synchronize(context, nullptr), INCEPT_OK);
   for (int i = 0; i < 16; ++i)
     EXPECT_EQ(host[i], i >= 3 && i < 10 ? 0 : 0xab) << "byte " << i;
   EXPECT_EQ(stub.calls("cuMemsetD8Async"), 1);
+  EXPECT_EQ(stub.calls("cuMemcpyAsync"), 1);
   EXPECT_EQ(incept_cuda_zero(nullptr, arena, 4, nullptr), INCEPT_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(incept_cuda_zero(context, nullptr, 4, nullptr), INCEPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(incept_cuda_copy_on_device(context, arena, nullptr, 4, nullptr),
+            INCEPT_ERROR_INVALID_ARGUMENT);
   // An earlier kernel's failure, which the driver reports at the next call.
   setenv("STUB_CUDA_FAIL", "cuMemsetD8Async:719", 1);
   EXPECT_EQ(incept_cuda_zero(context, arena, 4, nullptr), INCEPT_ERROR_DEVICE);
   EXPECT_STREQ(incept_last_error(),
                "cuMemsetD8Async: CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure)");
+  setenv("STUB_CUDA_FAIL", "cuMemcpyAsync:719", 1);
+  EXPECT_EQ(incept_cuda_copy_on_device(context, arena + 4, arena, 4, nullptr),
+            INCEPT_ERROR_DEVICE);
+  EXPECT_STREQ(incept_last_error(),
+               "cuMemcpyAsync: CUDA_ERROR_LAUNCH_FAILED (unspecified launch failure)");
   unsetenv("STUB_CUDA_FAIL");
   incept_cuda_context_destroy(context);
 }

@@ -58,6 +58,10 @@ incept_status incept_cuda_copy_to_device(incept_cuda_context *context,
 incept_status incept_cuda_copy_to_host(incept_cuda_context *context,
                                        void *host, const void *device,
                                        uint64_t bytes, void *stream);
+/* A copy from device memory to device memory on `stream`. */
+incept_status incept_cuda_copy_on_device(incept_cuda_context *context,
+                                         void *destination, const void *source,
+                                         uint64_t bytes, void *stream);
 /* Zeros `bytes` of device memory on `stream` (NULL: the context's own): a
  * dynamic batch's partial last chunk, past its images. */
 incept_status incept_cuda_zero(incept_cuda_context *context, void *device,

@@ -177,6 +177,15 @@ typedef struct incept_model {
   int32_t num_weights;
   const incept_tensor_info *weights;
   const char *weights_file;
+  /* Appended in the same ABI version (check struct_size): run_batch on
+   * device buffers, `batch` images of every input and output (any batch of
+   * a `dynamic_batch` library: whole chunks in place, a partial last one
+   * staged through the context's device memory; the compiled batch alone
+   * otherwise), all enqueued on `stream` as run_device's and not waited for.
+   * Null in a CPU library. */
+  incept_status (*run_batch_device)(incept_context *context, int64_t batch,
+                                    const void *const *inputs, void *const *outputs,
+                                    void *stream);
 } incept_model;
 
 typedef const incept_model *(*incept_model_entry_fn)(void);
