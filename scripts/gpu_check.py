@@ -104,7 +104,8 @@ class Timer:
 
 def incept_context(incept, abi, path, weights, direct_launches):
     """A context of the library at `path` on weights file `weights`, made
-    with the create options the Python package does not expose."""
+    through the C API's description, whose run_device and run_batch this
+    script calls too (the Python package runs on NumPy arrays alone)."""
     library, model = incept._describe(path)
     options = abi.CreateOptions(ctypes.sizeof(abi.CreateOptions), 1, 0, direct_launches,
                                 os.fsencode(weights))

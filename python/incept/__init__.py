@@ -91,12 +91,19 @@ class Model:
     Calls from several Python threads are serialised; for parallel
     inference, load one Model per thread."""
 
-    def __init__(self, path, threads=0, weights=None):
-        if not isinstance(threads, int) or isinstance(threads, bool):
-            raise TypeError(f"threads must be an int, got {type(threads).__name__}")
+    def __init__(self, path, threads=0, weights=None, device=None, direct_launches=False):
+        for option, value in (("threads", threads), ("device", device)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise TypeError(f"{option} must be an int, got {type(value).__name__}")
         self.path = os.fspath(path)
         self._library, self._model = _describe(self.path)
         self.name = self._model.name.decode()
+        # A GPU library (incept-compile --target=cuda) has run_device.
+        self.on_gpu = bool(_abi.has_field(self._model, "run_device") and self._model.run_device)
+        if not self.on_gpu and (device is not None or direct_launches):
+            option = "device" if device is not None else "direct_launches"
+            raise Error(f"{option} is for a library compiled with --target=cuda; "
+                        f"{self.path!r} runs on the CPU")
         # With a dynamic batch (incept-compile --batch dynamic) the first
         # dimension of every input and output is any N >= 1, run in chunks
         # of `compiled_batch` images.
@@ -111,7 +118,8 @@ class Model:
         self._lock = threading.Lock()
         self._context = ctypes.c_void_p()
         if _abi.has_field(self._model, "create_with_options"):
-            options = _abi.CreateOptions(ctypes.sizeof(_abi.CreateOptions), threads)
+            options = _abi.CreateOptions(ctypes.sizeof(_abi.CreateOptions), threads,
+                                         device or 0, int(bool(direct_launches)))
             if weights is not None:
                 options.weights_path = os.fsencode(weights)
             self._check(self._model.create_with_options(ctypes.byref(self._context),
@@ -227,12 +235,16 @@ class Model:
         return f"incept.Model({self.path!r}, inputs={self.inputs}, outputs={self.outputs})"
 
 
-def load(path, threads=0, weights=None):
+def load(path, threads=0, weights=None, device=None, direct_launches=False):
     """Loads a library compiled by incept-compile and creates a context with
     `threads` threads (0: the machine's physical cores). `weights`: for a
     library of --weights=external, the weights file (default: the one beside
-    the library)."""
-    return Model(path, threads=threads, weights=weights)
+    the library). For a library compiled with --target=cuda, `device` is the
+    GPU (the CUDA driver's ordinal; default 0) and `direct_launches` launches
+    every kernel on every run instead of replaying the CUDA graph that the
+    second run records; a CPU library takes neither."""
+    return Model(path, threads=threads, weights=weights, device=device,
+                 direct_launches=direct_launches)
 
 
 def write_weights(library, weights, output):

@@ -255,3 +255,44 @@ def test_write_weights_errors(tmp_path):
         incept.write_weights(embedded, a, tmp_path / "x.weights")
     with pytest.raises(incept.Error, match="is not an Incept weights file"):
         incept.load(library, weights=tmp_path / "embedded.so")
+
+
+def test_gpu_library(build_dir, tmp_path, monkeypatch):
+    """A GPU library through the package, against the tests' stub driver
+    with its kernels compiled for the host (--gpu-emulator): the same
+    numbers as the CPU library; `device` and `direct_launches` reach
+    create's options (a GPU past the driver's count is refused; without the
+    graph, a capture that would fail is never tried); a CPU library takes
+    neither."""
+    monkeypatch.setenv("INCEPT_CUDA_DRIVER", os.path.join(
+        build_dir, "test", "CudaRuntime", "stub-driver", "libcuda.so.1"))
+    model = _conv_bn(tmp_path, "m", 0)
+    gpu = incept.compile(model, tmp_path / "gpu.so",
+                         options=["--target=cuda", "--precision=fp32", "--gpu-emulator"])
+    cpu = incept.compile(model, tmp_path / "cpu.so")
+    x = np.random.default_rng(5).standard_normal((1, 8, 6, 6)).astype(np.float32)
+    with incept.load(cpu) as reference:
+        y = reference(x)
+    with incept.load(gpu) as m:
+        assert m.on_gpu
+        for _ in range(3):  # launched, captured, replayed
+            np.testing.assert_allclose(m(x), y, rtol=1e-5, atol=1e-6)
+    with pytest.raises(incept.Error, match=r"there is no GPU 1: the CUDA driver finds 1"):
+        incept.load(gpu, device=1)
+    monkeypatch.setenv("STUB_CUDA_DEVICES", "2")
+    with incept.load(gpu, device=1) as m:
+        np.testing.assert_allclose(m(x), y, rtol=1e-5, atol=1e-6)
+    monkeypatch.setenv("STUB_CUDA_FAIL", "cuStreamBeginCapture_v2")
+    with incept.load(gpu, direct_launches=True) as m:
+        for _ in range(3):
+            np.testing.assert_allclose(m(x), y, rtol=1e-5, atol=1e-6)
+    with incept.load(gpu) as m:
+        m(x)
+        with pytest.raises(incept.Error, match="cuStreamBeginCapture"):
+            m(x)
+    with pytest.raises(incept.Error, match="device is for a library compiled with --target=cuda"):
+        incept.load(cpu, device=0)
+    with pytest.raises(incept.Error, match="direct_launches is for a library compiled"):
+        incept.load(cpu, direct_launches=True)
+    with pytest.raises(TypeError, match="device must be an int"):
+        incept.load(gpu, device="0")

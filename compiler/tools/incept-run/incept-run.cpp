@@ -116,6 +116,16 @@ cl::opt<std::string> weightsPath(
     cl::desc("The weights file of a library compiled with --weights=external "
              "(default: the one beside it)"),
     cl::value_desc("file.weights"), cl::cat(category));
+cl::opt<int> device("device",
+                    cl::desc("The GPU a library compiled with --target=cuda runs "
+                             "on: the driver's ordinal (default 0)"),
+                    cl::value_desc("N"), cl::init(0), cl::cat(category));
+cl::opt<bool> directLaunches(
+    "direct-launches",
+    cl::desc("A library compiled with --target=cuda launches every kernel on "
+             "every run, instead of replaying the CUDA graph that its second "
+             "run records: what the graph saves, timed"),
+    cl::cat(category));
 cl::opt<std::string> againstPath(
     "against",
     cl::desc("With --repeat, another build of the same model (same inputs and "
@@ -383,7 +393,8 @@ Error reportProfile(const ModelLibrary &library, const incept_context *context) 
   return Error::success();
 }
 
-/// One context of a loaded library, made with the --threads option.
+/// One context of a loaded library, made with the --threads option (and a
+/// GPU library's --device and --direct-launches).
 class Session {
 public:
   /// `weights`: the weights file for a library of external weights, or
@@ -392,8 +403,17 @@ public:
                                                    int64_t batch,
                                                    const std::string &weights) {
     const incept_model &model = library.model();
+    for (const cl::Option *gpuOption : {static_cast<const cl::Option *>(&device),
+                                        static_cast<const cl::Option *>(&directLaunches)})
+      if (gpuOption->getNumOccurrences() && !library.runsOnGpu())
+        return createStringError(formatv("--{0} is for a library compiled with "
+                                         "--target=cuda; {1} runs on the CPU",
+                                         gpuOption->ArgStr, library.path())
+                                     .str());
     incept_create_options options = INCEPT_CREATE_OPTIONS_INIT;
     options.threads = static_cast<int32_t>(*threads);
+    options.device = device;
+    options.direct_launches = directLaunches ? 1 : 0;
     options.weights_path = weights.empty() ? nullptr : weights.c_str();
     bool hasOptions = model.struct_size >= offsetof(incept_model, create_with_options) +
                                                sizeof(model.create_with_options) &&
