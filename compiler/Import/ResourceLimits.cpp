@@ -6,9 +6,11 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
+#include <numeric>
 #include <unistd.h>
 
 namespace incept {
@@ -112,11 +114,17 @@ std::vector<std::string> describeLargestTensors(ModuleOp module, size_t count) {
       tensors.push_back({*bytes, whoseTensor(value) + " " + shapeOf(type) + " (" +
                                      formatBytes(*bytes) + ")"});
   });
-  std::stable_sort(tensors.begin(), tensors.end(),
-                   [](const auto &a, const auto &b) { return a.first > b.first; });
+  // Largest first, ties in the model's order (not stable_sort, whose
+  // temporary buffer libstdc++ 12 deprecates).
+  std::vector<size_t> order(tensors.size());
+  std::iota(order.begin(), order.end(), 0);
+  llvm::sort(order, [&](size_t a, size_t b) {
+    return tensors[a].first != tensors[b].first ? tensors[a].first > tensors[b].first
+                                                : a < b;
+  });
   std::vector<std::string> result;
-  for (size_t i = 0; i < tensors.size() && i < count; ++i)
-    result.push_back(tensors[i].second);
+  for (size_t i = 0; i < order.size() && i < count; ++i)
+    result.push_back(tensors[order[i]].second);
   return result;
 }
 

@@ -88,8 +88,13 @@ int64_t placeBuffers(MutableArrayRef<Buffer> buffers) {
   SmallVector<Buffer *> order;
   for (Buffer &buffer : buffers)
     order.push_back(&buffer);
-  llvm::stable_sort(order, [](Buffer *a, Buffer *b) {
-    return a->bytes != b->bytes ? a->bytes > b->bytes : a->first < b->first;
+  // A total order (the buffers' own order last: allocations in one loop
+  // share a position), so that the plan is the same on every build; not
+  // stable_sort, whose temporary buffer libstdc++ 12 deprecates.
+  llvm::sort(order, [](Buffer *a, Buffer *b) {
+    if (a->bytes != b->bytes)
+      return a->bytes > b->bytes;
+    return a->first != b->first ? a->first < b->first : a < b;
   });
   SmallVector<Buffer *> placed;
   int64_t total = 0;
