@@ -236,23 +236,36 @@ incept_status incept_cuda_alloc(incept_cuda_context *context, uint64_t bytes,
   return INCEPT_OK;
 }
 
-/* A copy either way on `stream`, as the two entry points below ask. */
-static incept_status copy(incept_cuda_context *context, int to_device,
-                          void *device, void *host, uint64_t bytes,
+/* Where a copy goes, which picks the driver's call. */
+typedef enum copy_direction { kToDevice, kToHost, kOnDevice } copy_direction;
+
+/* A copy on `stream`, as the three entry points below ask. */
+static incept_status copy(incept_cuda_context *context, copy_direction direction,
+                          void *destination, const void *source, uint64_t bytes,
                           void *stream) {
-  if (!context || (bytes && (!device || !host)))
+  if (!context || (bytes && (!destination || !source)))
     return INCEPT_ERROR_INVALID_ARGUMENT;
   incept_status status = incept_cuda_enter(context);
   if (status != INCEPT_OK)
     return status;
   const incept_cuda_driver_api *driver = context->driver;
   CUstream on = stream_or_own(context, stream);
-  CUdeviceptr pointer = (CUdeviceptr)(uintptr_t)device;
-  status = to_device
-               ? incept_cuda_status(driver, "cuMemcpyHtoDAsync",
-                                    driver->memcpyHtoDAsync(pointer, host, bytes, on))
-               : incept_cuda_status(driver, "cuMemcpyDtoHAsync",
-                                    driver->memcpyDtoHAsync(host, pointer, bytes, on));
+  CUdeviceptr to = (CUdeviceptr)(uintptr_t)destination;
+  CUdeviceptr from = (CUdeviceptr)(uintptr_t)source;
+  switch (direction) {
+  case kToDevice:
+    status = incept_cuda_status(driver, "cuMemcpyHtoDAsync",
+                                driver->memcpyHtoDAsync(to, source, bytes, on));
+    break;
+  case kToHost:
+    status = incept_cuda_status(driver, "cuMemcpyDtoHAsync",
+                                driver->memcpyDtoHAsync(destination, from, bytes, on));
+    break;
+  case kOnDevice:
+    status = incept_cuda_status(driver, "cuMemcpyAsync",
+                                driver->memcpyAsync(to, from, bytes, on));
+    break;
+  }
   incept_cuda_leave(context);
   return status;
 }
@@ -260,30 +273,19 @@ static incept_status copy(incept_cuda_context *context, int to_device,
 incept_status incept_cuda_copy_to_device(incept_cuda_context *context,
                                          void *device, const void *host,
                                          uint64_t bytes, void *stream) {
-  return copy(context, 1, device, (void *)(uintptr_t)host, bytes, stream);
+  return copy(context, kToDevice, device, host, bytes, stream);
 }
 
 incept_status incept_cuda_copy_to_host(incept_cuda_context *context,
                                        void *host, const void *device,
                                        uint64_t bytes, void *stream) {
-  return copy(context, 0, (void *)(uintptr_t)device, host, bytes, stream);
+  return copy(context, kToHost, host, device, bytes, stream);
 }
 
 incept_status incept_cuda_copy_on_device(incept_cuda_context *context,
                                          void *destination, const void *source,
                                          uint64_t bytes, void *stream) {
-  if (!context || (bytes && (!destination || !source)))
-    return INCEPT_ERROR_INVALID_ARGUMENT;
-  incept_status status = incept_cuda_enter(context);
-  if (status != INCEPT_OK)
-    return status;
-  status = incept_cuda_status(
-      context->driver, "cuMemcpyAsync",
-      context->driver->memcpyAsync((CUdeviceptr)(uintptr_t)destination,
-                                   (CUdeviceptr)(uintptr_t)source, bytes,
-                                   stream_or_own(context, stream)));
-  incept_cuda_leave(context);
-  return status;
+  return copy(context, kOnDevice, destination, source, bytes, stream);
 }
 
 incept_status incept_cuda_zero(incept_cuda_context *context, void *device,
